@@ -1,0 +1,78 @@
+//! `shakedown contract check`: report problems in contract files, optionally upgrade to V4.
+
+use std::path::Path;
+
+use owo_colors::OwoColorize;
+
+use crate::cli::args::CheckArgs;
+use crate::cli::outcome::Outcome;
+use crate::cli::style::stdout_color;
+use crate::contract::{check_file, CheckReport, Pact, Severity};
+
+/// Runs the command.
+pub fn run(args: &CheckArgs) -> Outcome {
+    let color = stdout_color();
+    let mut outcome = Outcome::Ok;
+    let (mut errors, mut warnings) = (0, 0);
+    for file in &args.files {
+        let report = match check_file(file) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("{}: cannot read: {e}", file.display());
+                outcome = outcome.worst(Outcome::UsageError);
+                continue;
+            }
+        };
+        for p in &report.problems {
+            let line = p.to_string();
+            match (p.severity, color) {
+                (Severity::Error, true) => println!("{}", line.red()),
+                (Severity::Warning, true) => println!("{}", line.yellow()),
+                _ => println!("{line}"),
+            }
+            match p.severity {
+                Severity::Error => errors += 1,
+                Severity::Warning => warnings += 1,
+            }
+        }
+        if !report.is_ok() {
+            outcome = outcome.worst(Outcome::CheckFailed);
+            continue;
+        }
+        if let Err(e) = after_success(file, &report, args) {
+            eprintln!("{}: {e}", file.display());
+            outcome = outcome.worst(Outcome::UsageError);
+        }
+    }
+    println!(
+        "checked {} file(s): {errors} error(s), {warnings} warning(s)",
+        args.files.len()
+    );
+    outcome
+}
+
+fn after_success(file: &Path, report: &CheckReport, args: &CheckArgs) -> std::io::Result<()> {
+    let Some(pact) = &report.pact else { return Ok(()) };
+    if args.upgrade {
+        write_atomically(file, &pact.to_pretty_string())?;
+        println!("{}: upgraded from V{} to V4 ({} interactions)", file.display(), pact.spec_version, pact.interactions.len());
+    } else if !args.quiet {
+        println!("{}: ok ({}, {} interactions, {} → {})", file.display(), version_label(pact), pact.interactions.len(), pact.consumer, pact.provider);
+    }
+    Ok(())
+}
+
+fn version_label(pact: &Pact) -> String {
+    format!("Pact V{}", pact.spec_version)
+}
+
+/// Writes `contents` to a temporary file beside `path`, then renames it over `path`.
+fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, contents)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}

@@ -1,0 +1,233 @@
+//! Interactions: one described exchange (HTTP request/response, asynchronous message, or
+//! synchronous message request/responses) with its provider states and V4 attributes.
+
+use std::cmp::Ordering;
+
+use serde_json::{json, Map, Value};
+
+use super::format::{FieldExt, ReadError, SpecVersion};
+use super::http::{HttpRequest, HttpResponse};
+use super::message::Message;
+
+/// A state the provider must be in for an interaction, with parameters.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ProviderState {
+    /// The state's name, e.g. `an order with id 1 exists`.
+    pub name: String,
+    /// Parameters for setting it up.
+    pub params: Map<String, Value>,
+}
+
+impl ProviderState {
+    /// A state without parameters.
+    pub fn named(name: impl Into<String>) -> Self {
+        ProviderState {
+            name: name.into(),
+            params: Map::new(),
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        let mut obj = Map::new();
+        obj.insert("name".into(), json!(self.name));
+        if !self.params.is_empty() {
+            obj.insert("params".into(), Value::Object(self.params.clone()));
+        }
+        Value::Object(obj)
+    }
+}
+
+/// What kind of exchange an interaction describes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InteractionKind {
+    /// `Synchronous/HTTP`: a request and its response.
+    Http {
+        /// The expected request.
+        request: HttpRequest,
+        /// The response to give.
+        response: HttpResponse,
+    },
+    /// `Asynchronous/Messages`: an event.
+    Message(Message),
+    /// `Synchronous/Messages`: a request message and one or more responses.
+    SyncMessage {
+        /// The request message.
+        request: Message,
+        /// The response messages.
+        responses: Vec<Message>,
+    },
+}
+
+impl InteractionKind {
+    /// The V4 type name.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            InteractionKind::Http { .. } => "Synchronous/HTTP",
+            InteractionKind::Message(_) => "Asynchronous/Messages",
+            InteractionKind::SyncMessage { .. } => "Synchronous/Messages",
+        }
+    }
+}
+
+/// One interaction of a contract.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interaction {
+    /// What happens, e.g. `a request for order 1`.
+    pub description: String,
+    /// States the provider must be in.
+    pub provider_states: Vec<ProviderState>,
+    /// A stable key identifying the interaction (V4), when given.
+    pub key: Option<String>,
+    /// Pending interactions do not fail verification (V4).
+    pub pending: bool,
+    /// Free-form comments (V4), e.g. `{"text": [..], "testname": ".."}`.
+    pub comments: Map<String, Value>,
+    /// The exchange itself.
+    pub kind: InteractionKind,
+}
+
+impl Interaction {
+    /// Reads an interaction of a V1–V3 HTTP pact, a V3 message pact (`message` true) or a V4
+    /// pact.
+    pub fn from_json(value: &Value, version: SpecVersion, message: bool) -> Result<Self, ReadError> {
+        if !value.is_object() {
+            return Err(ReadError::at::<&str>(&[], "expected an interaction object"));
+        }
+        let kind = read_kind(value, version, message)?;
+        let comments = match value.get("comments") {
+            Some(Value::Object(c)) => c.clone(),
+            None | Some(Value::Null) => Map::new(),
+            Some(_) => return Err(ReadError::at(&["comments"], "expected an object")),
+        };
+        Ok(Interaction {
+            description: value.str_field("description")?.unwrap_or_default().to_string(),
+            provider_states: read_states(value)?,
+            key: value.str_field("key")?.map(str::to_string),
+            pending: value.get("pending").and_then(Value::as_bool).unwrap_or(false),
+            comments,
+            kind,
+        })
+    }
+
+    /// The V4 JSON form.
+    pub fn to_json(&self) -> Value {
+        let mut obj = Map::new();
+        obj.insert("type".into(), json!(self.kind.type_name()));
+        obj.insert("description".into(), json!(self.description));
+        if !self.provider_states.is_empty() {
+            let states: Vec<Value> = self.provider_states.iter().map(ProviderState::to_json).collect();
+            obj.insert("providerStates".into(), json!(states));
+        }
+        if let Some(k) = &self.key {
+            obj.insert("key".into(), json!(k));
+        }
+        obj.insert("pending".into(), json!(self.pending));
+        if !self.comments.is_empty() {
+            obj.insert("comments".into(), Value::Object(self.comments.clone()));
+        }
+        match &self.kind {
+            InteractionKind::Http { request, response } => {
+                obj.insert("request".into(), request.to_json());
+                obj.insert("response".into(), response.to_json());
+            }
+            InteractionKind::Message(m) => m.write_into(&mut obj),
+            InteractionKind::SyncMessage { request, responses } => {
+                obj.insert("request".into(), request.to_json());
+                obj.insert("response".into(), json!(responses.iter().map(Message::to_json).collect::<Vec<_>>()));
+            }
+        }
+        Value::Object(obj)
+    }
+
+    /// True when `other` is the same interaction for merging purposes: same kind, same
+    /// description and same provider states.
+    pub fn same_identity(&self, other: &Interaction) -> bool {
+        self.identity_cmp(other) == Ordering::Equal
+    }
+
+    /// The deterministic order in which contracts list interactions: by description, then
+    /// provider states, then kind, then key.
+    pub fn identity_cmp(&self, other: &Interaction) -> Ordering {
+        let states = |i: &Interaction| -> Vec<String> {
+            i.provider_states.iter().map(|s| format!("{}{}", s.name, Value::Object(s.params.clone()))).collect()
+        };
+        self.description
+            .cmp(&other.description)
+            .then_with(|| states(self).cmp(&states(other)))
+            .then_with(|| self.kind.type_name().cmp(other.kind.type_name()))
+            .then_with(|| self.key.cmp(&other.key))
+    }
+}
+
+fn read_kind(value: &Value, version: SpecVersion, message: bool) -> Result<InteractionKind, ReadError> {
+    let type_name = value.str_field("type")?;
+    let kind = match type_name {
+        Some("Synchronous/HTTP") => "http",
+        Some("Asynchronous/Messages") => "message",
+        Some("Synchronous/Messages") => "sync",
+        Some(other) => {
+            return Err(ReadError::at(
+                &["type"],
+                format!("unknown interaction type `{other}` (expected Synchronous/HTTP, Asynchronous/Messages or Synchronous/Messages)"),
+            ))
+        }
+        None if message || value.get("contents").is_some() => "message",
+        None => "http",
+    };
+    Ok(match kind {
+        "http" => InteractionKind::Http {
+            request: HttpRequest::from_json(value.get("request").unwrap_or(&Value::Null), version)
+                .map_err(|e| e.within("request"))?,
+            response: HttpResponse::from_json(value.get("response").unwrap_or(&Value::Null), version)
+                .map_err(|e| e.within("response"))?,
+        },
+        "message" => InteractionKind::Message(Message::from_json(value, version)?),
+        _ => read_sync(value, version)?,
+    })
+}
+
+fn read_sync(value: &Value, version: SpecVersion) -> Result<InteractionKind, ReadError> {
+    let request = Message::from_json(value.get("request").unwrap_or(&Value::Null), version)
+        .map_err(|e| e.within("request"))?;
+    let responses = match value.get("response") {
+        None | Some(Value::Null) => vec![],
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, m)| Message::from_json(m, version).map_err(|e| e.within(i).within("response")))
+            .collect::<Result<_, _>>()?,
+        Some(single) => vec![Message::from_json(single, version).map_err(|e| e.within("response"))?],
+    };
+    Ok(InteractionKind::SyncMessage { request, responses })
+}
+
+fn read_states(value: &Value) -> Result<Vec<ProviderState>, ReadError> {
+    if let Some(list) = value.get("providerStates").filter(|v| !v.is_null()) {
+        let items = list
+            .as_array()
+            .ok_or_else(|| ReadError::at(&["providerStates"], "expected an array of {name, params}"))?;
+        return items
+            .iter()
+            .enumerate()
+            .map(|(i, s)| read_state(s).map_err(|m| ReadError::at(&["providerStates".to_string(), i.to_string()], m)))
+            .collect();
+    }
+    let single = value.str_field("providerState")?.or(value.str_field("provider_state")?);
+    Ok(single.map(ProviderState::named).into_iter().collect())
+}
+
+fn read_state(value: &Value) -> Result<ProviderState, String> {
+    let name = value
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or("expected a provider state with a `name`")?;
+    let params = match value.get("params") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(p)) => p.clone(),
+        Some(_) => return Err("expected `params` to be an object".into()),
+    };
+    Ok(ProviderState {
+        name: name.to_string(),
+        params,
+    })
+}

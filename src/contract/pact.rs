@@ -1,0 +1,277 @@
+//! A contract (Pact file) between a consumer and a provider: reading any spec version from
+//! text or files with located errors, and writing canonical V4 JSON.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Map, Value};
+
+use super::format::{ReadError, SpecVersion};
+use super::interaction::Interaction;
+use super::span::{locate, Position};
+
+/// A contract between a consumer and a provider.
+///
+/// ```
+/// use shakedown::contract::Pact;
+/// let text = r#"{"consumer": {"name": "web"}, "provider": {"name": "orders"},
+///   "interactions": [{"description": "get order", "request": {"method": "GET", "path": "/orders/1"},
+///                     "response": {"status": 200}}],
+///   "metadata": {"pactSpecification": {"version": "2.0.0"}}}"#;
+/// let pact = Pact::from_str(text).unwrap();
+/// assert_eq!(pact.interactions.len(), 1);
+/// let v4 = pact.to_json();
+/// assert_eq!(v4["metadata"]["pactSpecification"]["version"], "4.0");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pact {
+    /// The consumer's name.
+    pub consumer: String,
+    /// The provider's name.
+    pub provider: String,
+    /// The interactions.
+    pub interactions: Vec<Interaction>,
+    /// Metadata other than the specification version, kept as read.
+    pub metadata: Map<String, Value>,
+    /// The specification version the contract was read as.
+    pub spec_version: SpecVersion,
+}
+
+/// Why a contract file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ContractError {
+    /// The file could not be read.
+    #[error("{file}: {source}")]
+    Io {
+        /// The file.
+        file: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The text is not JSON.
+    #[error("{file}:{line}:{column}: malformed JSON: {message}")]
+    Syntax {
+        /// The file (or `<input>`).
+        file: PathBuf,
+        /// Line, from 1.
+        line: usize,
+        /// Column, from 1.
+        column: usize,
+        /// What the parser expected.
+        message: String,
+    },
+    /// The JSON is not a valid contract.
+    #[error("{file}:{line}:{column}: {error}")]
+    Invalid {
+        /// The file (or `<input>`).
+        file: PathBuf,
+        /// Line, from 1.
+        line: usize,
+        /// Column, from 1.
+        column: usize,
+        /// What is wrong, and where in the document.
+        error: ReadError,
+    },
+}
+
+impl ContractError {
+    /// The line and column the error points at, when it has one.
+    pub fn position(&self) -> Option<Position> {
+        match self {
+            ContractError::Io { .. } => None,
+            ContractError::Syntax { line, column, .. } | ContractError::Invalid { line, column, .. } => Some(Position {
+                line: *line,
+                column: *column,
+            }),
+        }
+    }
+}
+
+impl Pact {
+    /// An empty contract between two parties.
+    pub fn new(consumer: impl Into<String>, provider: impl Into<String>) -> Self {
+        Pact {
+            consumer: consumer.into(),
+            provider: provider.into(),
+            interactions: vec![],
+            metadata: Map::new(),
+            spec_version: SpecVersion::V4,
+        }
+    }
+
+    /// Reads a contract file of any version.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, ContractError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| ContractError::Io {
+            file: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse_named(&text, path)
+    }
+
+    /// Reads a contract from text of any version.
+    #[allow(clippy::should_implement_trait)]
+    pub fn from_str(text: &str) -> Result<Self, ContractError> {
+        Self::parse_named(text, Path::new("<input>"))
+    }
+
+    /// Reads a contract from text, naming `file` in errors.
+    pub fn parse_named(text: &str, file: &Path) -> Result<Self, ContractError> {
+        let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let value: Value = serde_json::from_str(body).map_err(|e| ContractError::Syntax {
+            file: file.to_path_buf(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string().split(" at line ").next().unwrap_or_default().to_string(),
+        })?;
+        Self::from_json(&value).map_err(|error| {
+            let at = locate(text, &error.pointer).unwrap_or(Position { line: 1, column: 1 });
+            ContractError::Invalid {
+                file: file.to_path_buf(),
+                line: at.line,
+                column: at.column,
+                error,
+            }
+        })
+    }
+
+    /// Reads a parsed contract document of any version.
+    pub fn from_json(value: &Value) -> Result<Self, ReadError> {
+        let obj = value
+            .as_object()
+            .ok_or_else(|| ReadError::at::<&str>(&[], "expected a contract object"))?;
+        let spec_version = detect_version(value);
+        let (key, message) = match (obj.get("interactions"), obj.get("messages")) {
+            (Some(_), _) => ("interactions", false),
+            (None, Some(_)) => ("messages", true),
+            (None, None) => ("interactions", false),
+        };
+        let list = match obj.get(key) {
+            None | Some(Value::Null) => &vec![],
+            Some(Value::Array(items)) => items,
+            Some(_) => return Err(ReadError::at(&[key], "expected an array of interactions")),
+        };
+        let interactions = list
+            .iter()
+            .enumerate()
+            .map(|(i, v)| Interaction::from_json(v, spec_version, message).map_err(|e| e.within(i).within(key)))
+            .collect::<Result<_, _>>()?;
+        Ok(Pact {
+            consumer: party(value, "consumer")?,
+            provider: party(value, "provider")?,
+            interactions,
+            metadata: kept_metadata(value),
+            spec_version,
+        })
+    }
+
+    /// The canonical V4 JSON form: keys sorted, interactions in a deterministic order.
+    pub fn to_json(&self) -> Value {
+        let mut interactions: Vec<&Interaction> = self.interactions.iter().collect();
+        interactions.sort_by(|a, b| a.identity_cmp(b));
+        let mut metadata = self.metadata.clone();
+        metadata.insert("pactSpecification".into(), json!({"version": "4.0"}));
+        metadata.insert("shakedown".into(), json!({"version": env!("CARGO_PKG_VERSION")}));
+        json!({
+            "consumer": {"name": self.consumer},
+            "provider": {"name": self.provider},
+            "interactions": interactions.iter().map(|i| i.to_json()).collect::<Vec<_>>(),
+            "metadata": metadata,
+        })
+    }
+
+    /// The V4 form as pretty-printed text with a trailing newline.
+    pub fn to_pretty_string(&self) -> String {
+        let mut s = serde_json::to_string_pretty(&self.to_json()).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// Adds an interaction, replacing one with the same description, states and kind.
+    pub fn upsert(&mut self, interaction: Interaction) {
+        match self.interactions.iter_mut().find(|i| i.same_identity(&interaction)) {
+            Some(existing) => *existing = interaction,
+            None => self.interactions.push(interaction),
+        }
+    }
+}
+
+fn party(value: &Value, key: &str) -> Result<String, ReadError> {
+    match value.get(key) {
+        None | Some(Value::Null) => Ok(String::new()),
+        Some(v) => v
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| ReadError::at(&[key], "expected an object with a `name` string")),
+    }
+}
+
+fn detect_version(value: &Value) -> SpecVersion {
+    let meta = value.get("metadata");
+    let declared = meta
+        .and_then(|m| {
+            m.pointer("/pactSpecification/version")
+                .or_else(|| m.pointer("/pact-specification/version"))
+                .or_else(|| m.get("pactSpecificationVersion"))
+        })
+        .and_then(Value::as_str)
+        .and_then(SpecVersion::parse);
+    let typed = value
+        .get("interactions")
+        .and_then(Value::as_array)
+        .is_some_and(|items| items.iter().any(|i| i.get("type").is_some()));
+    match declared {
+        Some(v) if typed => v.max(SpecVersion::V4),
+        Some(v) => v,
+        None if typed => SpecVersion::V4,
+        None if value.get("messages").is_some() => SpecVersion::V3,
+        None => SpecVersion::V2,
+    }
+}
+
+fn kept_metadata(value: &Value) -> Map<String, Value> {
+    let mut meta = value
+        .get("metadata")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    for k in ["pactSpecification", "pact-specification", "pactSpecificationVersion", "shakedown"] {
+        meta.remove(k);
+    }
+    meta
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_errors_have_line_and_column() {
+        let err = Pact::from_str("{\n  \"consumer\": {\"name\": \"a\"},\n  \"x\": ]\n}").unwrap_err();
+        match err {
+            ContractError::Syntax { line, column, .. } => assert_eq!((line, column), (3, 8)),
+            other => panic!("unexpected {other}"),
+        }
+    }
+
+    #[test]
+    fn invalid_contracts_point_at_the_value() {
+        let text = "{\"interactions\": [\n {\"description\": \"x\",\n  \"response\": {\"status\": \"ok\"}}]}";
+        let err = Pact::from_str(text).unwrap_err();
+        let at = err.position().unwrap();
+        assert_eq!((at.line, at.column), (3, 27));
+        assert!(err.to_string().contains("/interactions/0/response/status"), "{err}");
+    }
+
+    #[test]
+    fn reads_v3_message_pacts() {
+        let text = r#"{"consumer": {"name": "shipping"}, "provider": {"name": "orders"},
+          "messages": [{"description": "order placed", "providerStates": [{"name": "s", "params": {"id": 1}}],
+                        "contents": {"id": 1}, "metaData": {"contentType": "application/json"}}],
+          "metadata": {"pactSpecification": {"version": "3.0.0"}}}"#;
+        let pact = Pact::from_str(text).unwrap();
+        assert_eq!(pact.spec_version, SpecVersion::V3);
+        let back = Pact::from_json(&pact.to_json()).unwrap();
+        assert_eq!(back.interactions, pact.interactions);
+    }
+}

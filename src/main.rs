@@ -1,0 +1,5 @@
+//! The `shakedown` command-line tool.
+
+fn main() -> std::process::ExitCode {
+    shakedown::cli::main()
+}
