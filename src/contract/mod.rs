@@ -6,7 +6,7 @@ mod check;
 mod content_type;
 pub mod datetime;
 mod format;
-mod generator;
+pub mod generator;
 mod generators;
 mod http;
 mod interaction;

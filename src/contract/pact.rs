@@ -256,10 +256,10 @@ mod tests {
 
     #[test]
     fn invalid_contracts_point_at_the_value() {
-        let text = "{\"interactions\": [\n {\"description\": \"x\",\n  \"response\": {\"status\": \"ok\"}}]}";
+        let text = "{\"interactions\": [\n {\"description\": \"x\", \"request\": {},\n  \"response\": {\"status\": \"ok\"}}]}";
         let err = Pact::from_str(text).unwrap_err();
         let at = err.position().unwrap();
-        assert_eq!((at.line, at.column), (3, 27));
+        assert_eq!((at.line, at.column), (3, 26));
         assert!(err.to_string().contains("/interactions/0/response/status"), "{err}");
     }
 

@@ -231,6 +231,9 @@ impl<'a> Parser<'a> {
         self.pos += 1;
         let start = self.pos;
         while self.pos < self.chars.len() && !matches!(self.chars[self.pos], '.' | '[') {
+            if matches!(self.chars[self.pos], ']' | '\'' | '"') {
+                return Err(self.error("unexpected character in a field name (quote it: ['name'])"));
+            }
             self.pos += 1;
         }
         let name: String = self.chars[start..self.pos].iter().collect();
