@@ -6,8 +6,8 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion};
 use serde_json::{json, Value};
 use shakedown::contract::{
-    category, match_request, match_response, Body, HttpRequest, HttpResponse, Interaction, InteractionKind,
-    MatchingRule, Pact, Pattern, ProviderState, RulePath,
+    category, match_request, match_response, Body, HttpRequest, HttpResponse, Interaction,
+    InteractionKind, MatchingRule, Pact, Pattern, ProviderState, RulePath,
 };
 
 /// A JSON document of about `bytes` bytes: an object with an `items` array of records.
@@ -38,15 +38,31 @@ fn big_response(salt: u64, with_rules: bool) -> HttpResponse {
         body: Body::json(&big_document(1 << 20, salt)),
         ..Default::default()
     };
-    r.headers.insert("Content-Type".into(), vec!["application/json".into()]);
+    r.headers
+        .insert("Content-Type".into(), vec!["application/json".into()]);
     if with_rules {
         let body = r.matching_rules.category_mut(category::BODY);
         let p = |s: &str| RulePath::parse(s).expect("static path");
-        body.add(p("$.items"), MatchingRule::Type { min: Some(1), max: None });
+        body.add(
+            p("$.items"),
+            MatchingRule::Type {
+                min: Some(1),
+                max: None,
+            },
+        );
         body.add(p("$.items[*].id"), MatchingRule::Integer);
-        body.add(p("$.items[*].sku"), MatchingRule::Regex(Pattern::new(r"SKU-\d{6}").expect("static regex")));
-        body.add(p("$.items[*].email"), MatchingRule::Regex(Pattern::new(r"[a-z0-9]+@[a-z.]+").expect("static regex")));
-        body.add(p("$.items[*].createdAt"), MatchingRule::Timestamp(Some("yyyy-MM-dd'T'HH:mm:ssX".into())));
+        body.add(
+            p("$.items[*].sku"),
+            MatchingRule::Regex(Pattern::new(r"SKU-\d{6}").expect("static regex")),
+        );
+        body.add(
+            p("$.items[*].email"),
+            MatchingRule::Regex(Pattern::new(r"[a-z0-9]+@[a-z.]+").expect("static regex")),
+        );
+        body.add(
+            p("$.items[*].createdAt"),
+            MatchingRule::Timestamp(Some("yyyy-MM-dd'T'HH:mm:ssX".into())),
+        );
     }
     r
 }
@@ -55,7 +71,10 @@ fn one_megabyte(c: &mut Criterion) {
     let expected = big_response(0, true);
     let actual = big_response(17, false);
     assert!(actual.body.bytes().len() >= 1 << 20);
-    assert!(match_response(&expected, &actual).is_empty(), "the benchmark body must match");
+    assert!(
+        match_response(&expected, &actual).is_empty(),
+        "the benchmark body must match"
+    );
     let mut group = c.benchmark_group("json_1mb");
     group.sample_size(20);
     group.bench_function("match_response_type_regex_rules", |b| {
@@ -68,24 +87,48 @@ fn thousand_interactions() -> Pact {
     let mut pact = Pact::new("web", "orders");
     for i in 0..1000u64 {
         let mut request = HttpRequest {
-            method: if i % 2 == 0 { "GET".into() } else { "POST".into() },
+            method: if i % 2 == 0 {
+                "GET".into()
+            } else {
+                "POST".into()
+            },
             path: format!("/orders/{i}"),
             ..Default::default()
         };
-        request.query.insert("page".into(), vec![(i % 10).to_string()]);
-        request.headers.insert("Accept".into(), vec!["application/json".into()]);
+        request
+            .query
+            .insert("page".into(), vec![(i % 10).to_string()]);
+        request
+            .headers
+            .insert("Accept".into(), vec!["application/json".into()]);
         if i % 2 == 1 {
             request.body = Body::json(&json!({"sku": format!("SKU-{i}"), "qty": i % 5 + 1}));
-            request.headers.insert("Content-Type".into(), vec!["application/json".into()]);
+            request
+                .headers
+                .insert("Content-Type".into(), vec!["application/json".into()]);
         }
         let mut response = HttpResponse {
-            body: Body::json(&json!({"id": i, "status": "placed", "lines": [{"sku": "a", "qty": 1}, {"sku": "b", "qty": 2}]})),
+            body: Body::json(
+                &json!({"id": i, "status": "placed", "lines": [{"sku": "a", "qty": 1}, {"sku": "b", "qty": 2}]}),
+            ),
             ..Default::default()
         };
-        response.headers.insert("Content-Type".into(), vec!["application/json; charset=utf-8".into()]);
+        response.headers.insert(
+            "Content-Type".into(),
+            vec!["application/json; charset=utf-8".into()],
+        );
         let rules = response.matching_rules.category_mut(category::BODY);
-        rules.add(RulePath::parse("$.id").expect("static path"), MatchingRule::Integer);
-        rules.add(RulePath::parse("$.lines").expect("static path"), MatchingRule::Type { min: Some(1), max: None });
+        rules.add(
+            RulePath::parse("$.id").expect("static path"),
+            MatchingRule::Integer,
+        );
+        rules.add(
+            RulePath::parse("$.lines").expect("static path"),
+            MatchingRule::Type {
+                min: Some(1),
+                max: None,
+            },
+        );
         pact.interactions.push(Interaction {
             description: format!("order {i}"),
             provider_states: vec![ProviderState::named(format!("order {i} exists"))],
@@ -102,14 +145,17 @@ fn contract_against_itself(c: &mut Criterion) {
     let text = thousand_interactions().to_pretty_string();
     let mut group = c.benchmark_group("contract_1000");
     group.sample_size(20);
-    group.bench_function("parse_v4", |b| b.iter(|| black_box(Pact::from_str(black_box(&text)).expect("valid"))));
+    group.bench_function("parse_v4", |b| {
+        b.iter(|| black_box(Pact::from_str(black_box(&text)).expect("valid")))
+    });
     let pact = Pact::from_str(&text).expect("valid");
     group.bench_function("match_every_interaction", |b| {
         b.iter(|| {
             let mut total = 0;
             for i in &pact.interactions {
                 if let InteractionKind::Http { request, response } = &i.kind {
-                    total += match_request(request, request).len() + match_response(response, response).len();
+                    total += match_request(request, request).len()
+                        + match_response(response, response).len();
                 }
             }
             assert_eq!(total, 0);

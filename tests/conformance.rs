@@ -11,7 +11,8 @@ use std::process::ExitCode;
 
 use serde_json::Value;
 use shakedown::contract::{
-    match_message, match_request, match_response, HttpRequest, HttpResponse, Message, Mismatch, ReadError, SpecVersion,
+    match_message, match_request, match_response, HttpRequest, HttpResponse, Message, Mismatch,
+    ReadError, SpecVersion,
 };
 
 fn spec_dir() -> PathBuf {
@@ -21,7 +22,9 @@ fn spec_dir() -> PathBuf {
 }
 
 fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -36,24 +39,41 @@ fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn run_case(root: &Path, file: &Path) -> Result<(), String> {
     let rel = file.strip_prefix(root).unwrap_or(file);
     let mut parts = rel.iter().map(|p| p.to_string_lossy().to_string());
-    let version = parts.next().and_then(|v| SpecVersion::parse(&v)).ok_or("no version directory")?;
+    let version = parts
+        .next()
+        .and_then(|v| SpecVersion::parse(&v))
+        .ok_or("no version directory")?;
     let kind = parts.next().ok_or("no kind directory")?;
     let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
-    let case: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| e.to_string())?;
+    let case: Value =
+        serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| e.to_string())?;
     let should_match = case["match"].as_bool().ok_or("no `match` flag")?;
     let (exp, act) = (&case["expected"], &case["actual"]);
     let read = |e: ReadError| format!("could not read case: {e}");
     let mismatches: Vec<Mismatch> = match kind.as_str() {
-        "request" => match_request(&HttpRequest::from_json(exp, version).map_err(read)?, &HttpRequest::from_json(act, version).map_err(read)?),
-        "response" => match_response(&HttpResponse::from_json(exp, version).map_err(read)?, &HttpResponse::from_json(act, version).map_err(read)?),
-        "message" => match_message(&Message::from_json(exp, version).map_err(read)?, &Message::from_json(act, version).map_err(read)?),
+        "request" => match_request(
+            &HttpRequest::from_json(exp, version).map_err(read)?,
+            &HttpRequest::from_json(act, version).map_err(read)?,
+        ),
+        "response" => match_response(
+            &HttpResponse::from_json(exp, version).map_err(read)?,
+            &HttpResponse::from_json(act, version).map_err(read)?,
+        ),
+        "message" => match_message(
+            &Message::from_json(exp, version).map_err(read)?,
+            &Message::from_json(act, version).map_err(read)?,
+        ),
         other => return Err(format!("unknown kind {other}")),
     };
     match (should_match, mismatches.is_empty()) {
         (true, true) | (false, false) => Ok(()),
         (true, false) => Err(format!(
             "expected a match but got: {}",
-            mismatches.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            mismatches
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
         )),
         (false, true) => Err("expected a mismatch but everything matched".into()),
     }
@@ -65,7 +85,10 @@ fn allow_list() -> BTreeMap<String, String> {
         .unwrap_or_default()
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-        .filter_map(|l| l.split_once(" # ").map(|(f, r)| (f.trim().to_string(), r.trim().to_string())))
+        .filter_map(|l| {
+            l.split_once(" # ")
+                .map(|(f, r)| (f.trim().to_string(), r.trim().to_string()))
+        })
         .collect()
 }
 
@@ -73,10 +96,16 @@ fn main() -> ExitCode {
     let root = spec_dir();
     if !root.is_dir() {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
-            eprintln!("pact-spec conformance: directory {} is missing (set SHAKEDOWN_PACT_SPEC)", root.display());
+            eprintln!(
+                "pact-spec conformance: directory {} is missing (set SHAKEDOWN_PACT_SPEC)",
+                root.display()
+            );
             return ExitCode::FAILURE;
         }
-        println!("pact-spec conformance: SKIPPED, {} not found (set SHAKEDOWN_PACT_SPEC to run it)", root.display());
+        println!(
+            "pact-spec conformance: SKIPPED, {} not found (set SHAKEDOWN_PACT_SPEC to run it)",
+            root.display()
+        );
         return ExitCode::SUCCESS;
     }
     let mut files = Vec::new();
@@ -86,7 +115,11 @@ fn main() -> ExitCode {
     let mut per_version: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut failures = Vec::new();
     for file in &files {
-        let rel = file.strip_prefix(&root).unwrap_or(file).to_string_lossy().to_string();
+        let rel = file
+            .strip_prefix(&root)
+            .unwrap_or(file)
+            .to_string_lossy()
+            .to_string();
         let version = rel.split('/').next().unwrap_or("?").to_string();
         let entry = per_version.entry(version).or_default();
         entry.1 += 1;
@@ -97,14 +130,20 @@ fn main() -> ExitCode {
     }
     let passed: usize = per_version.values().map(|v| v.0).sum();
     for (rel, why) in &failures {
-        let note = allowed.get(rel).map(|r| format!(" [allow-listed: {r}]")).unwrap_or_default();
+        let note = allowed
+            .get(rel)
+            .map(|r| format!(" [allow-listed: {r}]"))
+            .unwrap_or_default();
         println!("FAIL {rel}: {why}{note}");
     }
     println!("pact-spec conformance: {passed}/{} passed", files.len());
     for (version, (p, t)) in &per_version {
         println!("  {version:<5} {p}/{t}");
     }
-    let blocking = failures.iter().filter(|(rel, _)| !allowed.contains_key(rel)).count();
+    let blocking = failures
+        .iter()
+        .filter(|(rel, _)| !allowed.contains_key(rel))
+        .count();
     println!("conformance: {} passed, {} failed", passed, failures.len());
     if blocking > 0 || files.is_empty() {
         ExitCode::FAILURE

@@ -27,7 +27,9 @@ impl Outcome {
     pub fn from_clap(e: &clap::Error) -> Self {
         use clap::error::ErrorKind as K;
         match e.kind() {
-            K::DisplayHelp | K::DisplayVersion | K::DisplayHelpOnMissingArgumentOrSubcommand => Outcome::Ok,
+            K::DisplayHelp | K::DisplayVersion | K::DisplayHelpOnMissingArgumentOrSubcommand => {
+                Outcome::Ok
+            }
             _ => Outcome::UsageError,
         }
     }

@@ -43,7 +43,10 @@ impl Body {
 
     /// A body of text with a content type (`text/plain` when `None`).
     pub fn text(text: &str, content_type: Option<ContentType>) -> Self {
-        Body::from_bytes(text.as_bytes().to_vec(), Some(content_type.unwrap_or_else(ContentType::text)))
+        Body::from_bytes(
+            text.as_bytes().to_vec(),
+            Some(content_type.unwrap_or_else(ContentType::text)),
+        )
     }
 
     /// Bytes with an optional content type; no bytes make an [`Body::Empty`] body.
@@ -51,7 +54,10 @@ impl Body {
         if bytes.is_empty() {
             Body::Empty
         } else {
-            Body::Present { bytes, content_type }
+            Body::Present {
+                bytes,
+                content_type,
+            }
         }
     }
 
@@ -106,13 +112,20 @@ impl Body {
             Some(Value::String(s)) => Body::from_bytes(s.clone().into_bytes(), content_type),
             Some(other) => Body::Present {
                 bytes: other.to_string().into_bytes(),
-                content_type: Some(content_type.filter(|c| c.is_json()).unwrap_or_else(ContentType::json)),
+                content_type: Some(
+                    content_type
+                        .filter(|c| c.is_json())
+                        .unwrap_or_else(ContentType::json),
+                ),
             },
         }
     }
 
     /// Reads a V4 body object `{"content": .., "contentType": .., "encoded": ..}`.
-    pub fn from_v4_json(value: Option<&Value>, fallback: Option<ContentType>) -> Result<Self, String> {
+    pub fn from_v4_json(
+        value: Option<&Value>,
+        fallback: Option<ContentType>,
+    ) -> Result<Self, String> {
         let obj = match value {
             None => return Ok(Body::Missing),
             Some(Value::Null) => return Ok(Body::Null),
@@ -122,15 +135,29 @@ impl Body {
         let declared = obj
             .get("contentType")
             .and_then(Value::as_str)
-            .map(|s| ContentType::parse(s).ok_or_else(|| format!("`contentType` {s:?} is not a MIME type")))
+            .map(|s| {
+                ContentType::parse(s)
+                    .ok_or_else(|| format!("`contentType` {s:?} is not a MIME type"))
+            })
             .transpose()?
             .or(fallback);
         let content = match obj.get("content") {
-            None | Some(Value::Null) => return Ok(if obj.is_empty() { Body::Empty } else { Body::Null }),
+            Some(Value::Null) if declared.as_ref().is_some_and(ContentType::is_json) => {
+                &Value::Null
+            }
+            None | Some(Value::Null) => {
+                return Ok(if obj.is_empty() {
+                    Body::Empty
+                } else {
+                    Body::Null
+                })
+            }
             Some(c) => c,
         };
         let bytes = match (content, obj.get("encoded")) {
-            (Value::String(s), Some(Value::String(enc))) if enc.eq_ignore_ascii_case("base64") => decode64(s)?,
+            (Value::String(s), Some(Value::String(enc))) if enc.eq_ignore_ascii_case("base64") => {
+                decode64(s)?
+            }
             (Value::String(s), Some(Value::Bool(true))) => decode64(s)?,
             (Value::String(s), _) => s.clone().into_bytes(),
             (other, _) => other.to_string().into_bytes(),
@@ -144,16 +171,31 @@ impl Body {
             Body::Missing => return None,
             Body::Null => return Some(Value::Null),
             Body::Empty => return Some(json!({"content": ""})),
-            Body::Present { bytes, content_type } => (bytes, content_type),
+            Body::Present {
+                bytes,
+                content_type,
+            } => (bytes, content_type),
         };
-        let ct = declared.clone().unwrap_or_else(|| ContentType::sniff(bytes));
+        let ct = declared
+            .clone()
+            .unwrap_or_else(|| ContentType::sniff(bytes));
         let mut obj = Map::new();
         obj.insert("contentType".into(), json!(ct.to_string()));
-        let parsed = ct.is_json().then(|| serde_json::from_slice::<Value>(bytes).ok()).flatten();
+        let parsed = ct
+            .is_json()
+            .then(|| serde_json::from_slice::<Value>(bytes).ok())
+            .flatten();
         let (content, encoded) = match (parsed, std::str::from_utf8(bytes)) {
+            // A JSON string would read back as raw text: keep its JSON form, marked as such.
+            (Some(Value::String(_)), Ok(text)) => (json!(text), json!("json")),
             (Some(v), _) => (v, json!(false)),
-            (None, Ok(text)) if ct.is_text() || ContentType::sniff(bytes).is_text() => (json!(text), json!(false)),
-            _ => (json!(base64::engine::general_purpose::STANDARD.encode(bytes)), json!("base64")),
+            (None, Ok(text)) if ct.is_text() || ContentType::sniff(bytes).is_text() => {
+                (json!(text), json!(false))
+            }
+            _ => (
+                json!(base64::engine::general_purpose::STANDARD.encode(bytes)),
+                json!("base64"),
+            ),
         };
         obj.insert("content".into(), content);
         obj.insert("encoded".into(), encoded);
@@ -176,6 +218,8 @@ mod tests {
     fn v4_forms_round_trip() {
         for body in [
             Body::json(&json!({"a": [1, 2]})),
+            Body::json(&Value::Null),
+            Body::json(&json!("")),
             Body::text("hello", None),
             Body::from_bytes(vec![0, 1, 2, 255], Some(ContentType::binary())),
             Body::Empty,

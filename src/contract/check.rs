@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use super::body::Body;
 use super::format::SpecVersion;
 use super::interaction::{Interaction, InteractionKind};
 use super::matching::check_rule;
@@ -13,7 +14,6 @@ use super::pact::{ContractError, Pact};
 use super::path::{location_string, RulePath, Segment};
 use super::rules::{rule_from_json, MatchingRule};
 use super::span::{locate, Position};
-use super::body::Body;
 
 /// How serious a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -43,7 +43,14 @@ impl fmt::Display for Problem {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        write!(f, "{}:{}:{}: {sev}: {}", self.file.display(), self.position.line, self.position.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {sev}: {}",
+            self.file.display(),
+            self.position.line,
+            self.position.column,
+            self.message
+        )
     }
 }
 
@@ -83,7 +90,8 @@ pub fn check_text(text: &str, file: &Path) -> CheckReport {
             problems: vec![error_problem(&e, file)],
         },
         Ok(pact) => {
-            let raw: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).unwrap_or(Value::Null);
+            let raw: Value =
+                serde_json::from_str(text.trim_start_matches('\u{feff}')).unwrap_or(Value::Null);
             let mut problems = lint(&pact, &raw, text, file);
             problems.sort_by_key(|p| (p.position.line, p.position.column));
             CheckReport {
@@ -129,14 +137,29 @@ fn parts<'a>(i: &'a Interaction, base: Vec<String>) -> Vec<Part<'a>> {
     };
     match &i.kind {
         InteractionKind::Http { request, response } => vec![
-            Part { pointer: at(&["request"]), body: &request.body },
-            Part { pointer: at(&["response"]), body: &response.body },
+            Part {
+                pointer: at(&["request"]),
+                body: &request.body,
+            },
+            Part {
+                pointer: at(&["response"]),
+                body: &response.body,
+            },
         ],
-        InteractionKind::Message(m) => vec![Part { pointer: at(&[]), body: &m.contents }],
+        InteractionKind::Message(m) => vec![Part {
+            pointer: at(&[]),
+            body: &m.contents,
+        }],
         InteractionKind::SyncMessage { request, responses } => {
-            let mut v = vec![Part { pointer: at(&["request"]), body: &request.contents }];
+            let mut v = vec![Part {
+                pointer: at(&["request"]),
+                body: &request.contents,
+            }];
             for (j, r) in responses.iter().enumerate() {
-                v.push(Part { pointer: at(&["response", &j.to_string()]), body: &r.contents });
+                v.push(Part {
+                    pointer: at(&["response", &j.to_string()]),
+                    body: &r.contents,
+                });
             }
             v
         }
@@ -144,22 +167,36 @@ fn parts<'a>(i: &'a Interaction, base: Vec<String>) -> Vec<Part<'a>> {
 }
 
 fn lint(pact: &Pact, raw: &Value, text: &str, file: &Path) -> Vec<Problem> {
-    let key = if raw.get("interactions").is_some() { "interactions" } else { "messages" };
+    let key = if raw.get("interactions").is_some() {
+        "interactions"
+    } else {
+        "messages"
+    };
     let mut problems = Vec::new();
     for (i, interaction) in pact.interactions.iter().enumerate() {
         for part in parts(interaction, vec![key.to_string(), i.to_string()]) {
-            let rules = raw.pointer(&pointer_string(&part.pointer)).and_then(|p| p.get("matchingRules"));
+            let rules = raw
+                .pointer(&pointer_string(&part.pointer))
+                .and_then(|p| p.get("matchingRules"));
             let Some(rules) = rules else { continue };
             let mut found = Vec::new();
             for (raw_key, rule_path, defs) in body_rule_entries(rules, pact.spec_version) {
                 let mut pointer = part.pointer.clone();
                 pointer.push("matchingRules".into());
                 pointer.extend(raw_key);
-                found.extend(lint_rule_path(&rule_path, &defs, part.body).map(|(sev, msg)| (pointer.clone(), sev, msg)));
+                found.extend(
+                    lint_rule_path(&rule_path, &defs, part.body)
+                        .map(|(sev, msg)| (pointer.clone(), sev, msg)),
+                );
             }
             for (pointer, severity, message) in found {
                 let position = locate(text, &pointer).unwrap_or(Position { line: 1, column: 1 });
-                problems.push(Problem { file: file.to_path_buf(), position, severity, message });
+                problems.push(Problem {
+                    file: file.to_path_buf(),
+                    position,
+                    severity,
+                    message,
+                });
             }
         }
     }
@@ -167,12 +204,19 @@ fn lint(pact: &Pact, raw: &Value, text: &str, file: &Path) -> Vec<Problem> {
 }
 
 fn pointer_string(p: &[String]) -> String {
-    p.iter().map(|k| format!("/{}", k.replace('~', "~0").replace('/', "~1"))).collect()
+    p.iter()
+        .map(|k| format!("/{}", k.replace('~', "~0").replace('/', "~1")))
+        .collect()
 }
 
 /// Body rule entries as (raw keys to the entry, parsed path, rule definitions).
-fn body_rule_entries(rules: &Value, version: SpecVersion) -> Vec<(Vec<String>, RulePath, Vec<Value>)> {
-    let Some(obj) = rules.as_object() else { return vec![] };
+fn body_rule_entries(
+    rules: &Value,
+    version: SpecVersion,
+) -> Vec<(Vec<String>, RulePath, Vec<Value>)> {
+    let Some(obj) = rules.as_object() else {
+        return vec![];
+    };
     let mut out = Vec::new();
     if version <= SpecVersion::V2 {
         for (k, def) in obj.iter().filter(|(k, _)| k.starts_with("$.body")) {
@@ -183,8 +227,17 @@ fn body_rule_entries(rules: &Value, version: SpecVersion) -> Vec<(Vec<String>, R
         return out;
     }
     for cat in ["body", "content"] {
-        for (k, list) in obj.get(cat).and_then(Value::as_object).into_iter().flatten() {
-            let defs = list.get("matchers").and_then(Value::as_array).cloned().unwrap_or_default();
+        for (k, list) in obj
+            .get(cat)
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let defs = list
+                .get("matchers")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             if let Ok(path) = RulePath::parse(k) {
                 out.push((vec![cat.to_string(), k.clone()], path, defs));
             }
@@ -198,18 +251,31 @@ fn lint_rule_path(path: &RulePath, defs: &[Value], body: &Body) -> Option<(Sever
     let mut hits = Vec::new();
     collect_hits(path, &doc, &mut Vec::new(), &mut hits);
     if hits.is_empty() {
-        return Some((Severity::Error, format!("rule path `{path}` matches nothing in the example body")));
+        return Some((
+            Severity::Error,
+            format!("rule path `{path}` matches nothing in the example body"),
+        ));
     }
     for (location, value) in &hits {
         for def in defs {
-            let Ok(rule) = rule_from_json(def) else { continue };
-            if matches!(rule, MatchingRule::Type { .. } | MatchingRule::Values | MatchingRule::ArrayContains(_)) && !value.is_array() && !value.is_object() {
+            let Ok(rule) = rule_from_json(def) else {
+                continue;
+            };
+            if matches!(
+                rule,
+                MatchingRule::Type { .. } | MatchingRule::Values | MatchingRule::ArrayContains(_)
+            ) && !value.is_array()
+                && !value.is_object()
+            {
                 continue;
             }
             if let Err(reason) = check_rule(&rule, value, value) {
                 return Some((
                     Severity::Warning,
-                    format!("the example at {} does not satisfy its own rule {rule}: {reason}", location_string(location)),
+                    format!(
+                        "the example at {} does not satisfy its own rule {rule}: {reason}",
+                        location_string(location)
+                    ),
                 ));
             }
         }
@@ -217,7 +283,12 @@ fn lint_rule_path(path: &RulePath, defs: &[Value], body: &Body) -> Option<(Sever
     None
 }
 
-fn collect_hits(path: &RulePath, node: &Value, at: &mut Vec<Segment>, hits: &mut Vec<(Vec<Segment>, Value)>) {
+fn collect_hits(
+    path: &RulePath,
+    node: &Value,
+    at: &mut Vec<Segment>,
+    hits: &mut Vec<(Vec<Segment>, Value)>,
+) {
     if hits.len() > 16 {
         return;
     }
@@ -228,8 +299,15 @@ fn collect_hits(path: &RulePath, node: &Value, at: &mut Vec<Segment>, hits: &mut
         return;
     }
     let children: Vec<(Segment, &Value)> = match node {
-        Value::Object(o) => o.iter().map(|(k, v)| (Segment::Key(k.clone()), v)).collect(),
-        Value::Array(a) => a.iter().enumerate().map(|(i, v)| (Segment::Index(i), v)).collect(),
+        Value::Object(o) => o
+            .iter()
+            .map(|(k, v)| (Segment::Key(k.clone()), v))
+            .collect(),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (Segment::Index(i), v))
+            .collect(),
         _ => return,
     };
     for (seg, child) in children {

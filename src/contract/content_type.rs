@@ -29,7 +29,12 @@ impl ContentType {
         }
         let params = parts
             .filter_map(|p| p.split_once('='))
-            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().trim_matches('"').to_string()))
+            .map(|(k, v)| {
+                (
+                    k.trim().to_ascii_lowercase(),
+                    v.trim().trim_matches('"').to_string(),
+                )
+            })
             .collect();
         Some(ContentType {
             main: main.trim().to_ascii_lowercase(),
@@ -88,8 +93,14 @@ impl ContentType {
 
     /// Text of some kind (including JSON, XML and forms, which are text too).
     pub fn is_text(&self) -> bool {
-        self.main == "text" || self.is_json() || self.is_xml() || self.is_form()
-            || matches!(self.sub.as_str(), "javascript" | "yaml" | "x-yaml" | "graphql")
+        self.main == "text"
+            || self.is_json()
+            || self.is_xml()
+            || self.is_form()
+            || matches!(
+                self.sub.as_str(),
+                "javascript" | "yaml" | "x-yaml" | "graphql"
+            )
     }
 
     /// Same essence, and every parameter of `self` present in `other` with an equal value
@@ -129,7 +140,9 @@ impl ContentType {
             && serde_json::from_str::<serde::de::IgnoredAny>(trimmed).is_ok()
         {
             Self::json()
-        } else if trimmed.starts_with("<?xml") || (trimmed.starts_with('<') && trimmed.trim_end().ends_with('>')) {
+        } else if trimmed.starts_with("<?xml")
+            || (trimmed.starts_with('<') && trimmed.trim_end().ends_with('>'))
+        {
             Self::parse("application/xml").expect("static content type")
         } else if text.chars().any(|c| c.is_control() && !c.is_whitespace()) {
             Self::binary()
@@ -165,11 +178,20 @@ mod tests {
 
     #[test]
     fn sniffs_common_types() {
-        assert_eq!(ContentType::sniff(b"\x89PNG\r\n\x1a\nrest").essence(), "image/png");
-        assert_eq!(ContentType::sniff(b" {\"a\": 1}").essence(), "application/json");
+        assert_eq!(
+            ContentType::sniff(b"\x89PNG\r\n\x1a\nrest").essence(),
+            "image/png"
+        );
+        assert_eq!(
+            ContentType::sniff(b" {\"a\": 1}").essence(),
+            "application/json"
+        );
         assert_eq!(ContentType::sniff(b"<a/>").essence(), "application/xml");
         assert_eq!(ContentType::sniff(b"hello").essence(), "text/plain");
-        assert_eq!(ContentType::sniff(&[0, 159, 146, 150]).essence(), "application/octet-stream");
+        assert_eq!(
+            ContentType::sniff(&[0, 159, 146, 150]).essence(),
+            "application/octet-stream"
+        );
     }
 
     #[test]

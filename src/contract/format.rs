@@ -26,7 +26,10 @@ impl SpecVersion {
         let s = s.trim().trim_start_matches(['v', 'V']);
         let mut parts = s.split('.');
         let major = parts.next()?.parse::<u32>().ok()?;
-        let minor = parts.next().and_then(|m| m.parse::<u32>().ok()).unwrap_or(0);
+        let minor = parts
+            .next()
+            .and_then(|m| m.parse::<u32>().ok())
+            .unwrap_or(0);
         match (major, minor) {
             (1, 0) => Some(SpecVersion::V1),
             (1, _) => Some(SpecVersion::V1_1),

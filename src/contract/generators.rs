@@ -36,7 +36,10 @@ impl Generators {
 
     /// Adds a generator.
     pub fn insert(&mut self, category: &str, path: RulePath, generator: Generator) {
-        self.categories.entry(category.to_string()).or_default().insert(path, generator);
+        self.categories
+            .entry(category.to_string())
+            .or_default()
+            .insert(path, generator);
     }
 
     /// The generators of one category, in path order.
@@ -47,11 +50,19 @@ impl Generators {
     /// Reads `{"body": {"$.id": {"type": "RandomInt"}}, "path": {"type": ..}}`.
     pub fn from_json(value: &Value) -> Result<Self, LocatedGeneratorError> {
         let mut out = Generators::default();
-        let Some(obj) = value.as_object() else { return Ok(out) };
+        let Some(obj) = value.as_object() else {
+            return Ok(out);
+        };
         for (name, entries) in obj {
-            let cat = if name == "content" { category::BODY } else { name.as_str() };
+            let cat = if name == "content" {
+                category::BODY
+            } else {
+                name.as_str()
+            };
             let at = |key: Option<&str>, error| LocatedGeneratorError {
-                pointer: std::iter::once(name.clone()).chain(key.map(str::to_string)).collect(),
+                pointer: std::iter::once(name.clone())
+                    .chain(key.map(str::to_string))
+                    .collect(),
                 error,
             };
             if WHOLE.contains(&cat) && entries.get("type").is_some() {
@@ -63,10 +74,15 @@ impl Generators {
                 let path = if NAMED.contains(&cat) {
                     RulePath::field(key)
                 } else {
-                    RulePath::parse(key).map_err(|e| at(Some(key), GeneratorError::BadAttribute {
-                        generator: "path".into(),
-                        reason: e.to_string(),
-                    }))?
+                    RulePath::parse(key).map_err(|e| {
+                        at(
+                            Some(key),
+                            GeneratorError::BadAttribute {
+                                generator: "path".into(),
+                                reason: e.to_string(),
+                            },
+                        )
+                    })?
                 };
                 let g = Generator::from_json(def).map_err(|e| at(Some(key), e))?;
                 out.insert(cat, path, g);

@@ -126,7 +126,13 @@ impl HttpRequest {
         if !self.query.is_empty() {
             obj.insert("query".into(), json!(self.query));
         }
-        write_common(&mut obj, &self.headers, &self.body, &self.matching_rules, &self.generators);
+        write_common(
+            &mut obj,
+            &self.headers,
+            &self.body,
+            &self.matching_rules,
+            &self.generators,
+        );
         Value::Object(obj)
     }
 }
@@ -145,7 +151,9 @@ impl HttpResponse {
                 .as_u64()
                 .and_then(|s| u16::try_from(s).ok())
                 .filter(|s| (100..=999).contains(s))
-                .ok_or_else(|| ReadError::at(&["status"], "expected an HTTP status code (100-999)"))?,
+                .ok_or_else(|| {
+                    ReadError::at(&["status"], "expected an HTTP status code (100-999)")
+                })?,
         };
         Ok(HttpResponse {
             status,
@@ -160,7 +168,13 @@ impl HttpResponse {
     pub fn to_json(&self) -> Value {
         let mut obj = Map::new();
         obj.insert("status".into(), json!(self.status));
-        write_common(&mut obj, &self.headers, &self.body, &self.matching_rules, &self.generators);
+        write_common(
+            &mut obj,
+            &self.headers,
+            &self.body,
+            &self.matching_rules,
+            &self.generators,
+        );
         Value::Object(obj)
     }
 }
@@ -202,7 +216,10 @@ pub(crate) fn read_body(
 }
 
 /// Reads `matchingRules` and `generators` of a part.
-pub(crate) fn read_rules(value: &Value, version: SpecVersion) -> Result<(MatchingRules, Generators), ReadError> {
+pub(crate) fn read_rules(
+    value: &Value,
+    version: SpecVersion,
+) -> Result<(MatchingRules, Generators), ReadError> {
     let rules = match value.get("matchingRules") {
         None | Some(Value::Null) => MatchingRules::default(),
         Some(v) => {
@@ -214,7 +231,10 @@ pub(crate) fn read_rules(value: &Value, version: SpecVersion) -> Result<(Matchin
             parsed.map_err(|e| {
                 let mut pointer = vec!["matchingRules".to_string()];
                 pointer.extend(e.pointer);
-                ReadError { pointer, message: e.error.to_string() }
+                ReadError {
+                    pointer,
+                    message: e.error.to_string(),
+                }
             })?
         }
     };
@@ -223,7 +243,10 @@ pub(crate) fn read_rules(value: &Value, version: SpecVersion) -> Result<(Matchin
         Some(v) => Generators::from_json(v).map_err(|e| {
             let mut pointer = vec!["generators".to_string()];
             pointer.extend(e.pointer);
-            ReadError { pointer, message: e.error.to_string() }
+            ReadError {
+                pointer,
+                message: e.error.to_string(),
+            }
         })?,
     };
     Ok((rules, generators))
@@ -231,12 +254,19 @@ pub(crate) fn read_rules(value: &Value, version: SpecVersion) -> Result<(Matchin
 
 fn read_headers(value: &Value) -> Result<Headers, ReadError> {
     let mut out = Headers::new();
-    let Some(raw) = value.get("headers").filter(|h| !h.is_null()) else { return Ok(out) };
-    let obj = raw
-        .as_object()
-        .ok_or_else(|| ReadError::at(&["headers"], "expected an object of header names to values"))?;
+    let Some(raw) = value.get("headers").filter(|h| !h.is_null()) else {
+        return Ok(out);
+    };
+    let obj = raw.as_object().ok_or_else(|| {
+        ReadError::at(&["headers"], "expected an object of header names to values")
+    })?;
     for (name, v) in obj {
-        let values = string_list(v).ok_or_else(|| ReadError::at(&["headers", name], "expected a string or an array of strings"))?;
+        let values = string_list(v).ok_or_else(|| {
+            ReadError::at(
+                &["headers", name],
+                "expected a string or an array of strings",
+            )
+        })?;
         out.insert(name.clone(), values);
     }
     Ok(out)
@@ -248,7 +278,10 @@ fn string_list(v: &Value) -> Option<Vec<String>> {
         Value::Number(n) => Some(vec![n.to_string()]),
         Value::Bool(b) => Some(vec![b.to_string()]),
         Value::Null => Some(vec![]),
-        Value::Array(items) => items.iter().map(|i| string_list(i).map(|mut l| l.pop().unwrap_or_default())).collect(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| string_list(i).map(|mut l| l.pop().unwrap_or_default()))
+            .collect(),
         Value::Object(_) => None,
     }
 }
@@ -265,11 +298,18 @@ pub fn read_query(raw: Option<&Value>) -> Result<Query, ReadError> {
         }
         Some(Value::Object(obj)) => {
             for (k, v) in obj {
-                let values = string_list(v).ok_or_else(|| ReadError::at(&[k], "expected a string or an array of strings"))?;
+                let values = string_list(v).ok_or_else(|| {
+                    ReadError::at(&[k], "expected a string or an array of strings")
+                })?;
                 out.insert(k.clone(), values);
             }
         }
-        Some(_) => return Err(ReadError::at::<&str>(&[], "expected a query string or an object")),
+        Some(_) => {
+            return Err(ReadError::at::<&str>(
+                &[],
+                "expected a query string or an object",
+            ))
+        }
     }
     Ok(out)
 }

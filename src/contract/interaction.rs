@@ -38,6 +38,9 @@ impl ProviderState {
 }
 
 /// What kind of exchange an interaction describes.
+// Unboxed on purpose: interactions are few, and plain fields keep construction and
+// pattern matching simple for users of the DSL.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum InteractionKind {
     /// `Synchronous/HTTP`: a request and its response.
@@ -89,7 +92,11 @@ pub struct Interaction {
 impl Interaction {
     /// Reads an interaction of a V1–V3 HTTP pact, a V3 message pact (`message` true) or a V4
     /// pact.
-    pub fn from_json(value: &Value, version: SpecVersion, message: bool) -> Result<Self, ReadError> {
+    pub fn from_json(
+        value: &Value,
+        version: SpecVersion,
+        message: bool,
+    ) -> Result<Self, ReadError> {
         if !value.is_object() {
             return Err(ReadError::at::<&str>(&[], "expected an interaction object"));
         }
@@ -100,10 +107,16 @@ impl Interaction {
             Some(_) => return Err(ReadError::at(&["comments"], "expected an object")),
         };
         Ok(Interaction {
-            description: value.str_field("description")?.unwrap_or_default().to_string(),
+            description: value
+                .str_field("description")?
+                .unwrap_or_default()
+                .to_string(),
             provider_states: read_states(value)?,
             key: value.str_field("key")?.map(str::to_string),
-            pending: value.get("pending").and_then(Value::as_bool).unwrap_or(false),
+            pending: value
+                .get("pending")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             comments,
             kind,
         })
@@ -115,7 +128,11 @@ impl Interaction {
         obj.insert("type".into(), json!(self.kind.type_name()));
         obj.insert("description".into(), json!(self.description));
         if !self.provider_states.is_empty() {
-            let states: Vec<Value> = self.provider_states.iter().map(ProviderState::to_json).collect();
+            let states: Vec<Value> = self
+                .provider_states
+                .iter()
+                .map(ProviderState::to_json)
+                .collect();
             obj.insert("providerStates".into(), json!(states));
         }
         if let Some(k) = &self.key {
@@ -133,7 +150,10 @@ impl Interaction {
             InteractionKind::Message(m) => m.write_into(&mut obj),
             InteractionKind::SyncMessage { request, responses } => {
                 obj.insert("request".into(), request.to_json());
-                obj.insert("response".into(), json!(responses.iter().map(Message::to_json).collect::<Vec<_>>()));
+                obj.insert(
+                    "response".into(),
+                    json!(responses.iter().map(Message::to_json).collect::<Vec<_>>()),
+                );
             }
         }
         Value::Object(obj)
@@ -149,7 +169,10 @@ impl Interaction {
     /// provider states, then kind, then key.
     pub fn identity_cmp(&self, other: &Interaction) -> Ordering {
         let states = |i: &Interaction| -> Vec<String> {
-            i.provider_states.iter().map(|s| format!("{}{}", s.name, Value::Object(s.params.clone()))).collect()
+            i.provider_states
+                .iter()
+                .map(|s| format!("{}{}", s.name, Value::Object(s.params.clone())))
+                .collect()
         };
         self.description
             .cmp(&other.description)
@@ -159,7 +182,11 @@ impl Interaction {
     }
 }
 
-fn read_kind(value: &Value, version: SpecVersion, message: bool) -> Result<InteractionKind, ReadError> {
+fn read_kind(
+    value: &Value,
+    version: SpecVersion,
+    message: bool,
+) -> Result<InteractionKind, ReadError> {
     let type_name = value.str_field("type")?;
     let kind = match type_name {
         Some("Synchronous/HTTP") => "http",
@@ -178,8 +205,11 @@ fn read_kind(value: &Value, version: SpecVersion, message: bool) -> Result<Inter
         "http" => InteractionKind::Http {
             request: HttpRequest::from_json(value.get("request").unwrap_or(&Value::Null), version)
                 .map_err(|e| e.within("request"))?,
-            response: HttpResponse::from_json(value.get("response").unwrap_or(&Value::Null), version)
-                .map_err(|e| e.within("response"))?,
+            response: HttpResponse::from_json(
+                value.get("response").unwrap_or(&Value::Null),
+                version,
+            )
+            .map_err(|e| e.within("response"))?,
         },
         "message" => InteractionKind::Message(Message::from_json(value, version)?),
         _ => read_sync(value, version)?,
@@ -194,25 +224,34 @@ fn read_sync(value: &Value, version: SpecVersion) -> Result<InteractionKind, Rea
         Some(Value::Array(items)) => items
             .iter()
             .enumerate()
-            .map(|(i, m)| Message::from_json(m, version).map_err(|e| e.within(i).within("response")))
+            .map(|(i, m)| {
+                Message::from_json(m, version).map_err(|e| e.within(i).within("response"))
+            })
             .collect::<Result<_, _>>()?,
-        Some(single) => vec![Message::from_json(single, version).map_err(|e| e.within("response"))?],
+        Some(single) => {
+            vec![Message::from_json(single, version).map_err(|e| e.within("response"))?]
+        }
     };
     Ok(InteractionKind::SyncMessage { request, responses })
 }
 
 fn read_states(value: &Value) -> Result<Vec<ProviderState>, ReadError> {
     if let Some(list) = value.get("providerStates").filter(|v| !v.is_null()) {
-        let items = list
-            .as_array()
-            .ok_or_else(|| ReadError::at(&["providerStates"], "expected an array of {name, params}"))?;
+        let items = list.as_array().ok_or_else(|| {
+            ReadError::at(&["providerStates"], "expected an array of {name, params}")
+        })?;
         return items
             .iter()
             .enumerate()
-            .map(|(i, s)| read_state(s).map_err(|m| ReadError::at(&["providerStates".to_string(), i.to_string()], m)))
+            .map(|(i, s)| {
+                read_state(s)
+                    .map_err(|m| ReadError::at(&["providerStates".to_string(), i.to_string()], m))
+            })
             .collect();
     }
-    let single = value.str_field("providerState")?.or(value.str_field("provider_state")?);
+    let single = value
+        .str_field("providerState")?
+        .or(value.str_field("provider_state")?);
     Ok(single.map(ProviderState::named).into_iter().collect())
 }
 

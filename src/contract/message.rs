@@ -1,7 +1,7 @@
 //! Messages (events): contents, metadata, and their matching rules and generators, with
 //! readers for V3 message pacts and V4 message interactions.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::body::Body;
 use super::content_type::ContentType;
@@ -27,7 +27,9 @@ pub struct Message {
 pub fn metadata_content_type(metadata: &Map<String, Value>) -> Option<ContentType> {
     metadata
         .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("contentType") || k.eq_ignore_ascii_case("content-type"))
+        .find(|(k, _)| {
+            k.eq_ignore_ascii_case("contentType") || k.eq_ignore_ascii_case("content-type")
+        })
         .and_then(|(_, v)| v.as_str())
         .and_then(ContentType::parse)
 }
@@ -54,10 +56,9 @@ impl Message {
 
     /// The V4 JSON form, added to `obj`.
     pub fn write_into(&self, obj: &mut Map<String, Value>) {
-        obj.insert(
-            "contents".into(),
-            self.contents.to_v4_json().unwrap_or_else(|| json!({"content": ""})),
-        );
+        if let Some(contents) = self.contents.to_v4_json() {
+            obj.insert("contents".into(), contents);
+        }
         if !self.metadata.is_empty() {
             obj.insert("metadata".into(), Value::Object(self.metadata.clone()));
         }

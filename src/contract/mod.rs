@@ -21,7 +21,9 @@ pub use body::Body;
 pub use check::{check_file, check_text, CheckReport, Problem, Severity};
 pub use content_type::ContentType;
 pub use format::{ReadError, SpecVersion};
-pub use generator::{rng_from_seed, DataType, Generator, GeneratorContext, GeneratorError, UuidFormat};
+pub use generator::{
+    rng_from_seed, DataType, Generator, GeneratorContext, GeneratorError, UuidFormat,
+};
 pub use generators::Generators;
 pub use http::{header, read_query, Headers, HttpRequest, HttpResponse, Query};
 pub use interaction::{Interaction, InteractionKind, ProviderState};
@@ -29,4 +31,7 @@ pub use matching::*;
 pub use message::Message;
 pub use pact::{ContractError, Pact};
 pub use path::{location_string, PathError, RulePath, Segment, Token};
-pub use rules::{category, ArrayVariant, Logic, MatchingRule, MatchingRules, Pattern, RuleCategory, RuleError, RuleList, StatusClass};
+pub use rules::{
+    category, ArrayVariant, Logic, MatchingRule, MatchingRules, Pattern, RuleCategory, RuleError,
+    RuleList, StatusClass,
+};

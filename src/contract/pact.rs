@@ -78,7 +78,8 @@ impl ContractError {
     pub fn position(&self) -> Option<Position> {
         match self {
             ContractError::Io { .. } => None,
-            ContractError::Syntax { line, column, .. } | ContractError::Invalid { line, column, .. } => Some(Position {
+            ContractError::Syntax { line, column, .. }
+            | ContractError::Invalid { line, column, .. } => Some(Position {
                 line: *line,
                 column: *column,
             }),
@@ -121,7 +122,12 @@ impl Pact {
             file: file.to_path_buf(),
             line: e.line(),
             column: e.column(),
-            message: e.to_string().split(" at line ").next().unwrap_or_default().to_string(),
+            message: e
+                .to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or_default()
+                .to_string(),
         })?;
         Self::from_json(&value).map_err(|error| {
             let at = locate(text, &error.pointer).unwrap_or(Position { line: 1, column: 1 });
@@ -153,7 +159,10 @@ impl Pact {
         let interactions = list
             .iter()
             .enumerate()
-            .map(|(i, v)| Interaction::from_json(v, spec_version, message).map_err(|e| e.within(i).within(key)))
+            .map(|(i, v)| {
+                Interaction::from_json(v, spec_version, message)
+                    .map_err(|e| e.within(i).within(key))
+            })
             .collect::<Result<_, _>>()?;
         Ok(Pact {
             consumer: party(value, "consumer")?,
@@ -170,7 +179,10 @@ impl Pact {
         interactions.sort_by(|a, b| a.identity_cmp(b));
         let mut metadata = self.metadata.clone();
         metadata.insert("pactSpecification".into(), json!({"version": "4.0"}));
-        metadata.insert("shakedown".into(), json!({"version": env!("CARGO_PKG_VERSION")}));
+        metadata.insert(
+            "shakedown".into(),
+            json!({"version": env!("CARGO_PKG_VERSION")}),
+        );
         json!({
             "consumer": {"name": self.consumer},
             "provider": {"name": self.provider},
@@ -188,7 +200,11 @@ impl Pact {
 
     /// Adds an interaction, replacing one with the same description, states and kind.
     pub fn upsert(&mut self, interaction: Interaction) {
-        match self.interactions.iter_mut().find(|i| i.same_identity(&interaction)) {
+        match self
+            .interactions
+            .iter_mut()
+            .find(|i| i.same_identity(&interaction))
+        {
             Some(existing) => *existing = interaction,
             None => self.interactions.push(interaction),
         }
@@ -235,7 +251,12 @@ fn kept_metadata(value: &Value) -> Map<String, Value> {
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    for k in ["pactSpecification", "pact-specification", "pactSpecificationVersion", "shakedown"] {
+    for k in [
+        "pactSpecification",
+        "pact-specification",
+        "pactSpecificationVersion",
+        "shakedown",
+    ] {
         meta.remove(k);
     }
     meta
@@ -247,7 +268,8 @@ mod tests {
 
     #[test]
     fn syntax_errors_have_line_and_column() {
-        let err = Pact::from_str("{\n  \"consumer\": {\"name\": \"a\"},\n  \"x\": ]\n}").unwrap_err();
+        let err =
+            Pact::from_str("{\n  \"consumer\": {\"name\": \"a\"},\n  \"x\": ]\n}").unwrap_err();
         match err {
             ContractError::Syntax { line, column, .. } => assert_eq!((line, column), (3, 8)),
             other => panic!("unexpected {other}"),
@@ -260,7 +282,10 @@ mod tests {
         let err = Pact::from_str(text).unwrap_err();
         let at = err.position().unwrap();
         assert_eq!((at.line, at.column), (3, 26));
-        assert!(err.to_string().contains("/interactions/0/response/status"), "{err}");
+        assert!(
+            err.to_string().contains("/interactions/0/response/status"),
+            "{err}"
+        );
     }
 
     #[test]

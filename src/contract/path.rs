@@ -33,8 +33,9 @@ pub fn location_string(segments: &[Segment]) -> String {
 
 fn is_plain_identifier(k: &str) -> bool {
     !k.is_empty()
-        && k.chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '@' || c == '#' || c == ':')
+        && k.chars().all(|c| {
+            c.is_alphanumeric() || c == '_' || c == '-' || c == '@' || c == '#' || c == ':'
+        })
         && !k.starts_with(|c: char| c.is_ascii_digit())
 }
 
@@ -140,7 +141,12 @@ impl RulePath {
     /// path may still match something below it.
     pub fn prefix_fits(&self, location: &[Segment]) -> bool {
         location.len() <= self.depth()
-            && self.tokens.iter().skip(1).zip(location).all(|(t, s)| token_weight(t, s) > 0)
+            && self
+                .tokens
+                .iter()
+                .skip(1)
+                .zip(location)
+                .all(|(t, s)| token_weight(t, s) > 0)
     }
 
     /// True when this path fits the location exactly (same depth, non-zero weight).

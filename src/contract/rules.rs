@@ -21,6 +21,7 @@ pub struct Pattern {
 impl Pattern {
     /// Compiles `source`; the expression must match the whole value.
     pub fn new(source: &str) -> Result<Self, regex::Error> {
+        Regex::new(source)?;
         let compiled = Regex::new(&format!("^(?:{source})$"))?;
         Ok(Pattern {
             source: source.to_string(),
@@ -110,7 +111,10 @@ impl StatusClass {
         match self {
             StatusClass::Codes(codes) => json!(codes),
             class => {
-                let name = Self::NAMES.iter().find(|(_, c)| c == class).map(|(n, _)| *n);
+                let name = Self::NAMES
+                    .iter()
+                    .find(|(_, c)| c == class)
+                    .map(|(n, _)| *n);
                 json!(name.unwrap_or("success"))
             }
         }
@@ -424,13 +428,16 @@ impl MatchingRules {
             .ok_or_else(|| located(vec![], RuleError::Shape("an object of categories".into())))?;
         let mut rules = MatchingRules::default();
         for (name, entries) in obj {
-            let canonical = if name == "content" { category::BODY } else { name };
+            let canonical = if name == "content" {
+                category::BODY
+            } else {
+                name
+            };
             let cat = rules.category_mut(canonical);
-            read_v3_category(canonical, entries, cat)
-                .map_err(|mut e| {
-                    e.pointer.insert(0, name.clone());
-                    e
-                })?;
+            read_v3_category(canonical, entries, cat).map_err(|mut e| {
+                e.pointer.insert(0, name.clone());
+                e
+            })?;
         }
         Ok(rules)
     }
@@ -513,7 +520,12 @@ fn rule_list_from_json(value: &Value) -> Result<RuleList, LocatedRuleError> {
     let matchers = value
         .get("matchers")
         .and_then(Value::as_array)
-        .ok_or_else(|| located(vec![], RuleError::Shape("`matchers`: an array of rules".into())))?;
+        .ok_or_else(|| {
+            located(
+                vec![],
+                RuleError::Shape("`matchers`: an array of rules".into()),
+            )
+        })?;
     let logic = match value.get("combine").and_then(Value::as_str) {
         Some(s) if s.eq_ignore_ascii_case("or") => Logic::Or,
         _ => Logic::And,
@@ -533,7 +545,11 @@ fn split_v2_key(key: &str) -> Result<(&'static str, RulePath), RuleError> {
     let tokens = full.tokens();
     let head = match tokens.get(1) {
         Some(super::path::Token::Field(f)) => f.as_str(),
-        _ => return Err(RuleError::Shape("a path starting `$.body`, `$.headers`, `$.query` or `$.path`".into())),
+        _ => {
+            return Err(RuleError::Shape(
+                "a path starting `$.body`, `$.headers`, `$.query` or `$.path`".into(),
+            ))
+        }
     };
     let cat = match head {
         "body" => category::BODY,
@@ -542,7 +558,11 @@ fn split_v2_key(key: &str) -> Result<(&'static str, RulePath), RuleError> {
         "path" => category::PATH,
         "status" => category::STATUS,
         "metadata" | "metaData" => category::METADATA,
-        _ => return Err(RuleError::Shape("a path starting `$.body`, `$.headers`, `$.query` or `$.path`".into())),
+        _ => {
+            return Err(RuleError::Shape(
+                "a path starting `$.body`, `$.headers`, `$.query` or `$.path`".into(),
+            ))
+        }
     };
     let mut path = RulePath::root();
     for t in &tokens[2..] {
@@ -579,14 +599,24 @@ fn rule_list_to_json(list: &RuleList) -> Value {
     })
 }
 
-fn attr_str<'a>(obj: &'a Map<String, Value>, matcher: &str, key: &str) -> Result<&'a str, RuleError> {
-    obj.get(key).and_then(Value::as_str).ok_or_else(|| RuleError::BadAttribute {
-        matcher: matcher.to_string(),
-        expected: format!("`{key}`: a string"),
-    })
+fn attr_str<'a>(
+    obj: &'a Map<String, Value>,
+    matcher: &str,
+    key: &str,
+) -> Result<&'a str, RuleError> {
+    obj.get(key)
+        .and_then(Value::as_str)
+        .ok_or_else(|| RuleError::BadAttribute {
+            matcher: matcher.to_string(),
+            expected: format!("`{key}`: a string"),
+        })
 }
 
-fn attr_usize(obj: &Map<String, Value>, matcher: &str, key: &str) -> Result<Option<usize>, RuleError> {
+fn attr_usize(
+    obj: &Map<String, Value>,
+    matcher: &str,
+    key: &str,
+) -> Result<Option<usize>, RuleError> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(v) => v
@@ -616,8 +646,18 @@ fn format_attr(obj: &Map<String, Value>, matcher: &str) -> Result<Option<String>
 fn pattern(source: &str) -> Result<Pattern, RuleError> {
     Pattern::new(source).map_err(|e| RuleError::BadRegex {
         regex: source.to_string(),
-        reason: e.to_string(),
+        reason: regex_reason(&e),
     })
+}
+
+/// The one-line reason inside a regex error (its last `error: …` line).
+fn regex_reason(e: &regex::Error) -> String {
+    let text = e.to_string();
+    text.lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("error: "))
+        .unwrap_or(text.lines().last().unwrap_or_default())
+        .to_string()
 }
 
 /// Reads one rule in any version's form (`{"match": "regex", "regex": ".."}`, V2's implicit
@@ -673,13 +713,13 @@ fn named_rule(name: &str, obj: &Map<String, Value>) -> Result<MatchingRule, Rule
 }
 
 fn nested_rules(obj: &Map<String, Value>, name: &str) -> Result<RuleList, RuleError> {
-    let rules = obj
-        .get("rules")
-        .and_then(Value::as_array)
-        .ok_or_else(|| RuleError::BadAttribute {
-            matcher: name.into(),
-            expected: "`rules`: an array of rules".into(),
-        })?;
+    let rules =
+        obj.get("rules")
+            .and_then(Value::as_array)
+            .ok_or_else(|| RuleError::BadAttribute {
+                matcher: name.into(),
+                expected: "`rules`: an array of rules".into(),
+            })?;
     Ok(RuleList {
         rules: rules.iter().map(rule_from_json).collect::<Result<_, _>>()?,
         logic: Logic::And,
@@ -691,7 +731,10 @@ fn variants(obj: &Map<String, Value>) -> Result<Vec<ArrayVariant>, RuleError> {
         matcher: "arrayContains".into(),
         expected: "`variants`: an array of {index, rules}".into(),
     };
-    let list = obj.get("variants").and_then(Value::as_array).ok_or_else(bad)?;
+    let list = obj
+        .get("variants")
+        .and_then(Value::as_array)
+        .ok_or_else(bad)?;
     list.iter()
         .map(|v| {
             let index = v.get("index").and_then(Value::as_u64).ok_or_else(bad)? as usize;
@@ -771,7 +814,10 @@ impl MatchingRule {
                 obj.insert("rules".into(), json!(rules));
             }
             R::ArrayContains(vs) => {
-                obj.insert("variants".into(), json!(vs.iter().map(variant_to_json).collect::<Vec<_>>()));
+                obj.insert(
+                    "variants".into(),
+                    json!(vs.iter().map(variant_to_json).collect::<Vec<_>>()),
+                );
             }
             _ => {}
         }
@@ -794,7 +840,10 @@ impl fmt::Display for MatchingRule {
         use MatchingRule as R;
         match self {
             R::Regex(p) => write!(f, "regex /{}/", p.source()),
-            R::Type { min: None, max: None } => f.write_str("type"),
+            R::Type {
+                min: None,
+                max: None,
+            } => f.write_str("type"),
             R::Type { min, max } => {
                 f.write_str("type")?;
                 if let Some(m) = min {
@@ -836,7 +885,13 @@ mod tests {
             .get(&RulePath::parse("$.a[*].b").unwrap())
             .unwrap();
         assert_eq!(list.logic, Logic::Or);
-        assert_eq!(list.rules, vec![MatchingRule::Type { min: Some(1), max: None }]);
+        assert_eq!(
+            list.rules,
+            vec![MatchingRule::Type {
+                min: Some(1),
+                max: None
+            }]
+        );
         assert!(rules.category("path").get(&RulePath::root()).is_some());
     }
 
@@ -850,7 +905,10 @@ mod tests {
             "$.path": {"regex": "/a/.*"}
         });
         let rules = MatchingRules::from_json(&v).unwrap();
-        assert!(rules.category("header").get(&RulePath::field("Accept")).is_some());
+        assert!(rules
+            .category("header")
+            .get(&RulePath::field("Accept"))
+            .is_some());
         assert!(rules.category("query").get(&RulePath::field("q")).is_some());
         assert!(rules.category("path").get(&RulePath::root()).is_some());
         assert_eq!(rules.category("body").iter().count(), 2);
@@ -903,18 +961,47 @@ mod tests {
     #[test]
     fn resolve_prefers_exact_and_cascades_without_bounds() {
         let mut cat = RuleCategory::default();
-        cat.add(RulePath::parse("$.a").unwrap(), MatchingRule::Type { min: Some(2), max: None });
+        cat.add(
+            RulePath::parse("$.a").unwrap(),
+            MatchingRule::Type {
+                min: Some(2),
+                max: None,
+            },
+        );
         cat.add(RulePath::parse("$.a[*].id").unwrap(), MatchingRule::Integer);
         let a = [Segment::Key("a".into())];
         let r = cat.resolve(&a).unwrap();
         assert!(r.exact);
-        assert_eq!(r.rules.rules[0], MatchingRule::Type { min: Some(2), max: None });
-        let name = [Segment::Key("a".into()), Segment::Index(0), Segment::Key("name".into())];
+        assert_eq!(
+            r.rules.rules[0],
+            MatchingRule::Type {
+                min: Some(2),
+                max: None
+            }
+        );
+        let name = [
+            Segment::Key("a".into()),
+            Segment::Index(0),
+            Segment::Key("name".into()),
+        ];
         let r = cat.resolve(&name).unwrap();
         assert!(!r.exact);
-        assert_eq!(r.rules.rules[0], MatchingRule::Type { min: None, max: None });
-        let id = [Segment::Key("a".into()), Segment::Index(0), Segment::Key("id".into())];
-        assert_eq!(cat.resolve(&id).unwrap().rules.rules[0], MatchingRule::Integer);
+        assert_eq!(
+            r.rules.rules[0],
+            MatchingRule::Type {
+                min: None,
+                max: None
+            }
+        );
+        let id = [
+            Segment::Key("a".into()),
+            Segment::Index(0),
+            Segment::Key("id".into()),
+        ];
+        assert_eq!(
+            cat.resolve(&id).unwrap().rules.rules[0],
+            MatchingRule::Integer
+        );
         assert!(cat.resolve(&[Segment::Key("b".into())]).is_none());
     }
 }

@@ -195,7 +195,10 @@ mod tests {
     #[test]
     fn missing_keys_point_at_the_closest_ancestor() {
         let text = "{\n \"a\": {\"b\": 1}\n}";
-        assert_eq!(locate(text, &ptr(&["a", "zzz"])), Some(Position { line: 2, column: 7 }));
+        assert_eq!(
+            locate(text, &ptr(&["a", "zzz"])),
+            Some(Position { line: 2, column: 7 })
+        );
     }
 
     proptest! {

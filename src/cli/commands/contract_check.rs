@@ -45,34 +45,67 @@ pub fn run(args: &CheckArgs) -> Outcome {
         }
     }
     println!(
-        "checked {} file(s): {errors} error(s), {warnings} warning(s)",
-        args.files.len()
+        "checked {}: {}, {}",
+        plural(args.files.len(), "file"),
+        plural(errors, "error"),
+        plural(warnings, "warning")
     );
     outcome
 }
 
 fn after_success(file: &Path, report: &CheckReport, args: &CheckArgs) -> std::io::Result<()> {
-    let Some(pact) = &report.pact else { return Ok(()) };
+    let Some(pact) = &report.pact else {
+        return Ok(());
+    };
     if args.upgrade {
         write_atomically(file, &pact.to_pretty_string())?;
-        println!("{}: upgraded from V{} to V4 ({} interactions)", file.display(), pact.spec_version, pact.interactions.len());
+        println!(
+            "{}: upgraded from Pact {} to 4.0 ({})",
+            file.display(),
+            pact.spec_version,
+            count(pact)
+        );
     } else if !args.quiet {
-        println!("{}: ok ({}, {} interactions, {} → {})", file.display(), version_label(pact), pact.interactions.len(), pact.consumer, pact.provider);
+        println!(
+            "{}: ok (Pact {}, {}, {} → {})",
+            file.display(),
+            pact.spec_version,
+            count(pact),
+            pact.consumer,
+            pact.provider
+        );
     }
     Ok(())
 }
 
-fn version_label(pact: &Pact) -> String {
-    format!("Pact V{}", pact.spec_version)
+fn count(pact: &Pact) -> String {
+    match pact.interactions.len() {
+        1 => "1 interaction".to_string(),
+        n => format!("{n} interactions"),
+    }
 }
 
 /// Writes `contents` to a temporary file beside `path`, then renames it over `path`.
 fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     std::fs::write(&tmp, contents)?;
     std::fs::rename(&tmp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }

@@ -45,10 +45,19 @@ pub fn match_body(expected: &Body, actual: &Body, ctx: &BodyContext) -> Vec<Mism
         (Body::Null | Body::Empty, Body::Missing | Body::Null | Body::Empty) => vec![],
         (Body::Null, Body::Present { .. }) if actual.as_json() == Some(Value::Null) => vec![],
         (Body::Null | Body::Empty, Body::Present { .. }) => vec![ctx
-            .mismatch(MismatchKind::Body, format!("expected an empty body but received {} bytes", actual.bytes().len()))
+            .mismatch(
+                MismatchKind::Body,
+                format!(
+                    "expected an empty body but received {} bytes",
+                    actual.bytes().len()
+                ),
+            )
             .actual(actual.as_text())],
         (Body::Present { .. }, Body::Missing | Body::Null | Body::Empty) => vec![ctx
-            .mismatch(MismatchKind::Body, "expected a body but none was received".into())
+            .mismatch(
+                MismatchKind::Body,
+                "expected a body but none was received".into(),
+            )
             .expected(expected.as_text())],
         (Body::Present { .. }, Body::Present { .. }) => match_present(expected, actual, ctx),
     }
@@ -58,7 +67,11 @@ fn match_present(expected: &Body, actual: &Body, ctx: &BodyContext) -> Vec<Misma
     let exp_type = expected.effective_content_type(ctx.expected_type);
     let act_type = actual.effective_content_type(ctx.actual_type);
     if let Some(list) = ctx.rules.get(&crate::contract::path::RulePath::root()) {
-        if let Some(MatchingRule::ContentType(want)) = list.rules.iter().find(|r| matches!(r, MatchingRule::ContentType(_))) {
+        if let Some(MatchingRule::ContentType(want)) = list
+            .rules
+            .iter()
+            .find(|r| matches!(r, MatchingRule::ContentType(_)))
+        {
             return match_content_type(want, actual, ctx);
         }
     }
@@ -77,25 +90,44 @@ fn match_present(expected: &Body, actual: &Body, ctx: &BodyContext) -> Vec<Misma
 fn match_content_type(want: &str, actual: &Body, ctx: &BodyContext) -> Vec<Mismatch> {
     let found = ContentType::sniff(actual.bytes());
     let wanted = ContentType::parse(want);
-    let ok = wanted.as_ref().is_some_and(|w| w.essence() == found.essence());
+    let ok = wanted
+        .as_ref()
+        .is_some_and(|w| w.essence() == found.essence());
     if ok {
         return vec![];
     }
     vec![ctx
-        .mismatch(MismatchKind::BodyType, format!("expected content of type {want} but it looks like {}", found.essence()))
+        .mismatch(
+            MismatchKind::BodyType,
+            format!(
+                "expected content of type {want} but it looks like {}",
+                found.essence()
+            ),
+        )
         .expected(want)
         .actual(found.essence())
         .rule(format!("contentType {want}"))]
 }
 
-fn match_json_bodies(expected: &Body, actual: &Body, act_type: &ContentType, ctx: &BodyContext) -> Vec<Mismatch> {
+fn match_json_bodies(
+    expected: &Body,
+    actual: &Body,
+    act_type: &ContentType,
+    ctx: &BodyContext,
+) -> Vec<Mismatch> {
     let Some(exp) = expected.as_json() else {
         return match_text(expected, actual, ctx);
     };
     match actual.as_json() {
         Some(act) => match_json(&exp, &act, ctx.rules, ctx.allow_unexpected_keys, ctx.label),
         None => vec![ctx
-            .mismatch(MismatchKind::BodyType, format!("expected a JSON body but received {} that is not JSON", act_type.essence()))
+            .mismatch(
+                MismatchKind::BodyType,
+                format!(
+                    "expected a JSON body but received {} that is not JSON",
+                    act_type.essence()
+                ),
+            )
             .expected(exp)
             .actual(actual.as_text())],
     }
@@ -109,7 +141,12 @@ fn match_form(expected: &Body, actual: &Body, ctx: &BodyContext) -> Vec<Mismatch
         }
         q
     };
-    let mut out = match_params(&parse(expected), &parse(actual), ctx.rules, MismatchKind::Body);
+    let mut out = match_params(
+        &parse(expected),
+        &parse(actual),
+        ctx.rules,
+        MismatchKind::Body,
+    );
     for m in &mut out {
         m.location = format!("{}.{}", ctx.root(), m.location.trim_start_matches("query "));
     }
@@ -120,11 +157,20 @@ fn match_text(expected: &Body, actual: &Body, ctx: &BodyContext) -> Vec<Mismatch
     let (exp, act) = (expected.as_text(), actual.as_text());
     let root = crate::contract::path::RulePath::root();
     if let Some(list) = ctx.rules.get(&root) {
-        return match check_rules(list, &Value::String(exp.clone()), &Value::String(act.clone())) {
+        return match check_rules(
+            list,
+            &Value::String(exp.clone()),
+            &Value::String(act.clone()),
+        ) {
             Ok(()) => vec![],
             Err(failures) => failures
                 .into_iter()
-                .map(|f| ctx.mismatch(MismatchKind::Body, f.reason).expected(exp.clone()).actual(act.clone()).rule(f.rule))
+                .map(|f| {
+                    ctx.mismatch(MismatchKind::Body, f.reason)
+                        .expected(exp.clone())
+                        .actual(act.clone())
+                        .rule(f.rule)
+                })
                 .collect(),
         };
     }
@@ -132,7 +178,14 @@ fn match_text(expected: &Body, actual: &Body, ctx: &BodyContext) -> Vec<Mismatch
         return vec![];
     }
     vec![ctx
-        .mismatch(MismatchKind::Body, format!("expected body {} but received {}", show(&Value::String(exp.clone())), show(&Value::String(act.clone()))))
+        .mismatch(
+            MismatchKind::Body,
+            format!(
+                "expected body {} but received {}",
+                show(&Value::String(exp.clone())),
+                show(&Value::String(act.clone()))
+            ),
+        )
         .expected(exp)
         .actual(act)]
 }

@@ -15,19 +15,33 @@ pub fn match_headers(expected: &Headers, actual: &Headers, rules: &RuleCategory)
         let exp = exp_values.join(", ");
         let at = format!("header {name}");
         let Some(act_values) = header(actual, name) else {
-            out.push(Mismatch::new(MismatchKind::Header, at, format!("expected header `{name}` but it was missing")).expected(exp));
+            out.push(
+                Mismatch::new(
+                    MismatchKind::Header,
+                    at,
+                    format!("expected header `{name}` but it was missing"),
+                )
+                .expected(exp),
+            );
             continue;
         };
         let act = act_values.join(", ");
         if let Some(list) = rule_for(rules, name) {
             if let Err(failures) = check_text_rules(list, &exp, &act) {
                 out.extend(failures.into_iter().map(|f| {
-                    Mismatch::new(MismatchKind::Header, at.clone(), f.reason).expected(exp.as_str()).actual(act.as_str()).rule(f.rule)
+                    Mismatch::new(MismatchKind::Header, at.clone(), f.reason)
+                        .expected(exp.as_str())
+                        .actual(act.as_str())
+                        .rule(f.rule)
                 }));
             }
         } else if !values_match(name, &exp, &act) {
             let msg = format!("expected `{name}: {exp}` but received `{name}: {act}`");
-            out.push(Mismatch::new(MismatchKind::Header, at, msg).expected(exp).actual(act));
+            out.push(
+                Mismatch::new(MismatchKind::Header, at, msg)
+                    .expected(exp)
+                    .actual(act),
+            );
         }
     }
     out
@@ -61,23 +75,42 @@ mod tests {
     use super::*;
 
     fn h(pairs: &[(&str, &str)]) -> Headers {
-        pairs.iter().map(|(k, v)| (k.to_string(), vec![v.to_string()])).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), vec![v.to_string()]))
+            .collect()
     }
 
     #[test]
     fn names_are_case_insensitive_values_are_not() {
         let rules = RuleCategory::default();
-        assert!(match_headers(&h(&[("Accept", "a/b")]), &h(&[("accept", "a/b")]), &rules).is_empty());
-        assert_eq!(match_headers(&h(&[("X", "abc")]), &h(&[("X", "ABC")]), &rules).len(), 1);
+        assert!(
+            match_headers(&h(&[("Accept", "a/b")]), &h(&[("accept", "a/b")]), &rules).is_empty()
+        );
+        assert_eq!(
+            match_headers(&h(&[("X", "abc")]), &h(&[("X", "ABC")]), &rules).len(),
+            1
+        );
         assert!(match_headers(&h(&[("X", "a, b")]), &h(&[("X", "a,b")]), &rules).is_empty());
-        assert_eq!(match_headers(&h(&[("X", "a, b")]), &h(&[("X", "b, a")]), &rules).len(), 1);
+        assert_eq!(
+            match_headers(&h(&[("X", "a, b")]), &h(&[("X", "b, a")]), &rules).len(),
+            1
+        );
     }
 
     #[test]
     fn content_type_parameters() {
         let rules = RuleCategory::default();
         let exp = h(&[("Content-Type", "application/json; charset=UTF-8")]);
-        assert!(match_headers(&exp, &h(&[("Content-Type", "application/json;charset=utf-8")]), &rules).is_empty());
-        assert_eq!(match_headers(&exp, &h(&[("Content-Type", "application/json")]), &rules).len(), 1);
+        assert!(match_headers(
+            &exp,
+            &h(&[("Content-Type", "application/json;charset=utf-8")]),
+            &rules
+        )
+        .is_empty());
+        assert_eq!(
+            match_headers(&exp, &h(&[("Content-Type", "application/json")]), &rules).len(),
+            1
+        );
     }
 }

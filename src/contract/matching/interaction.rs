@@ -25,21 +25,44 @@ pub fn match_request(expected: &HttpRequest, actual: &HttpRequest) -> Vec<Mismat
     let rules = &expected.matching_rules;
     let mut out = Vec::new();
     if !expected.method.eq_ignore_ascii_case(&actual.method) {
-        let msg = format!("expected method {} but received {}", expected.method.to_uppercase(), actual.method.to_uppercase());
-        out.push(Mismatch::new(MismatchKind::Method, "method", msg).expected(expected.method.as_str()).actual(actual.method.as_str()));
+        let msg = format!(
+            "expected method {} but received {}",
+            expected.method.to_uppercase(),
+            actual.method.to_uppercase()
+        );
+        out.push(
+            Mismatch::new(MismatchKind::Method, "method", msg)
+                .expected(expected.method.as_str())
+                .actual(actual.method.as_str()),
+        );
     }
     out.extend(match_path(expected, actual));
     match (&expected.raw_query, &actual.raw_query) {
         (Some(e), Some(a)) if percent_decoded(e) != percent_decoded(a) => out.push(
-            Mismatch::new(MismatchKind::Query, "query", format!("expected query string {e:?} but received {a:?}"))
-                .expected(e.as_str())
-                .actual(a.as_str()),
+            Mismatch::new(
+                MismatchKind::Query,
+                "query",
+                format!("expected query string {e:?} but received {a:?}"),
+            )
+            .expected(e.as_str())
+            .actual(a.as_str()),
         ),
         (Some(_), Some(_)) => {}
-        _ => out.extend(match_query(&expected.query, &actual.query, rules.category(category::QUERY))),
+        _ => out.extend(match_query(
+            &expected.query,
+            &actual.query,
+            rules.category(category::QUERY),
+        )),
     }
-    out.extend(match_headers(&expected.headers, &actual.headers, rules.category(category::HEADER)));
-    let (et, at) = (content_type(&expected.headers), content_type(&actual.headers));
+    out.extend(match_headers(
+        &expected.headers,
+        &actual.headers,
+        rules.category(category::HEADER),
+    ));
+    let (et, at) = (
+        content_type(&expected.headers),
+        content_type(&actual.headers),
+    );
     let ctx = BodyContext {
         rules: rules.category(category::BODY),
         allow_unexpected_keys: false,
@@ -57,7 +80,10 @@ fn percent_decoded(s: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
         match (bytes[i], hex) {
             (b'%', Some(b)) => {
                 out.push(b);
@@ -75,17 +101,28 @@ fn percent_decoded(s: &str) -> Vec<u8> {
 fn match_path(expected: &HttpRequest, actual: &HttpRequest) -> Vec<Mismatch> {
     let rules = expected.matching_rules.category(category::PATH);
     let mismatch = |msg: String, rule: Option<String>| {
-        let mut m = Mismatch::new(MismatchKind::Path, "path", msg).expected(expected.path.as_str()).actual(actual.path.as_str());
+        let mut m = Mismatch::new(MismatchKind::Path, "path", msg)
+            .expected(expected.path.as_str())
+            .actual(actual.path.as_str());
         m.rule = rule;
         vec![m]
     };
     match rules.get(&RulePath::root()) {
         Some(list) => match check_text_rules(list, &expected.path, &actual.path) {
             Ok(()) => vec![],
-            Err(fs) => fs.into_iter().flat_map(|f| mismatch(f.reason, Some(f.rule))).collect(),
+            Err(fs) => fs
+                .into_iter()
+                .flat_map(|f| mismatch(f.reason, Some(f.rule)))
+                .collect(),
         },
         None if expected.path == actual.path => vec![],
-        None => mismatch(format!("expected path {} but received {}", expected.path, actual.path), None),
+        None => mismatch(
+            format!(
+                "expected path {} but received {}",
+                expected.path, actual.path
+            ),
+            None,
+        ),
     }
 }
 
@@ -93,8 +130,15 @@ fn match_path(expected: &HttpRequest, actual: &HttpRequest) -> Vec<Mismatch> {
 pub fn match_response(expected: &HttpResponse, actual: &HttpResponse) -> Vec<Mismatch> {
     let rules = &expected.matching_rules;
     let mut out = match_status(expected, actual);
-    out.extend(match_headers(&expected.headers, &actual.headers, rules.category(category::HEADER)));
-    let (et, at) = (content_type(&expected.headers), content_type(&actual.headers));
+    out.extend(match_headers(
+        &expected.headers,
+        &actual.headers,
+        rules.category(category::HEADER),
+    ));
+    let (et, at) = (
+        content_type(&expected.headers),
+        content_type(&actual.headers),
+    );
     let ctx = BodyContext {
         rules: rules.category(category::BODY),
         allow_unexpected_keys: true,
@@ -110,13 +154,24 @@ fn match_status(expected: &HttpResponse, actual: &HttpResponse) -> Vec<Mismatch>
     let (e, a) = (Value::from(expected.status), Value::from(actual.status));
     let rules = expected.matching_rules.category(category::STATUS);
     let failure = match rules.get(&RulePath::root()) {
-        Some(list) => check_rules(list, &e, &a).err().and_then(|fs| fs.into_iter().next()).map(|f| (f.reason, Some(f.rule))),
+        Some(list) => check_rules(list, &e, &a)
+            .err()
+            .and_then(|fs| fs.into_iter().next())
+            .map(|f| (f.reason, Some(f.rule))),
         None if expected.status == actual.status => None,
-        None => Some((format!("expected status {} but received {}", expected.status, actual.status), None)),
+        None => Some((
+            format!(
+                "expected status {} but received {}",
+                expected.status, actual.status
+            ),
+            None,
+        )),
     };
     failure
         .map(|(msg, rule)| {
-            let mut m = Mismatch::new(MismatchKind::Status, "status", msg).expected(e).actual(a);
+            let mut m = Mismatch::new(MismatchKind::Status, "status", msg)
+                .expected(e)
+                .actual(a);
             m.rule = rule;
             m
         })
@@ -127,7 +182,10 @@ fn match_status(expected: &HttpResponse, actual: &HttpResponse) -> Vec<Mismatch>
 /// Every way `actual` differs from the `expected` message (contents and metadata).
 pub fn match_message(expected: &Message, actual: &Message) -> Vec<Mismatch> {
     let rules = &expected.matching_rules;
-    let (et, at) = (metadata_content_type(&expected.metadata), metadata_content_type(&actual.metadata));
+    let (et, at) = (
+        metadata_content_type(&expected.metadata),
+        metadata_content_type(&actual.metadata),
+    );
     let ctx = BodyContext {
         rules: rules.category(category::BODY),
         allow_unexpected_keys: true,
@@ -136,25 +194,46 @@ pub fn match_message(expected: &Message, actual: &Message) -> Vec<Mismatch> {
         actual_type: at.as_ref(),
     };
     let mut out = match_body(&expected.contents, &actual.contents, &ctx);
-    out.extend(match_metadata(&expected.metadata, &actual.metadata, rules.category(category::METADATA)));
+    out.extend(match_metadata(
+        &expected.metadata,
+        &actual.metadata,
+        rules.category(category::METADATA),
+    ));
     out
 }
 
-fn match_metadata(expected: &Map<String, Value>, actual: &Map<String, Value>, rules: &crate::contract::rules::RuleCategory) -> Vec<Mismatch> {
+fn match_metadata(
+    expected: &Map<String, Value>,
+    actual: &Map<String, Value>,
+    rules: &crate::contract::rules::RuleCategory,
+) -> Vec<Mismatch> {
     let mut out = Vec::new();
     for (key, exp) in expected {
         let at = format!("metadata {key}");
         let Some(act) = actual.get(key) else {
-            out.push(Mismatch::new(MismatchKind::Metadata, at, format!("expected metadata `{key}` but it was missing")).expected(exp.clone()));
+            out.push(
+                Mismatch::new(
+                    MismatchKind::Metadata,
+                    at,
+                    format!("expected metadata `{key}` but it was missing"),
+                )
+                .expected(exp.clone()),
+            );
             continue;
         };
         let result = match rules.get(&RulePath::field(key)) {
-            Some(list) => check_rules(list, exp, act).map_err(|fs| fs.into_iter().map(|f| (f.reason, Some(f.rule))).collect()),
+            Some(list) => check_rules(list, exp, act)
+                .map_err(|fs| fs.into_iter().map(|f| (f.reason, Some(f.rule))).collect()),
             None if values_equal(exp, act) || same_content_type(key, exp, act) => Ok(()),
-            None => Err(vec![(format!("expected {} but received {}", show(exp), show(act)), None)]),
+            None => Err(vec![(
+                format!("expected {} but received {}", show(exp), show(act)),
+                None,
+            )]),
         };
         for (msg, rule) in result.err().into_iter().flatten() {
-            let mut m = Mismatch::new(MismatchKind::Metadata, at.clone(), msg).expected(exp.clone()).actual(act.clone());
+            let mut m = Mismatch::new(MismatchKind::Metadata, at.clone(), msg)
+                .expected(exp.clone())
+                .actual(act.clone());
             m.rule = rule;
             out.push(m);
         }

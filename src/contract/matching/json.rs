@@ -53,7 +53,13 @@ impl Walker<'_> {
         }
     }
 
-    fn push(&mut self, path: &[Segment], expected: Option<&Value>, actual: Option<&Value>, message: String) -> &mut Mismatch {
+    fn push(
+        &mut self,
+        path: &[Segment],
+        expected: Option<&Value>,
+        actual: Option<&Value>,
+        message: String,
+    ) -> &mut Mismatch {
         let mut m = Mismatch::new(MismatchKind::Body, self.location(path), message);
         m.expected = expected.cloned();
         m.actual = actual.cloned();
@@ -71,7 +77,13 @@ impl Walker<'_> {
         }
     }
 
-    fn compare_with_rules(&mut self, path: &mut Vec<Segment>, rules: &RuleList, expected: &Value, actual: &Value) {
+    fn compare_with_rules(
+        &mut self,
+        path: &mut Vec<Segment>,
+        rules: &RuleList,
+        expected: &Value,
+        actual: &Value,
+    ) {
         if let Err(failures) = check_rules(rules, expected, actual) {
             for f in failures {
                 self.push(path, Some(expected), Some(actual), f.reason).rule = Some(f.rule);
@@ -85,11 +97,22 @@ impl Walker<'_> {
         }
     }
 
-    fn array_with_rules(&mut self, path: &mut Vec<Segment>, rules: &RuleList, e: &[Value], a: &[Value]) {
+    fn array_with_rules(
+        &mut self,
+        path: &mut Vec<Segment>,
+        rules: &RuleList,
+        e: &[Value],
+        a: &[Value],
+    ) {
         let mut contains = false;
         for rule in &rules.rules {
             match rule {
-                MatchingRule::EachValue(inner) => self.each_value(path, inner, e.first(), a.iter().enumerate().map(|(i, v)| (Segment::Index(i), v))),
+                MatchingRule::EachValue(inner) => self.each_value(
+                    path,
+                    inner,
+                    e.first(),
+                    a.iter().enumerate().map(|(i, v)| (Segment::Index(i), v)),
+                ),
                 MatchingRule::ArrayContains(variants) => {
                     contains = true;
                     self.array_contains(path, variants, e, a);
@@ -109,7 +132,13 @@ impl Walker<'_> {
         }
     }
 
-    fn object_with_rules(&mut self, path: &mut Vec<Segment>, rules: &RuleList, e: &Map<String, Value>, a: &Map<String, Value>) {
+    fn object_with_rules(
+        &mut self,
+        path: &mut Vec<Segment>,
+        rules: &RuleList,
+        e: &Map<String, Value>,
+        a: &Map<String, Value>,
+    ) {
         let mut ignore_keys = false;
         for rule in &rules.rules {
             match rule {
@@ -125,7 +154,12 @@ impl Walker<'_> {
                 }
                 MatchingRule::EachValue(inner) => {
                     ignore_keys = true;
-                    self.each_value(path, inner, e.values().next(), a.iter().map(|(k, v)| (Segment::Key(k.clone()), v)));
+                    self.each_value(
+                        path,
+                        inner,
+                        e.values().next(),
+                        a.iter().map(|(k, v)| (Segment::Key(k.clone()), v)),
+                    );
                 }
                 _ => {}
             }
@@ -142,7 +176,13 @@ impl Walker<'_> {
         }
     }
 
-    fn each_value<'v>(&mut self, path: &mut Vec<Segment>, rules: &RuleList, template: Option<&Value>, items: impl Iterator<Item = (Segment, &'v Value)>) {
+    fn each_value<'v>(
+        &mut self,
+        path: &mut Vec<Segment>,
+        rules: &RuleList,
+        template: Option<&Value>,
+        items: impl Iterator<Item = (Segment, &'v Value)>,
+    ) {
         let template = template.cloned().unwrap_or(Value::Null);
         for (seg, item) in items {
             path.push(seg);
@@ -159,19 +199,39 @@ impl Walker<'_> {
         }
     }
 
-    fn array_contains(&mut self, path: &mut Vec<Segment>, variants: &[ArrayVariant], e: &[Value], a: &[Value]) {
+    fn array_contains(
+        &mut self,
+        path: &[Segment],
+        variants: &[ArrayVariant],
+        e: &[Value],
+        a: &[Value],
+    ) {
         for variant in variants {
             let Some(example) = e.get(variant.index) else {
-                let msg = format!("arrayContains variant {} has no example element", variant.index);
+                let msg = format!(
+                    "arrayContains variant {} has no example element",
+                    variant.index
+                );
                 self.push(path, None, None, msg);
                 continue;
             };
-            let found = a
-                .iter()
-                .any(|item| match_json(example, item, &variant.rules, self.allow_unexpected_keys, "").is_empty());
+            let found = a.iter().any(|item| {
+                match_json(
+                    example,
+                    item,
+                    &variant.rules,
+                    self.allow_unexpected_keys,
+                    "",
+                )
+                .is_empty()
+            });
             if !found {
-                let msg = format!("expected the array to contain an element matching {}", show(example));
-                self.push(path, Some(example), None, msg).rule = Some(format!("arrayContains variant {}", variant.index));
+                let msg = format!(
+                    "expected the array to contain an element matching {}",
+                    show(example)
+                );
+                self.push(path, Some(example), None, msg).rule =
+                    Some(format!("arrayContains variant {}", variant.index));
             }
         }
     }
@@ -181,7 +241,12 @@ impl Walker<'_> {
             (Value::Object(e), Value::Object(a)) => self.compare_maps(path, e, a),
             (Value::Array(e), Value::Array(a)) => self.compare_lists(path, e, a),
             (Value::Object(_) | Value::Array(_), _) | (_, Value::Object(_) | Value::Array(_)) => {
-                let msg = format!("expected {} but found {} {}", type_name(expected), type_name(actual), show(actual));
+                let msg = format!(
+                    "expected {} but found {} {}",
+                    type_name(expected),
+                    type_name(actual),
+                    show(actual)
+                );
                 self.push(path, Some(expected), Some(actual), msg);
             }
             _ if values_equal(expected, actual) => {}
@@ -192,7 +257,12 @@ impl Walker<'_> {
         }
     }
 
-    fn compare_maps(&mut self, path: &mut Vec<Segment>, e: &Map<String, Value>, a: &Map<String, Value>) {
+    fn compare_maps(
+        &mut self,
+        path: &mut Vec<Segment>,
+        e: &Map<String, Value>,
+        a: &Map<String, Value>,
+    ) {
         let wildcard = self.rules.wildcard_child(path);
         for (key, value) in e {
             path.push(Segment::Key(key.clone()));
@@ -230,7 +300,10 @@ impl Walker<'_> {
             match a.get(i) {
                 Some(found) => self.compare(path, item, found),
                 None => {
-                    let msg = format!("expected an element {} at index {i} but it was missing", show(item));
+                    let msg = format!(
+                        "expected an element {} at index {i} but it was missing",
+                        show(item)
+                    );
                     self.push(path, Some(item), None, msg);
                 }
             }
@@ -238,7 +311,11 @@ impl Walker<'_> {
         }
         for (i, item) in a.iter().enumerate().skip(e.len()) {
             path.push(Segment::Index(i));
-            let msg = format!("unexpected element {} at index {i} (expected {} elements)", show(item), e.len());
+            let msg = format!(
+                "unexpected element {} at index {i} (expected {} elements)",
+                show(item),
+                e.len()
+            );
             self.push(path, None, Some(item), msg);
             path.pop();
         }

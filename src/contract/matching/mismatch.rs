@@ -58,7 +58,11 @@ pub struct Mismatch {
 
 impl Mismatch {
     /// A mismatch with a location and a message.
-    pub fn new(kind: MismatchKind, location: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        kind: MismatchKind,
+        location: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Mismatch {
             kind,
             location: location.into(),

@@ -15,33 +15,60 @@ pub fn match_query(expected: &Query, actual: &Query, rules: &RuleCategory) -> Ve
 }
 
 /// Compares named multi-valued parameters (query or form), with locations `query NAME`.
-pub(crate) fn match_params(expected: &Query, actual: &Query, rules: &RuleCategory, kind: MismatchKind) -> Vec<Mismatch> {
+pub(crate) fn match_params(
+    expected: &Query,
+    actual: &Query,
+    rules: &RuleCategory,
+    kind: MismatchKind,
+) -> Vec<Mismatch> {
     let mut out = Vec::new();
     for (name, exp) in expected {
         let at = format!("query {name}");
         match actual.get(name) {
-            None => out.push(Mismatch::new(kind, at, format!("expected query parameter `{name}` but it was missing")).expected(json!(exp))),
+            None => out.push(
+                Mismatch::new(
+                    kind,
+                    at,
+                    format!("expected query parameter `{name}` but it was missing"),
+                )
+                .expected(json!(exp)),
+            ),
             Some(act) => out.extend(match_values(name, exp, act, rules, kind)),
         }
     }
     for (name, act) in actual.iter().filter(|(n, _)| !expected.contains_key(*n)) {
         out.push(
-            Mismatch::new(kind, format!("query {name}"), format!("unexpected query parameter `{name}` = {}", act.join(", ")))
-                .actual(json!(act)),
+            Mismatch::new(
+                kind,
+                format!("query {name}"),
+                format!("unexpected query parameter `{name}` = {}", act.join(", ")),
+            )
+            .actual(json!(act)),
         );
     }
     out
 }
 
-fn match_values(name: &str, exp: &[String], act: &[String], rules: &RuleCategory, kind: MismatchKind) -> Vec<Mismatch> {
+fn match_values(
+    name: &str,
+    exp: &[String],
+    act: &[String],
+    rules: &RuleCategory,
+    kind: MismatchKind,
+) -> Vec<Mismatch> {
     let at = format!("query {name}");
     let location = [Segment::Key(name.to_string())];
-    let Some(resolved) = rules.resolve(&location).filter(|r| r.path == &RulePath::field(name) || r.path.depth() == 1) else {
+    let Some(resolved) = rules
+        .resolve(&location)
+        .filter(|r| r.path == &RulePath::field(name) || r.path.depth() == 1)
+    else {
         if exp == act {
             return vec![];
         }
         let msg = format!("expected `{name}` = {:?} but received {:?}", exp, act);
-        return vec![Mismatch::new(kind, at, msg).expected(json!(exp)).actual(json!(act))];
+        return vec![Mismatch::new(kind, at, msg)
+            .expected(json!(exp))
+            .actual(json!(act))];
     };
     let mut out = Vec::new();
     for rule in &resolved.rules.rules {
@@ -49,8 +76,15 @@ fn match_values(name: &str, exp: &[String], act: &[String], rules: &RuleCategory
             let few = min.is_some_and(|m| act.len() < m);
             let many = max.is_some_and(|m| act.len() > m);
             if few || many {
-                let msg = format!("expected {rule} values for `{name}` but received {}", act.len());
-                out.push(Mismatch::new(kind, at.clone(), msg).actual(json!(act)).rule(rule));
+                let msg = format!(
+                    "expected {rule} values for `{name}` but received {}",
+                    act.len()
+                );
+                out.push(
+                    Mismatch::new(kind, at.clone(), msg)
+                        .actual(json!(act))
+                        .rule(rule),
+                );
             }
         }
     }
@@ -58,7 +92,12 @@ fn match_values(name: &str, exp: &[String], act: &[String], rules: &RuleCategory
         let example = exp.get(i).or(exp.first()).map(String::as_str).unwrap_or("");
         if let Err(failures) = check_text_rules(&resolved.rules, example, value) {
             for f in failures {
-                out.push(Mismatch::new(kind, at.clone(), f.reason).expected(example).actual(value.as_str()).rule(f.rule));
+                out.push(
+                    Mismatch::new(kind, at.clone(), f.reason)
+                        .expected(example)
+                        .actual(value.as_str())
+                        .rule(f.rule),
+                );
             }
         }
     }

@@ -38,11 +38,17 @@ fn render_one(out: &mut String, m: &Mismatch, color: bool) {
     let location = paint(&m.location, color, |s| s.bold().to_string());
     out.push_str(&format!("  {cross} {location}"));
     if let Some(rule) = &m.rule {
-        out.push_str(&paint(&format!("  (rule: {rule})"), color, |s| s.dimmed().to_string()));
+        out.push_str(&paint(&format!("  (rule: {rule})"), color, |s| {
+            s.dimmed().to_string()
+        }));
     }
     out.push('\n');
     out.push_str(&format!("      {}\n", m.message));
-    let show = |v: &Option<Value>| v.as_ref().map(compact).unwrap_or_else(|| "(missing)".to_string());
+    let show = |v: &Option<Value>| {
+        v.as_ref()
+            .map(compact)
+            .unwrap_or_else(|| "(missing)".to_string())
+    };
     if m.expected.is_some() || m.actual.is_some() {
         let e = paint(&show(&m.expected), color, |s| s.green().to_string());
         let a = paint(&show(&m.actual), color, |s| s.red().to_string());

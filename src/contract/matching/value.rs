@@ -16,7 +16,11 @@ pub struct RuleFailure {
 
 /// Applies a rule list (AND or OR) to `actual`, with `expected` as the example. Container-only
 /// rules (values, eachKey, eachValue, arrayContains) are left to the tree walkers and pass here.
-pub fn check_rules(list: &RuleList, expected: &Value, actual: &Value) -> Result<(), Vec<RuleFailure>> {
+pub fn check_rules(
+    list: &RuleList,
+    expected: &Value,
+    actual: &Value,
+) -> Result<(), Vec<RuleFailure>> {
     let mut failures = Vec::new();
     for rule in &list.rules {
         match check_rule(rule, expected, actual) {
@@ -37,11 +41,18 @@ pub fn check_rules(list: &RuleList, expected: &Value, actual: &Value) -> Result<
 
 /// Applies a rule list to text (a header, query value, path or metadata string): numbers and
 /// booleans written as text count as numbers and booleans.
-pub fn check_text_rules(list: &RuleList, expected: &str, actual: &str) -> Result<(), Vec<RuleFailure>> {
+pub fn check_text_rules(
+    list: &RuleList,
+    expected: &str,
+    actual: &str,
+) -> Result<(), Vec<RuleFailure>> {
     let typed_rules = list.rules.iter().any(|r| {
         matches!(
             r,
-            MatchingRule::Integer | MatchingRule::Decimal | MatchingRule::Number | MatchingRule::Boolean
+            MatchingRule::Integer
+                | MatchingRule::Decimal
+                | MatchingRule::Number
+                | MatchingRule::Boolean
         )
     });
     let as_value = |s: &str| -> Value {
@@ -80,11 +91,13 @@ pub fn type_name(v: &Value) -> &'static str {
 /// Equality, with numbers compared by value (`1` equals `1.0`).
 pub fn values_equal(expected: &Value, actual: &Value) -> bool {
     match (expected, actual) {
-        (Value::Number(a), Value::Number(b)) => match (a.as_i64(), b.as_i64(), a.as_u64(), b.as_u64()) {
-            (Some(x), Some(y), _, _) => x == y,
-            (_, _, Some(x), Some(y)) => x == y,
-            _ => a.as_f64() == b.as_f64(),
-        },
+        (Value::Number(a), Value::Number(b)) => {
+            match (a.as_i64(), b.as_i64(), a.as_u64(), b.as_u64()) {
+                (Some(x), Some(y), _, _) => x == y,
+                (_, _, Some(x), Some(y)) => x == y,
+                _ => a.as_f64() == b.as_f64(),
+            }
+        }
         _ => expected == actual,
     }
 }
@@ -106,7 +119,10 @@ fn as_text(actual: &Value) -> Result<String, String> {
         Value::String(s) => Ok(s.clone()),
         Value::Number(n) => Ok(n.to_string()),
         Value::Bool(b) => Ok(b.to_string()),
-        other => Err(format!("expected a string value but found {}", type_name(other))),
+        other => Err(format!(
+            "expected a string value but found {}",
+            type_name(other)
+        )),
     }
 }
 
@@ -115,18 +131,30 @@ pub fn check_rule(rule: &MatchingRule, expected: &Value, actual: &Value) -> Resu
     use MatchingRule as R;
     match rule {
         R::Equality if values_equal(expected, actual) => Ok(()),
-        R::Equality => Err(format!("expected {} to equal {}", show(actual), show(expected))),
+        R::Equality => Err(format!(
+            "expected {} to equal {}",
+            show(actual),
+            show(expected)
+        )),
         R::Regex(p) => {
             let text = as_text(actual)?;
-            ok_if(p.is_match(&text), || format!("expected {} to match /{}/", show(actual), p.source()))
+            ok_if(p.is_match(&text), || {
+                format!("expected {} to match /{}/", show(actual), p.source())
+            })
         }
         R::Type { min, max } => check_type(expected, actual, *min, *max),
         R::Include(needle) => {
             let text = as_text(actual)?;
-            ok_if(text.contains(needle.as_str()), || format!("expected {} to include {needle:?}", show(actual)))
+            ok_if(text.contains(needle.as_str()), || {
+                format!("expected {} to include {needle:?}", show(actual))
+            })
         }
-        R::Integer => ok_if(actual.is_i64() || actual.is_u64(), || expected_kind("an integer", actual)),
-        R::Decimal => ok_if(actual.is_f64(), || expected_kind("a decimal number", actual)),
+        R::Integer => ok_if(actual.is_i64() || actual.is_u64(), || {
+            expected_kind("an integer", actual)
+        }),
+        R::Decimal => ok_if(actual.is_f64(), || {
+            expected_kind("a decimal number", actual)
+        }),
         R::Number => ok_if(actual.is_number(), || expected_kind("a number", actual)),
         R::Boolean => ok_if(actual.is_boolean(), || expected_kind("a boolean", actual)),
         R::Null => ok_if(actual.is_null(), || expected_kind("null", actual)),
@@ -134,8 +162,13 @@ pub fn check_rule(rule: &MatchingRule, expected: &Value, actual: &Value) -> Resu
         R::Time(f) => check_date(DateKind::Time, f.as_deref(), actual),
         R::Timestamp(f) => check_date(DateKind::DateTime, f.as_deref(), actual),
         R::StatusCode(class) => {
-            let ok = actual.as_u64().and_then(|s| u16::try_from(s).ok()).is_some_and(|s| class.contains(s));
-            ok_if(ok, || format!("expected a status in {rule} but found {}", show(actual)))
+            let ok = actual
+                .as_u64()
+                .and_then(|s| u16::try_from(s).ok())
+                .is_some_and(|s| class.contains(s));
+            ok_if(ok, || {
+                format!("expected a status in {rule} but found {}", show(actual))
+            })
         }
         R::NotEmpty => check_not_empty(expected, actual),
         R::Semver => {
@@ -144,7 +177,9 @@ pub fn check_rule(rule: &MatchingRule, expected: &Value, actual: &Value) -> Resu
                 .map(|_| ())
                 .map_err(|e| format!("expected {} to be a semantic version: {e}", show(actual)))
         }
-        R::ContentType(_) | R::Values | R::ArrayContains(_) | R::EachKey(_) | R::EachValue(_) => Ok(()),
+        R::ContentType(_) | R::Values | R::ArrayContains(_) | R::EachKey(_) | R::EachValue(_) => {
+            Ok(())
+        }
     }
 }
 
@@ -157,10 +192,19 @@ fn ok_if(ok: bool, reason: impl FnOnce() -> String) -> Result<(), String> {
 }
 
 fn expected_kind(what: &str, actual: &Value) -> String {
-    format!("expected {what} but found {} {}", type_name(actual), show(actual))
+    format!(
+        "expected {what} but found {} {}",
+        type_name(actual),
+        show(actual)
+    )
 }
 
-fn check_type(expected: &Value, actual: &Value, min: Option<usize>, max: Option<usize>) -> Result<(), String> {
+fn check_type(
+    expected: &Value,
+    actual: &Value,
+    min: Option<usize>,
+    max: Option<usize>,
+) -> Result<(), String> {
     if !same_type(expected, actual) {
         return Err(format!(
             "expected a value of type {} (like {}) but found {} {}",
@@ -172,10 +216,16 @@ fn check_type(expected: &Value, actual: &Value, min: Option<usize>, max: Option<
     }
     if let Value::Array(items) = actual {
         if let Some(min) = min.filter(|m| items.len() < *m) {
-            return Err(format!("expected an array of at least {min} elements but found {}", items.len()));
+            return Err(format!(
+                "expected an array of at least {min} elements but found {}",
+                items.len()
+            ));
         }
         if let Some(max) = max.filter(|m| items.len() > *m) {
-            return Err(format!("expected an array of at most {max} elements but found {}", items.len()));
+            return Err(format!(
+                "expected an array of at most {max} elements but found {}",
+                items.len()
+            ));
         }
     }
     Ok(())
@@ -185,9 +235,17 @@ fn check_date(kind: DateKind, format: Option<&str>, actual: &Value) -> Result<()
     let text = as_text(actual)?;
     match format {
         None => check_iso(kind, &text),
-        Some(f) => DateTimePattern::parse(f).map_err(|e| e.to_string())?.check(&text),
+        Some(f) => DateTimePattern::parse(f)
+            .map_err(|e| e.to_string())?
+            .check(&text),
     }
-    .map_err(|reason| format!("expected {} to be a date/time in {}: {reason}", show(actual), format.unwrap_or("ISO-8601")))
+    .map_err(|reason| {
+        format!(
+            "expected {} to be a date/time in {}: {reason}",
+            show(actual),
+            format.unwrap_or("ISO-8601")
+        )
+    })
 }
 
 fn check_not_empty(expected: &Value, actual: &Value) -> Result<(), String> {
@@ -199,7 +257,10 @@ fn check_not_empty(expected: &Value, actual: &Value) -> Result<(), String> {
         _ => false,
     };
     if empty {
-        return Err(format!("expected a non-empty value but found {}", show(actual)));
+        return Err(format!(
+            "expected a non-empty value but found {}",
+            show(actual)
+        ));
     }
     check_type(expected, actual, None, None)
 }
@@ -217,7 +278,10 @@ mod tests {
 
     #[test]
     fn type_rule_checks_kind_and_bounds() {
-        let r = MatchingRule::Type { min: Some(2), max: Some(3) };
+        let r = MatchingRule::Type {
+            min: Some(2),
+            max: Some(3),
+        };
         assert!(check_rule(&r, &json!([1]), &json!([1, 2])).is_ok());
         assert!(check_rule(&r, &json!([1]), &json!([1])).is_err());
         assert!(check_rule(&r, &json!([1]), &json!([1, 2, 3, 4])).is_err());
@@ -247,12 +311,22 @@ mod tests {
 
     #[test]
     fn other_leaf_rules() {
-        assert!(check_rule(&rule(json!({"match": "include", "value": "ell"})), &json!(""), &json!("hello")).is_ok());
+        assert!(check_rule(
+            &rule(json!({"match": "include", "value": "ell"})),
+            &json!(""),
+            &json!("hello")
+        )
+        .is_ok());
         assert!(check_rule(&MatchingRule::Null, &json!(null), &json!(0)).is_err());
         assert!(check_rule(&MatchingRule::Boolean, &json!(true), &json!(false)).is_ok());
         assert!(check_rule(&MatchingRule::NotEmpty, &json!("x"), &json!("")).is_err());
         assert!(check_rule(&MatchingRule::NotEmpty, &json!([1]), &json!([2])).is_ok());
-        assert!(check_rule(&MatchingRule::Semver, &json!("1.0.0"), &json!("2.10.3-rc.1")).is_ok());
+        assert!(check_rule(
+            &MatchingRule::Semver,
+            &json!("1.0.0"),
+            &json!("2.10.3-rc.1")
+        )
+        .is_ok());
         assert!(check_rule(&MatchingRule::Semver, &json!("1.0.0"), &json!("2.10")).is_err());
         let status = MatchingRule::StatusCode(StatusClass::Success);
         assert!(check_rule(&status, &json!(200), &json!(204)).is_ok());
@@ -260,7 +334,12 @@ mod tests {
         let date = rule(json!({"match": "date", "format": "yyyy-MM-dd"}));
         assert!(check_rule(&date, &json!(""), &json!("2024-02-29")).is_ok());
         assert!(check_rule(&date, &json!(""), &json!("2023-02-29")).is_err());
-        assert!(check_rule(&MatchingRule::Timestamp(None), &json!(""), &json!("2024-01-02T03:04:05Z")).is_ok());
+        assert!(check_rule(
+            &MatchingRule::Timestamp(None),
+            &json!(""),
+            &json!("2024-01-02T03:04:05Z")
+        )
+        .is_ok());
     }
 
     #[test]
@@ -271,8 +350,14 @@ mod tests {
         };
         assert!(check_rules(&list, &json!(1), &json!(5)).is_ok());
         assert!(check_rules(&list, &json!(1), &json!("x")).is_err());
-        let and = RuleList { logic: Logic::And, ..list };
-        assert_eq!(check_rules(&and, &json!(1), &json!(5)).unwrap_err().len(), 1);
+        let and = RuleList {
+            logic: Logic::And,
+            ..list
+        };
+        assert_eq!(
+            check_rules(&and, &json!(1), &json!(5)).unwrap_err().len(),
+            1
+        );
     }
 
     fn arb_json() -> impl Strategy<Value = Value> {
@@ -280,7 +365,9 @@ mod tests {
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
             any::<i64>().prop_map(|n| json!(n)),
-            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(|f| json!(f)),
             ".{0,8}".prop_map(Value::String),
         ];
         leaf.prop_recursive(3, 16, 4, |inner| {
