@@ -5,6 +5,7 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use serde_json::{json, Value};
+use shakedown::contract::datetime::DateTimePattern;
 use shakedown::contract::{
     category, match_request, match_response, Body, HttpRequest, HttpResponse, Interaction,
     InteractionKind, MatchingRule, Pact, Pattern, ProviderState, RulePath,
@@ -61,7 +62,9 @@ fn big_response(salt: u64, with_rules: bool) -> HttpResponse {
         );
         body.add(
             p("$.items[*].createdAt"),
-            MatchingRule::Timestamp(Some("yyyy-MM-dd'T'HH:mm:ssX".into())),
+            MatchingRule::Timestamp(Some(
+                DateTimePattern::parse("yyyy-MM-dd'T'HH:mm:ssX").expect("static format"),
+            )),
         );
     }
     r

@@ -160,11 +160,11 @@ pub enum MatchingRule {
     /// JSON null.
     Null,
     /// A date in the given format (ISO-8601 when absent).
-    Date(Option<String>),
+    Date(Option<DateTimePattern>),
     /// A time in the given format (ISO-8601 when absent).
-    Time(Option<String>),
+    Time(Option<DateTimePattern>),
     /// A date and time in the given format (ISO-8601 when absent).
-    Timestamp(Option<String>),
+    Timestamp(Option<DateTimePattern>),
     /// The content is of this MIME type (detected from its bytes).
     ContentType(String),
     /// Map keys are ignored: every value is matched against the example value.
@@ -241,6 +241,9 @@ impl RuleList {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RuleCategory {
     entries: BTreeMap<RulePath, RuleList>,
+    /// The same lists as they apply below their path (see [`RuleList::cascaded`]), kept
+    /// beside the originals so that resolving never allocates.
+    cascaded: BTreeMap<RulePath, RuleList>,
 }
 
 /// The rules that the best-fitting path contributes at a location.
@@ -262,12 +265,15 @@ impl RuleCategory {
 
     /// Adds (or replaces) the rules at `path`.
     pub fn insert(&mut self, path: RulePath, rules: RuleList) {
+        self.cascaded.insert(path.clone(), rules.cascaded());
         self.entries.insert(path, rules);
     }
 
     /// Adds one rule at `path`, after any already there.
     pub fn add(&mut self, path: RulePath, rule: MatchingRule) {
-        self.entries.entry(path).or_default().rules.push(rule);
+        let list = self.entries.entry(path.clone()).or_default();
+        list.rules.push(rule);
+        self.cascaded.insert(path, list.cascaded());
     }
 
     /// All entries, in path order.
@@ -291,15 +297,18 @@ impl RuleCategory {
             .max_by(|a, b| a.2.cmp(&b.2).then(a.0.depth().cmp(&b.0.depth())))
             .map(|(p, r, _)| (p, r))?;
         let exact = path.depth() == location.len();
-        let rules = if exact {
-            std::borrow::Cow::Borrowed(rules)
-        } else {
-            std::borrow::Cow::Owned(rules.cascaded())
+        let rules = match exact {
+            true => rules,
+            false => self.cascaded.get(path)?,
         };
         if rules.rules.is_empty() {
             return None;
         }
-        Some(Resolved { path, rules, exact })
+        Some(Resolved {
+            path,
+            rules: std::borrow::Cow::Borrowed(rules),
+            exact,
+        })
     }
 
     /// True when a wildcard rule covers an arbitrary child key of `location`.
@@ -630,17 +639,21 @@ fn attr_usize(
     }
 }
 
-fn format_attr(obj: &Map<String, Value>, matcher: &str) -> Result<Option<String>, RuleError> {
+fn format_attr(
+    obj: &Map<String, Value>,
+    matcher: &str,
+) -> Result<Option<DateTimePattern>, RuleError> {
     let key = ["format", matcher, "date", "time", "timestamp", "datetime"]
         .into_iter()
         .find(|k| obj.get(*k).is_some_and(Value::is_string));
     let Some(key) = key else { return Ok(None) };
     let format = attr_str(obj, matcher, key)?;
-    DateTimePattern::parse(format).map_err(|e| RuleError::BadFormat {
-        format: format.to_string(),
-        reason: e.to_string(),
-    })?;
-    Ok(Some(format.to_string()))
+    DateTimePattern::parse(format)
+        .map(Some)
+        .map_err(|e| RuleError::BadFormat {
+            format: format.to_string(),
+            reason: e.to_string(),
+        })
 }
 
 fn pattern(source: &str) -> Result<Pattern, RuleError> {
@@ -785,9 +798,9 @@ impl MatchingRule {
         use MatchingRule as R;
         let mut obj = Map::new();
         obj.insert("match".into(), json!(self.name()));
-        let fmt = |obj: &mut Map<String, Value>, f: &Option<String>| {
+        let fmt = |obj: &mut Map<String, Value>, f: &Option<DateTimePattern>| {
             if let Some(f) = f {
-                obj.insert("format".into(), json!(f));
+                obj.insert("format".into(), json!(f.source()));
             }
         };
         match self {
@@ -856,7 +869,7 @@ impl fmt::Display for MatchingRule {
             }
             R::Include(v) => write!(f, "include {v:?}"),
             R::Date(Some(x)) | R::Time(Some(x)) | R::Timestamp(Some(x)) => {
-                write!(f, "{} '{x}'", self.name())
+                write!(f, "{} '{}'", self.name(), x.source())
             }
             R::ContentType(v) => write!(f, "contentType {v}"),
             R::StatusCode(c) => write!(f, "statusCode {}", c.to_json()),

@@ -79,7 +79,13 @@ fn match_present(expected: &Body, actual: &Body, ctx: &BodyContext) -> Vec<Misma
         return match_json_bodies(expected, actual, &act_type, ctx);
     }
     if exp_type.is_xml() {
-        return match_xml(&expected.as_text(), &actual.as_text(), ctx.rules, ctx.label);
+        return match_xml(
+            &expected.as_text(),
+            &actual.as_text(),
+            ctx.rules,
+            ctx.label,
+            ctx.allow_unexpected_keys,
+        );
     }
     if exp_type.is_form() {
         return match_form(expected, actual, ctx);

@@ -43,7 +43,7 @@ struct Walker<'a> {
     out: Vec<Mismatch>,
 }
 
-impl Walker<'_> {
+impl<'a> Walker<'a> {
     fn location(&self, path: &[Segment]) -> String {
         let rest = location_string(path);
         if self.label.is_empty() {
@@ -68,11 +68,9 @@ impl Walker<'_> {
     }
 
     fn compare(&mut self, path: &mut Vec<Segment>, expected: &Value, actual: &Value) {
-        match self.rules.resolve(path) {
-            Some(resolved) => {
-                let rules = resolved.rules.into_owned();
-                self.compare_with_rules(path, &rules, expected, actual)
-            }
+        let category: &'a RuleCategory = self.rules;
+        match category.resolve(path) {
+            Some(resolved) => self.compare_with_rules(path, &resolved.rules, expected, actual),
             None => self.compare_structure(path, expected, actual),
         }
     }
@@ -277,13 +275,11 @@ impl Walker<'_> {
         }
         for (key, value) in a.iter().filter(|(k, _)| !e.contains_key(*k)) {
             path.push(Segment::Key(key.clone()));
-            match self.rules.resolve(path).filter(|_| wildcard) {
+            let category: &'a RuleCategory = self.rules;
+            match category.resolve(path).filter(|_| wildcard) {
                 // A wildcard rule covers keys the example lacks: rules that need no example
                 // (regex, integer, …) are checked against the value itself.
-                Some(resolved) => {
-                    let rules = resolved.rules.into_owned();
-                    self.compare_with_rules(path, &rules, value, value);
-                }
+                Some(resolved) => self.compare_with_rules(path, &resolved.rules, value, value),
                 _ if self.allow_unexpected_keys => {}
                 _ => {
                     let msg = format!("unexpected key `{key}` with value {}", show(value));

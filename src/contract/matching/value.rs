@@ -158,9 +158,9 @@ pub fn check_rule(rule: &MatchingRule, expected: &Value, actual: &Value) -> Resu
         R::Number => ok_if(actual.is_number(), || expected_kind("a number", actual)),
         R::Boolean => ok_if(actual.is_boolean(), || expected_kind("a boolean", actual)),
         R::Null => ok_if(actual.is_null(), || expected_kind("null", actual)),
-        R::Date(f) => check_date(DateKind::Date, f.as_deref(), actual),
-        R::Time(f) => check_date(DateKind::Time, f.as_deref(), actual),
-        R::Timestamp(f) => check_date(DateKind::DateTime, f.as_deref(), actual),
+        R::Date(f) => check_date(DateKind::Date, f.as_ref(), actual),
+        R::Time(f) => check_date(DateKind::Time, f.as_ref(), actual),
+        R::Timestamp(f) => check_date(DateKind::DateTime, f.as_ref(), actual),
         R::StatusCode(class) => {
             let ok = actual
                 .as_u64()
@@ -231,19 +231,21 @@ fn check_type(
     Ok(())
 }
 
-fn check_date(kind: DateKind, format: Option<&str>, actual: &Value) -> Result<(), String> {
+fn check_date(
+    kind: DateKind,
+    format: Option<&DateTimePattern>,
+    actual: &Value,
+) -> Result<(), String> {
     let text = as_text(actual)?;
     match format {
         None => check_iso(kind, &text),
-        Some(f) => DateTimePattern::parse(f)
-            .map_err(|e| e.to_string())?
-            .check(&text),
+        Some(f) => f.check(&text),
     }
     .map_err(|reason| {
+        let name = format.map_or("ISO-8601", DateTimePattern::source);
         format!(
-            "expected {} to be a date/time in {}: {reason}",
-            show(actual),
-            format.unwrap_or("ISO-8601")
+            "expected {} to be a date/time in {name}: {reason}",
+            show(actual)
         )
     })
 }
