@@ -270,3 +270,53 @@ fn read_state(value: &Value) -> Result<ProviderState, String> {
         params,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_v4_attributes_and_sync_messages() {
+        let v = json!({
+            "type": "Synchronous/Messages",
+            "description": "price lookup",
+            "key": "abc123",
+            "pending": true,
+            "comments": {"text": ["flaky upstream"], "testname": "prices::lookup"},
+            "providerStates": [{"name": "price list loaded", "params": {"currency": "EUR"}}],
+            "request": {"contents": {"content": {"sku": "A"}, "contentType": "application/json", "encoded": false}},
+            "response": [
+                {"contents": {"content": {"price": 1.5}, "contentType": "application/json", "encoded": false}, "metadata": {"ttl": 5}},
+                {"contents": {"content": "cached", "contentType": "text/plain", "encoded": false}}
+            ]
+        });
+        let i = Interaction::from_json(&v, SpecVersion::V4, false).unwrap();
+        assert_eq!(i.key.as_deref(), Some("abc123"));
+        assert!(i.pending);
+        assert_eq!(i.comments["testname"], json!("prices::lookup"));
+        assert_eq!(i.provider_states[0].params["currency"], json!("EUR"));
+        let InteractionKind::SyncMessage { request, responses } = &i.kind else {
+            panic!("not a sync message")
+        };
+        assert_eq!(request.contents.as_json(), Some(json!({"sku": "A"})));
+        assert_eq!(responses.len(), 2);
+        assert_eq!(responses[0].metadata["ttl"], json!(5));
+        assert_eq!(responses[1].contents.as_text(), "cached");
+        let again = Interaction::from_json(&i.to_json(), SpecVersion::V4, false).unwrap();
+        assert_eq!(again, i);
+    }
+
+    #[test]
+    fn reads_v1_and_v2_provider_states() {
+        let v = json!({"description": "d", "provider_state": "old style", "request": {}, "response": {}});
+        let i = Interaction::from_json(&v, SpecVersion::V1, false).unwrap();
+        assert_eq!(i.provider_states, vec![ProviderState::named("old style")]);
+    }
+
+    #[test]
+    fn unknown_types_are_errors() {
+        let v = json!({"type": "Carrier/Pigeon", "description": "d"});
+        let e = Interaction::from_json(&v, SpecVersion::V4, false).unwrap_err();
+        assert_eq!(e.pointer, vec!["type"]);
+    }
+}

@@ -311,20 +311,14 @@ impl RuleCategory {
         })
     }
 
-    /// True when a wildcard rule covers an arbitrary child key of `location`.
+    /// True when a wildcard rule (`….*`) covers an arbitrary child key of `location`.
     pub fn wildcard_child(&self, location: &[Segment]) -> bool {
         self.entries.keys().any(|p| {
             p.depth() == location.len() + 1
-                && p.ends_with_wildcard()
-                && p.weight(&child(location, Segment::Key(String::new()))) > 0
+                && matches!(p.tokens().last(), Some(super::path::Token::Star))
+                && p.prefix_fits(location)
         })
     }
-}
-
-fn child(location: &[Segment], seg: Segment) -> Vec<Segment> {
-    let mut v = location.to_vec();
-    v.push(seg);
-    v
 }
 
 /// Rule categories.

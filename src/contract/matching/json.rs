@@ -36,6 +36,10 @@ pub fn match_json(
     walker.out
 }
 
+/// How deep the walk goes before it reports a mismatch instead of recursing further (JSON
+/// parsed from text is already limited to 128 levels; this guards built documents).
+const MAX_DEPTH: usize = 256;
+
 struct Walker<'a> {
     rules: &'a RuleCategory,
     allow_unexpected_keys: bool,
@@ -68,6 +72,13 @@ impl<'a> Walker<'a> {
     }
 
     fn compare(&mut self, path: &mut Vec<Segment>, expected: &Value, actual: &Value) {
+        if path.len() > MAX_DEPTH {
+            let msg = format!(
+                "the document is nested more than {MAX_DEPTH} levels deep; not compared further"
+            );
+            self.push(path, None, None, msg);
+            return;
+        }
         let category: &'a RuleCategory = self.rules;
         match category.resolve(path) {
             Some(resolved) => self.compare_with_rules(path, &resolved.rules, expected, actual),
