@@ -19,4 +19,5 @@
 //! ```
 
 pub mod cli;
+pub mod consumer;
 pub mod contract;

@@ -31,6 +31,35 @@ pub fn content_type(headers: &Headers) -> Option<ContentType> {
         .and_then(|v| ContentType::parse(v))
 }
 
+/// Decodes `%XX` escapes (invalid escapes are kept as written); bytes that are not UTF-8
+/// are replaced.
+///
+/// ```
+/// assert_eq!(shakedown::contract::percent_decode("/a%20b%2Fc%zz"), "/a b/c%zz");
+/// ```
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// An HTTP request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpRequest {

@@ -16,6 +16,7 @@ mod pact;
 mod path;
 mod rules;
 pub mod span;
+mod store;
 
 pub use body::Body;
 pub use check::{check_file, check_text, CheckReport, Problem, Severity};
@@ -25,13 +26,16 @@ pub use generator::{
     rng_from_seed, DataType, Generator, GeneratorContext, GeneratorError, UuidFormat,
 };
 pub use generators::Generators;
-pub use http::{header, read_query, Headers, HttpRequest, HttpResponse, Query};
+pub use http::{
+    content_type, header, percent_decode, read_query, Headers, HttpRequest, HttpResponse, Query,
+};
 pub use interaction::{Interaction, InteractionKind, ProviderState};
 pub use matching::*;
 pub use message::Message;
 pub use pact::{ContractError, Pact};
 pub use path::{location_string, PathError, RulePath, Segment, Token};
 pub use rules::{
-    category, ArrayVariant, Logic, MatchingRule, MatchingRules, Pattern, RuleCategory, RuleError,
-    RuleList, StatusClass,
+    category, rule_from_json, ArrayVariant, Logic, MatchingRule, MatchingRules, Pattern,
+    RuleCategory, RuleError, RuleList, StatusClass,
 };
+pub use store::{contract_path, merge_into_file, write_atomically, StoreError};

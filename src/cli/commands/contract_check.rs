@@ -7,7 +7,7 @@ use owo_colors::OwoColorize;
 use crate::cli::args::CheckArgs;
 use crate::cli::outcome::Outcome;
 use crate::cli::style::stdout_color;
-use crate::contract::{check_file, CheckReport, Pact, Severity};
+use crate::contract::{check_file, write_atomically, CheckReport, Pact, Severity};
 
 /// Runs the command.
 pub fn run(args: &CheckArgs) -> Outcome {
@@ -58,7 +58,7 @@ fn after_success(file: &Path, report: &CheckReport, args: &CheckArgs) -> std::io
         return Ok(());
     };
     if args.upgrade {
-        write_atomically(file, &pact.to_pretty_string())?;
+        write_atomically(file, pact.to_pretty_string().as_bytes())?;
         println!(
             "{}: upgraded from Pact {} to 4.0 ({})",
             file.display(),
@@ -83,23 +83,6 @@ fn count(pact: &Pact) -> String {
         1 => "1 interaction".to_string(),
         n => format!("{n} interactions"),
     }
-}
-
-/// Writes `contents` to a temporary file beside `path`, then renames it over `path`.
-fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, contents)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }
 
 fn plural(n: usize, noun: &str) -> String {

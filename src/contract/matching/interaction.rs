@@ -8,7 +8,7 @@ use super::headers::match_headers;
 use super::mismatch::{Mismatch, MismatchKind};
 use super::query::match_query;
 use super::value::{check_rules, check_text_rules, show, values_equal};
-use crate::contract::http::{content_type, HttpRequest, HttpResponse};
+use crate::contract::http::{content_type, percent_decode, HttpRequest, HttpResponse};
 use crate::contract::message::{metadata_content_type, Message};
 use crate::contract::path::RulePath;
 use crate::contract::rules::category;
@@ -38,7 +38,7 @@ pub fn match_request(expected: &HttpRequest, actual: &HttpRequest) -> Vec<Mismat
     }
     out.extend(match_path(expected, actual));
     match (&expected.raw_query, &actual.raw_query) {
-        (Some(e), Some(a)) if percent_decoded(e) != percent_decoded(a) => out.push(
+        (Some(e), Some(a)) if percent_decode(e) != percent_decode(a) => out.push(
             Mismatch::new(
                 MismatchKind::Query,
                 "query",
@@ -71,30 +71,6 @@ pub fn match_request(expected: &HttpRequest, actual: &HttpRequest) -> Vec<Mismat
         actual_type: at.as_ref(),
     };
     out.extend(match_body(&expected.body, &actual.body, &ctx));
-    out
-}
-
-/// `%XX` escapes decoded (V1 query strings are equal when they decode to the same text).
-fn percent_decoded(s: &str) -> Vec<u8> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
     out
 }
 

@@ -1,0 +1,193 @@
+//! The HTTP server behind mock providers and `shakedown mock`: hyper on a loopback socket,
+//! translating requests and responses to and from the contract model.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use tokio::sync::oneshot;
+
+use super::stub::Stub;
+use crate::contract::{percent_decode, Body, Headers, HttpRequest, HttpResponse, Query};
+
+/// Why a server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The runtime could not be built.
+    #[error("cannot start the server runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// A running server; stops when dropped.
+pub struct RunningServer {
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl RunningServer {
+    /// Binds `addr` (port 0 for an ephemeral port) and serves `stub` from a background
+    /// thread with `workers` runtime threads (1: a current-thread runtime).
+    pub fn start(addr: &str, stub: Arc<Stub>, workers: usize) -> Result<Self, ServerError> {
+        let listener = std::net::TcpListener::bind(addr).map_err(|source| ServerError::Bind {
+            addr: addr.to_string(),
+            source,
+        })?;
+        let bound = listener.local_addr().map_err(|source| ServerError::Bind {
+            addr: addr.to_string(),
+            source,
+        })?;
+        listener
+            .set_nonblocking(true)
+            .map_err(ServerError::Runtime)?;
+        stub.set_base_url(&format!("http://{bound}"));
+        let runtime = build_runtime(workers)?;
+        let (tx, rx) = oneshot::channel();
+        let thread = std::thread::Builder::new()
+            .name(format!("shakedown-mock-{}", bound.port()))
+            .spawn(move || runtime.block_on(serve(listener, stub, rx)))
+            .map_err(ServerError::Runtime)?;
+        Ok(RunningServer {
+            addr: bound,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting, and waits for the server thread.
+    pub fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn build_runtime(workers: usize) -> Result<tokio::runtime::Runtime, ServerError> {
+    let mut b = if workers <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(workers);
+        b
+    };
+    b.enable_all().build().map_err(ServerError::Runtime)
+}
+
+async fn serve(
+    listener: std::net::TcpListener,
+    stub: Arc<Stub>,
+    mut shutdown: oneshot::Receiver<()>,
+) {
+    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+        return;
+    };
+    loop {
+        let (stream, _) = tokio::select! {
+            _ = &mut shutdown => return,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    tracing::warn!(target: "shakedown::mock", "accept failed: {e}");
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let stub = stub.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req| handle(stub.clone(), req));
+            let _ = hyper::server::conn::http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+async fn handle(
+    stub: Arc<Stub>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let (parts, body) = req.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let request = to_contract(&parts, &bytes);
+    Ok(to_hyper(stub.respond(&request)))
+}
+
+/// A hyper request as the contract model sees it.
+pub fn to_contract(parts: &hyper::http::request::Parts, body: &[u8]) -> HttpRequest {
+    let mut headers = Headers::new();
+    for (name, value) in &parts.headers {
+        headers
+            .entry(name.as_str().to_string())
+            .or_default()
+            .push(String::from_utf8_lossy(value.as_bytes()).into_owned());
+    }
+    let mut query = Query::new();
+    for (k, v) in form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()) {
+        query
+            .entry(k.into_owned())
+            .or_default()
+            .push(v.into_owned());
+    }
+    let content_type = crate::contract::content_type(&headers);
+    HttpRequest {
+        method: parts.method.as_str().to_string(),
+        path: percent_decode(parts.uri.path()),
+        query,
+        headers,
+        body: Body::from_bytes(body.to_vec(), content_type),
+        ..Default::default()
+    }
+}
+
+/// A contract response as hyper sends it.
+pub fn to_hyper(response: HttpResponse) -> Response<Full<Bytes>> {
+    let mut builder = Response::builder().status(response.status);
+    for (name, values) in &response.headers {
+        for v in values {
+            builder = builder.header(name.as_str(), v.as_str());
+        }
+    }
+    let body = Bytes::from(response.body.bytes().to_vec());
+    builder.body(Full::new(body)).unwrap_or_else(|e| {
+        let mut r = Response::new(Full::new(Bytes::from(format!(
+            "invalid response in contract: {e}"
+        ))));
+        *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+        r
+    })
+}

@@ -1,0 +1,244 @@
+//! The stub: answers HTTP requests from a contract's interactions (first match wins, with
+//! generators applied), and logs which interactions were hit and which requests matched none.
+
+use std::sync::Mutex;
+
+use rand::rngs::StdRng;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use crate::contract::{
+    category, match_request, render_mismatches, rng_from_seed, Body, GeneratorContext, HttpRequest,
+    HttpResponse, Interaction, InteractionKind, Mismatch,
+};
+
+/// The request header that selects a provider state in stub mode.
+pub const STATE_HEADER: &str = "x-provider-state";
+
+/// A request that matched no interaction, with the closest interaction and its mismatches.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unexpected {
+    /// The request method.
+    pub method: String,
+    /// The request path.
+    pub path: String,
+    /// The description of the interaction with the fewest mismatches, if any.
+    pub closest: Option<String>,
+    /// How the request differed from that interaction.
+    pub mismatches: Vec<Mismatch>,
+}
+
+impl std::fmt::Display for Unexpected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "{} {}", self.method, self.path)?;
+        match &self.closest {
+            Some(c) => {
+                writeln!(f, "    closest interaction: {c:?}")?;
+                write!(
+                    f,
+                    "{}",
+                    render_mismatches(&self.mismatches, false).replace("\n  ", "\n    ")
+                )
+            }
+            None => writeln!(f, "    (the contract has no HTTP interactions)"),
+        }
+    }
+}
+
+/// What the stub has seen.
+#[derive(Debug, Default)]
+pub struct Log {
+    /// How often each interaction was matched, by index.
+    pub hits: Vec<usize>,
+    /// Requests that matched nothing.
+    pub unexpected: Vec<Unexpected>,
+}
+
+/// How the stub picks interactions.
+#[derive(Debug, Clone, Default)]
+pub struct StubOptions {
+    /// Seed for generators, so that responses can be reproduced.
+    pub seed: u64,
+    /// Only interactions with this provider state answer (a request's `X-Provider-State`
+    /// header overrides it).
+    pub state: Option<String>,
+    /// Honour the `X-Provider-State` request header.
+    pub state_header: bool,
+}
+
+/// Answers requests from a set of HTTP interactions.
+pub struct Stub {
+    interactions: Vec<Interaction>,
+    options: StubOptions,
+    base_url: Mutex<String>,
+    rng: Mutex<StdRng>,
+    log: Mutex<Log>,
+}
+
+impl Stub {
+    /// A stub over the HTTP interactions among `interactions` (others are ignored).
+    pub fn new(interactions: Vec<Interaction>, options: StubOptions) -> Self {
+        let interactions: Vec<Interaction> = interactions
+            .into_iter()
+            .filter(|i| matches!(i.kind, InteractionKind::Http { .. }))
+            .collect();
+        let hits = vec![0; interactions.len()];
+        Stub {
+            rng: Mutex::new(rng_from_seed(options.seed)),
+            interactions,
+            options,
+            base_url: Mutex::new(String::new()),
+            log: Mutex::new(Log {
+                hits,
+                unexpected: vec![],
+            }),
+        }
+    }
+
+    /// Tells the stub its own base URL (for `MockServerURL` generators).
+    pub fn set_base_url(&self, url: &str) {
+        *lock(&self.base_url) = url.to_string();
+    }
+
+    /// The interactions served.
+    pub fn interactions(&self) -> &[Interaction] {
+        &self.interactions
+    }
+
+    /// Reads the log.
+    pub fn with_log<T>(&self, f: impl FnOnce(&Log) -> T) -> T {
+        f(&lock(&self.log))
+    }
+
+    /// The response to a request: the first interaction whose request matches, or a 500 that
+    /// names the closest interaction and every mismatch.
+    pub fn respond(&self, request: &HttpRequest) -> HttpResponse {
+        let state = self.selected_state(request);
+        let mut closest: Option<(usize, Vec<Mismatch>)> = None;
+        for (index, interaction) in self.interactions.iter().enumerate() {
+            let InteractionKind::Http {
+                request: expected,
+                response,
+            } = &interaction.kind
+            else {
+                continue;
+            };
+            if let Some(s) = &state {
+                if !interaction.provider_states.iter().any(|p| &p.name == s) {
+                    continue;
+                }
+            }
+            let mismatches = match_request(expected, request);
+            if mismatches.is_empty() {
+                lock(&self.log).hits[index] += 1;
+                return self.generate(interaction, response);
+            }
+            if closest
+                .as_ref()
+                .is_none_or(|(_, m)| mismatches.len() < m.len())
+            {
+                closest = Some((index, mismatches));
+            }
+        }
+        self.unexpected(request, closest)
+    }
+
+    fn selected_state(&self, request: &HttpRequest) -> Option<String> {
+        let from_header = self
+            .options
+            .state_header
+            .then(|| {
+                crate::contract::header(&request.headers, STATE_HEADER)
+                    .and_then(|v| v.first().cloned())
+            })
+            .flatten();
+        from_header.or_else(|| self.options.state.clone())
+    }
+
+    fn unexpected(
+        &self,
+        request: &HttpRequest,
+        closest: Option<(usize, Vec<Mismatch>)>,
+    ) -> HttpResponse {
+        let (closest, mismatches) = match closest {
+            Some((i, m)) => (Some(self.interactions[i].description.clone()), m),
+            None => (None, vec![]),
+        };
+        let entry = Unexpected {
+            method: request.method.clone(),
+            path: request.path.clone(),
+            closest,
+            mismatches,
+        };
+        tracing::warn!(target: "shakedown::mock", "request matched no interaction: {entry}");
+        let body = json!({
+            "error": "the request matched no interaction of the contract",
+            "request": {"method": entry.method, "path": entry.path},
+            "closestInteraction": entry.closest,
+            "mismatches": entry.mismatches,
+        });
+        lock(&self.log).unexpected.push(entry);
+        let mut response = HttpResponse {
+            status: 500,
+            body: Body::json(&body),
+            ..Default::default()
+        };
+        response
+            .headers
+            .insert("Content-Type".into(), vec!["application/json".into()]);
+        response
+    }
+
+    fn generate(&self, interaction: &Interaction, response: &HttpResponse) -> HttpResponse {
+        let g = &response.generators;
+        if g.is_empty() {
+            return response.clone();
+        }
+        let mut params = Map::new();
+        for s in &interaction.provider_states {
+            params.extend(s.params.clone());
+        }
+        let url = lock(&self.base_url).clone();
+        let ctx = GeneratorContext {
+            provider_state: &params,
+            mock_server_url: Some(&url),
+            now: chrono::Utc::now().fixed_offset(),
+        };
+        let mut rng = lock(&self.rng);
+        let mut out = response.clone();
+        match g.apply_body(category::BODY, &response.body, &ctx, &mut rng) {
+            Ok(body) => out.body = body,
+            Err(e) => tracing::warn!(target: "shakedown::mock", "body generator failed: {e}"),
+        }
+        for (name, values) in out.headers.iter_mut() {
+            for v in values.iter_mut() {
+                if let Ok(Some(new)) = g.generate_named(
+                    category::HEADER,
+                    Some(name),
+                    &json!(v.clone()),
+                    &ctx,
+                    &mut rng,
+                ) {
+                    *v = new
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| new.to_string());
+                }
+            }
+        }
+        if let Ok(Some(Value::Number(n))) =
+            g.generate_named(category::STATUS, None, &json!(out.status), &ctx, &mut rng)
+        {
+            out.status = n
+                .as_u64()
+                .and_then(|s| u16::try_from(s).ok())
+                .unwrap_or(out.status);
+        }
+        out
+    }
+}
+
+/// Locks a mutex, recovering the data if a panicking thread poisoned it.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -1,0 +1,195 @@
+//! The contract file store: `<dir>/<consumer>-<provider>.json`, merged and written
+//! atomically under a file lock so that parallel tests and processes never lose or
+//! duplicate an interaction.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::interaction::Interaction;
+use super::pact::{ContractError, Pact};
+
+/// Why a contract could not be stored.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Reading, locking or writing failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file involved.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The existing file is not a readable contract; it is left untouched.
+    #[error("the existing contract cannot be merged into: {0}")]
+    Existing(#[from] ContractError),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The file a contract between `consumer` and `provider` is stored in, below `dir`.
+pub fn contract_path(dir: &Path, consumer: &str, provider: &str) -> PathBuf {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    dir.join(format!("{}-{}.json", clean(consumer), clean(provider)))
+}
+
+/// Merges `interactions` into the contract file for `consumer` and `provider` below `dir`:
+/// an interaction with the same description, provider states and kind replaces the stored
+/// one; all others are kept. Returns the file written.
+///
+/// The read-merge-write runs under an exclusive lock on `<file>.lock`, and the new text is
+/// written to a temporary file renamed over the old one, so readers never see half a file.
+///
+/// ```
+/// use shakedown::contract::{merge_into_file, Pact};
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = merge_into_file(dir.path(), "web", "orders", &[]).unwrap();
+/// assert!(path.ends_with("web-orders.json"));
+/// assert_eq!(Pact::from_file(&path).unwrap().consumer, "web");
+/// ```
+pub fn merge_into_file(
+    dir: &Path,
+    consumer: &str,
+    provider: &str,
+    interactions: &[Interaction],
+) -> Result<PathBuf, StoreError> {
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let path = contract_path(dir, consumer, provider);
+    let lock_path = path.with_extension("json.lock");
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io(&lock_path))?;
+    lock.lock().map_err(io(&lock_path))?;
+    let result = merge_locked(&path, consumer, provider, interactions);
+    let _ = lock.unlock();
+    result.map(|()| path)
+}
+
+fn merge_locked(
+    path: &Path,
+    consumer: &str,
+    provider: &str,
+    interactions: &[Interaction],
+) -> Result<(), StoreError> {
+    let mut pact = match path.exists() {
+        true => Pact::from_file(path)?,
+        false => Pact::new(consumer, provider),
+    };
+    for i in interactions {
+        pact.upsert(i.clone());
+    }
+    write_atomically(path, pact.to_pretty_string().as_bytes()).map_err(io(path))
+}
+
+/// Writes `contents` to a temporary file beside `path`, flushes it, and renames it over
+/// `path`. On failure the temporary file is removed and `path` is unchanged.
+pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let unique = format!(
+        ".{name}.{}.{:?}.tmp",
+        std::process::id(),
+        std::thread::current().id()
+    );
+    let tmp = dir.join(unique.replace(['(', ')'], ""));
+    let written = (|| {
+        let mut f = File::create(&tmp)?;
+        f.write_all(contents)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::{HttpRequest, HttpResponse, InteractionKind};
+
+    fn interaction(desc: &str, status: u16) -> Interaction {
+        Interaction {
+            description: desc.into(),
+            provider_states: vec![],
+            key: None,
+            pending: false,
+            comments: Default::default(),
+            kind: InteractionKind::Http {
+                request: HttpRequest::default(),
+                response: HttpResponse {
+                    status,
+                    ..Default::default()
+                },
+            },
+        }
+    }
+
+    #[test]
+    fn merge_replaces_same_identity_and_keeps_others() {
+        let dir = tempfile::tempdir().unwrap();
+        merge_into_file(
+            dir.path(),
+            "web",
+            "orders",
+            &[interaction("a", 200), interaction("b", 200)],
+        )
+        .unwrap();
+        let path = merge_into_file(dir.path(), "web", "orders", &[interaction("a", 404)]).unwrap();
+        let pact = Pact::from_file(&path).unwrap();
+        assert_eq!(pact.interactions.len(), 2);
+        let a = pact
+            .interactions
+            .iter()
+            .find(|i| i.description == "a")
+            .unwrap();
+        assert!(
+            matches!(&a.kind, InteractionKind::Http { response, .. } if response.status == 404)
+        );
+    }
+
+    #[test]
+    fn a_broken_existing_file_is_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = contract_path(dir.path(), "web", "orders");
+        std::fs::write(&path, "{ not json").unwrap();
+        assert!(matches!(
+            merge_into_file(dir.path(), "web", "orders", &[interaction("a", 200)]),
+            Err(StoreError::Existing(_))
+        ));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ not json");
+    }
+
+    #[test]
+    fn names_are_made_safe_for_file_names() {
+        assert_eq!(
+            contract_path(Path::new("c"), "my web/app", "orders"),
+            Path::new("c/my_web_app-orders.json")
+        );
+    }
+}
