@@ -56,7 +56,7 @@ fn should_locate_every_mismatch_with_its_rule() {
             (
                 MismatchKind::Body,
                 "$.body.items[1].sku",
-                Some("regex /SKU-\\d{6}/")
+                Some("regex 'SKU-\\d{6}'")
             ),
             (MismatchKind::Body, "$.body.status", None),
         ]

@@ -34,11 +34,10 @@ impl std::fmt::Display for Unexpected {
         match &self.closest {
             Some(c) => {
                 writeln!(f, "    closest interaction: {c:?}")?;
-                write!(
-                    f,
-                    "{}",
-                    render_mismatches(&self.mismatches, false).replace("\n  ", "\n    ")
-                )
+                for line in render_mismatches(&self.mismatches, false).lines() {
+                    writeln!(f, "  {line}")?;
+                }
+                Ok(())
             }
             None => writeln!(f, "    (the contract has no HTTP interactions)"),
         }

@@ -846,7 +846,7 @@ impl fmt::Display for MatchingRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use MatchingRule as R;
         match self {
-            R::Regex(p) => write!(f, "regex /{}/", p.source()),
+            R::Regex(p) => write!(f, "regex '{}'", p.source()),
             R::Type {
                 min: None,
                 max: None,

@@ -49,7 +49,7 @@ pub struct Mismatch {
     /// What was found (absent when it was missing).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<Value>,
-    /// The matching rule that applied, when one did (`regex /\d+/`, `type min 1`).
+    /// The matching rule that applied, when one did (`regex '\d+'`, `type min 1`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
     /// A sentence a person can read.

@@ -139,7 +139,7 @@ pub fn check_rule(rule: &MatchingRule, expected: &Value, actual: &Value) -> Resu
         R::Regex(p) => {
             let text = as_text(actual)?;
             ok_if(p.is_match(&text), || {
-                format!("expected {} to match /{}/", show(actual), p.source())
+                format!("expected {} to match regex '{}'", show(actual), p.source())
             })
         }
         R::Type { min, max } => check_type(expected, actual, *min, *max),
