@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod logging;
 mod outcome;
 mod style;
 

@@ -1,0 +1,46 @@
+//! `shakedown mock`: serve contract files as a stub provider until Ctrl-C.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use crate::cli::args::MockArgs;
+use crate::cli::outcome::Outcome;
+use crate::consumer::{RunningServer, Stub, StubOptions};
+use crate::contract::{InteractionKind, Pact};
+
+/// Runs the command.
+pub fn run(args: &MockArgs) -> Outcome {
+    crate::cli::logging::init();
+    match serve(args) {
+        Ok(()) => Outcome::Ok,
+        Err(e) => {
+            eprintln!("shakedown mock: {e:#}");
+            Outcome::UsageError
+        }
+    }
+}
+
+fn serve(args: &MockArgs) -> anyhow::Result<()> {
+    let mut interactions = Vec::new();
+    for file in &args.files {
+        let pact = Pact::from_file(file).with_context(|| format!("cannot serve {}", file.display()))?;
+        interactions.extend(pact.interactions);
+    }
+    let http = interactions.iter().filter(|i| matches!(i.kind, InteractionKind::Http { .. })).count();
+    let options = StubOptions { seed: args.seed, state: args.state.clone(), state_header: true };
+    let stub = Arc::new(Stub::new(interactions, options));
+    let addr = format!("{}:{}", args.host, args.port);
+    let mut server = RunningServer::start(&addr, stub.clone(), args.workers)?;
+    println!("shakedown mock: serving {http} HTTP interaction(s) on http://{} (Ctrl-C to stop)", server.addr());
+    wait_for_ctrl_c()?;
+    server.stop();
+    let unexpected = stub.with_log(|l| l.unexpected.len());
+    println!("shakedown mock: stopped ({unexpected} request(s) matched no interaction)");
+    Ok(())
+}
+
+fn wait_for_ctrl_c() -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    rt.block_on(tokio::signal::ctrl_c()).context("cannot wait for Ctrl-C")
+}
