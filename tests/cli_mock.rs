@@ -23,17 +23,29 @@ impl Stub {
             .spawn()
             .unwrap();
         let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
-        let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("the URL is printed").to_string();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .expect("the URL is printed")
+            .to_string();
         Stub { child, url }
     }
 
     /// Sends SIGINT, as Ctrl-C does, and returns the exit code and the rest of stdout.
     fn interrupt(mut self) -> (Option<i32>, String) {
-        let status = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status().unwrap();
+        let status = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
         assert!(status.success());
         let out = self.child.wait_with_output().unwrap();
-        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
     }
 }
 
@@ -42,28 +54,59 @@ fn should_serve_a_contract_and_stop_cleanly_on_ctrl_c() {
     let stub = Stub::start(&["examples/pacts/web-orders-v2.json"]);
     assert!(stub.url.starts_with("http://127.0.0.1:"));
     let client = Client::new();
-    let ok = client.get(format!("{}/orders/42?include=lines", stub.url)).header("Accept", "application/json").send().unwrap();
+    let ok = client
+        .get(format!("{}/orders/42?include=lines", stub.url))
+        .header("Accept", "application/json")
+        .send()
+        .unwrap();
     assert_eq!(ok.status(), 200);
     assert_eq!(ok.json::<Value>().unwrap()["status"], "placed");
-    let created = client.post(format!("{}/orders", stub.url)).json(&serde_json::json!({"sku": "SKU-000123", "qty": 2})).send().unwrap();
+    let created = client
+        .post(format!("{}/orders", stub.url))
+        .json(&serde_json::json!({"sku": "SKU-000123", "qty": 2}))
+        .send()
+        .unwrap();
     assert_eq!(created.status(), 201);
     assert_eq!(created.headers()["location"], "/orders/43");
-    let bad = client.get(format!("{}/orders/42", stub.url)).send().unwrap();
+    let bad = client
+        .get(format!("{}/orders/42", stub.url))
+        .send()
+        .unwrap();
     assert_eq!(bad.status(), 500);
     let body: Value = bad.json().unwrap();
     assert_eq!(body["closestInteraction"], "a request for order 42");
     let (code, out) = stub.interrupt();
     assert_eq!(code, Some(0), "{out}");
-    assert!(out.contains("stopped (1 request(s) matched no interaction)"), "{out}");
+    assert!(
+        out.contains("stopped (1 request(s) matched no interaction)"),
+        "{out}"
+    );
 }
 
 #[test]
 fn should_select_provider_states_by_flag_and_by_header() {
-    let stub = Stub::start(&["examples/pacts/web-orders-v2.json", "--state", "no such state"]);
+    let stub = Stub::start(&[
+        "examples/pacts/web-orders-v2.json",
+        "--state",
+        "no such state",
+    ]);
     let client = Client::new();
     let url = format!("{}/orders/42?include=lines", stub.url);
-    assert_eq!(client.get(&url).header("Accept", "application/json").send().unwrap().status(), 500);
-    let with_header = client.get(&url).header("Accept", "application/json").header("X-Provider-State", "order 42 exists").send().unwrap();
+    assert_eq!(
+        client
+            .get(&url)
+            .header("Accept", "application/json")
+            .send()
+            .unwrap()
+            .status(),
+        500
+    );
+    let with_header = client
+        .get(&url)
+        .header("Accept", "application/json")
+        .header("X-Provider-State", "order 42 exists")
+        .send()
+        .unwrap();
     assert_eq!(with_header.status(), 200);
     let (code, _) = stub.interrupt();
     assert_eq!(code, Some(0));

@@ -50,7 +50,12 @@ fn should_keep_every_interaction_written_by_parallel_processes() {
     let children: Vec<_> = (0..4)
         .map(|p| {
             Command::new(&exe)
-                .args(["child_process_writer", "--exact", "--ignored", "--nocapture"])
+                .args([
+                    "child_process_writer",
+                    "--exact",
+                    "--ignored",
+                    "--nocapture",
+                ])
                 .env(CHILD_ENV, dir.path())
                 .env("SHAKEDOWN_TEST_CHILD_PREFIX", format!("process {p}"))
                 .stdout(std::process::Stdio::null())
@@ -63,7 +68,11 @@ fn should_keep_every_interaction_written_by_parallel_processes() {
     }
     let pact = Pact::from_file(dir.path().join("shipping-orders.json")).unwrap();
     assert_eq!(pact.interactions.len(), 4 * 25);
-    let mut names: Vec<&str> = pact.interactions.iter().map(|i| i.description.as_str()).collect();
+    let mut names: Vec<&str> = pact
+        .interactions
+        .iter()
+        .map(|i| i.description.as_str())
+        .collect();
     names.dedup();
     assert_eq!(names.len(), 100, "no duplicates");
 }
@@ -72,7 +81,9 @@ fn should_keep_every_interaction_written_by_parallel_processes() {
 #[test]
 #[ignore = "a child process of should_keep_every_interaction_written_by_parallel_processes"]
 fn child_process_writer() {
-    let Some(dir) = std::env::var_os(CHILD_ENV) else { return };
+    let Some(dir) = std::env::var_os(CHILD_ENV) else {
+        return;
+    };
     let prefix = std::env::var("SHAKEDOWN_TEST_CHILD_PREFIX").unwrap();
     record(Path::new(&dir), &prefix, 25);
 }
@@ -98,5 +109,8 @@ fn should_replace_an_interaction_with_the_same_description_and_states() {
     let pact = Pact::from_file(contract.file()).unwrap();
     assert_eq!(pact.interactions.len(), 2);
     let text = std::fs::read_to_string(contract.file()).unwrap();
-    assert!(text.contains("\"version\": 2") && !text.contains("\"version\": 1"), "{text}");
+    assert!(
+        text.contains("\"version\": 2") && !text.contains("\"version\": 1"),
+        "{text}"
+    );
 }

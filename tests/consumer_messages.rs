@@ -33,11 +33,25 @@ fn should_hand_the_example_to_the_handler_and_record_it() {
         })
         .unwrap();
     let seen = seen.unwrap();
-    assert_eq!(seen["orderId"], json!(42), "provider-state values fill the example");
-    assert_ne!(seen["eventId"], json!("e2490de5-5bd3-43d5-b7c4-526e33f71304"), "the UUID is generated");
+    assert_eq!(
+        seen["orderId"],
+        json!(42),
+        "provider-state values fill the example"
+    );
+    assert_ne!(
+        seen["eventId"],
+        json!("e2490de5-5bd3-43d5-b7c4-526e33f71304"),
+        "the UUID is generated"
+    );
     let pact = Pact::from_file(contract.file()).unwrap();
-    let InteractionKind::Message(m) = &pact.interactions[0].kind else { panic!("not a message") };
-    assert!(m.matching_rules.category(category::BODY).get(&RulePath::parse("$.lines[*].sku").unwrap()).is_some());
+    let InteractionKind::Message(m) = &pact.interactions[0].kind else {
+        panic!("not a message")
+    };
+    assert!(m
+        .matching_rules
+        .category(category::BODY)
+        .get(&RulePath::parse("$.lines[*].sku").unwrap())
+        .is_some());
     assert_eq!(m.metadata["contentType"], "application/json");
 }
 
@@ -45,7 +59,9 @@ fn should_hand_the_example_to_the_handler_and_record_it() {
 fn should_record_nothing_when_the_handler_fails() {
     let dir = tempfile::tempdir().unwrap();
     let contract = Contract::new("shipping", "orders").output_dir(dir.path());
-    let err = order_placed(&contract).handled_by(|_| Err("cannot ship to the moon")).unwrap_err();
+    let err = order_placed(&contract)
+        .handled_by(|_| Err("cannot ship to the moon"))
+        .unwrap_err();
     assert!(matches!(&err, MessageError::Handler(m) if m == "cannot ship to the moon"));
     assert!(!contract.file().exists());
 }
@@ -56,11 +72,15 @@ fn should_reject_an_example_that_breaks_its_schema() {
     let contract = Contract::new("shipping", "orders").output_dir(dir.path());
     let err = contract
         .message("a bad event", |m| {
-            m.json(json!({"type": "OrderPlaced"})).schema(json!({"type": "object", "required": ["orderId"]}));
+            m.json(json!({"type": "OrderPlaced"}))
+                .schema(json!({"type": "object", "required": ["orderId"]}));
         })
         .handled_by(|_| Ok::<(), String>(()))
         .unwrap_err();
-    assert!(matches!(&err, MessageError::Schema(s) if s.contains("orderId")), "{err}");
+    assert!(
+        matches!(&err, MessageError::Schema(s) if s.contains("orderId")),
+        "{err}"
+    );
     assert!(!contract.file().exists());
 }
 
@@ -80,12 +100,19 @@ fn should_record_synchronous_messages() {
         })
         .handled_by(|req, responses| {
             assert_eq!(req.contents.as_json(), Some(json!({"sku": "SKU-1"})));
-            assert_eq!(responses[0].contents.as_json(), Some(json!({"price": 9.99})));
+            assert_eq!(
+                responses[0].contents.as_json(),
+                Some(json!({"price": 9.99}))
+            );
             Ok::<(), String>(())
         })
         .unwrap();
     let pact = Pact::from_file(contract.file()).unwrap();
     let v: Value = pact.to_json();
     assert_eq!(v["interactions"][0]["type"], "Synchronous/Messages");
-    assert_eq!(v["interactions"][0]["response"][0]["matchingRules"]["body"]["$.price"]["matchers"][0]["match"], "decimal");
+    assert_eq!(
+        v["interactions"][0]["response"][0]["matchingRules"]["body"]["$.price"]["matchers"][0]
+            ["match"],
+        "decimal"
+    );
 }

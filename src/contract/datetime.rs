@@ -1376,7 +1376,7 @@ fn iso_offset(secs: i32, colon: bool, seconds: bool) -> String {
     let a = secs.unsigned_abs();
     let sep = if colon { ":" } else { "" };
     let mut s = format!("{sign}{:02}{sep}{:02}", a / 3600, a / 60 % 60);
-    if seconds && a % 60 != 0 {
+    if seconds && !a.is_multiple_of(60) {
         s.push_str(&format!("{sep}{:02}", a % 60));
     }
     s
@@ -1393,10 +1393,10 @@ fn gmt_offset(secs: i32, full: bool) -> String {
     let sign = if secs < 0 { '-' } else { '+' };
     let a = secs.unsigned_abs();
     let mut s = format!("GMT{sign}{}", a / 3600);
-    if a % 3600 != 0 {
+    if !a.is_multiple_of(3600) {
         s.push_str(&format!(":{:02}", a / 60 % 60));
     }
-    if a % 60 != 0 {
+    if !a.is_multiple_of(60) {
         s.push_str(&format!(":{:02}", a % 60));
     }
     s

@@ -70,7 +70,7 @@ pub fn merge_into_file(
 ) -> Result<PathBuf, StoreError> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let path = contract_path(dir, consumer, provider);
-    let lock_path = path.with_extension("json.lock");
+    let lock_path = lock_file(&path);
     let lock = OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -81,6 +81,16 @@ pub fn merge_into_file(
     let result = merge_locked(&path, consumer, provider, interactions);
     let _ = lock.unlock();
     result.map(|()| path)
+}
+
+/// The hidden lock file beside a contract: `.web-orders.json.lock`. It is kept (removing it
+/// would race with a waiting writer) and is safe to ignore in version control.
+fn lock_file(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.lock"))
 }
 
 fn merge_locked(

@@ -24,15 +24,26 @@ pub fn run(args: &MockArgs) -> Outcome {
 fn serve(args: &MockArgs) -> anyhow::Result<()> {
     let mut interactions = Vec::new();
     for file in &args.files {
-        let pact = Pact::from_file(file).with_context(|| format!("cannot serve {}", file.display()))?;
+        let pact =
+            Pact::from_file(file).with_context(|| format!("cannot serve {}", file.display()))?;
         interactions.extend(pact.interactions);
     }
-    let http = interactions.iter().filter(|i| matches!(i.kind, InteractionKind::Http { .. })).count();
-    let options = StubOptions { seed: args.seed, state: args.state.clone(), state_header: true };
+    let http = interactions
+        .iter()
+        .filter(|i| matches!(i.kind, InteractionKind::Http { .. }))
+        .count();
+    let options = StubOptions {
+        seed: args.seed,
+        state: args.state.clone(),
+        state_header: true,
+    };
     let stub = Arc::new(Stub::new(interactions, options));
     let addr = format!("{}:{}", args.host, args.port);
     let mut server = RunningServer::start(&addr, stub.clone(), args.workers)?;
-    println!("shakedown mock: serving {http} HTTP interaction(s) on http://{} (Ctrl-C to stop)", server.addr());
+    println!(
+        "shakedown mock: serving {http} HTTP interaction(s) on http://{} (Ctrl-C to stop)",
+        server.addr()
+    );
     wait_for_ctrl_c()?;
     server.stop();
     let unexpected = stub.with_log(|l| l.unexpected.len());
@@ -41,6 +52,9 @@ fn serve(args: &MockArgs) -> anyhow::Result<()> {
 }
 
 fn wait_for_ctrl_c() -> anyhow::Result<()> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    rt.block_on(tokio::signal::ctrl_c()).context("cannot wait for Ctrl-C")
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(tokio::signal::ctrl_c())
+        .context("cannot wait for Ctrl-C")
 }
