@@ -23,7 +23,7 @@ fn big_document(bytes: usize, salt: u64) -> Value {
             "name": format!("product number {i} of the catalogue"),
             "email": format!("buyer{}@example.com", i + salt),
             "price": (i as f64) * 1.25 + 0.5,
-            "inStock": i % 3 != 0,
+            "inStock": !i.is_multiple_of(3),
             "tags": ["red", "large", "sale"],
             "createdAt": "2024-05-01T10:00:00Z",
         });
@@ -90,7 +90,7 @@ fn thousand_interactions() -> Pact {
     let mut pact = Pact::new("web", "orders");
     for i in 0..1000u64 {
         let mut request = HttpRequest {
-            method: if i % 2 == 0 {
+            method: if i.is_multiple_of(2) {
                 "GET".into()
             } else {
                 "POST".into()

@@ -35,7 +35,7 @@ impl Stub {
     }
 
     /// Sends SIGINT, as Ctrl-C does, and returns the exit code and the rest of stdout.
-    fn interrupt(mut self) -> (Option<i32>, String) {
+    fn interrupt(self) -> (Option<i32>, String) {
         let status = Command::new("kill")
             .args(["-INT", &self.child.id().to_string()])
             .status()
