@@ -24,9 +24,15 @@ use shakedown::consumer::Contract;
 type Call = (&'static str, String, Option<String>);
 
 fn workload() -> Vec<Call> {
-    let mut calls: Vec<Call> = (1..=7).map(|i| ("GET", format!("/orders/{i}?include=lines"), None)).collect();
+    let mut calls: Vec<Call> = (1..=7)
+        .map(|i| ("GET", format!("/orders/{i}?include=lines"), None))
+        .collect();
     calls.push(("GET", "/customers/5".into(), None));
-    calls.push(("POST", "/orders".into(), Some(json!({"lines": [{"sku": "SKU-000123", "qty": 2}]}).to_string())));
+    calls.push((
+        "POST",
+        "/orders".into(),
+        Some(json!({"lines": [{"sku": "SKU-000123", "qty": 2}]}).to_string()),
+    ));
     calls.push(("GET", "/health".into(), None));
     calls
 }
@@ -73,41 +79,81 @@ fn contract(dir: &std::path::Path) -> std::path::PathBuf {
         });
     });
     let server = c.start_mock_server();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let ok = rt.block_on(run_load(server.url().trim_start_matches("http://").to_string(), 1, Duration::from_secs(5), 10));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let ok = rt.block_on(run_load(
+        server.url().trim_start_matches("http://").to_string(),
+        1,
+        Duration::from_secs(5),
+        10,
+    ));
     assert_eq!(ok.0, 10, "the workload matches the contract");
     server.finish().unwrap().unwrap()
 }
 
 /// Drives `addr` with `connections` keep-alive connections cycling through the workload
 /// until `duration` passes or `max` requests were sent. Returns (ok, errors, seconds).
-async fn run_load(addr: String, connections: usize, duration: Duration, max: u64) -> (u64, u64, f64) {
+async fn run_load(
+    addr: String,
+    connections: usize,
+    duration: Duration,
+    max: u64,
+) -> (u64, u64, f64) {
     let calls = Arc::new(workload());
-    let (ok, bad, sent) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let (ok, bad, sent) = (
+        Arc::new(AtomicU64::new(0)),
+        Arc::new(AtomicU64::new(0)),
+        Arc::new(AtomicU64::new(0)),
+    );
     let start = Instant::now();
     let deadline = start + duration;
     let tasks: Vec<_> = (0..connections)
         .map(|c| {
-            let (calls, ok, bad, sent, addr) = (calls.clone(), ok.clone(), bad.clone(), sent.clone(), addr.clone());
+            let (calls, ok, bad, sent, addr) = (
+                calls.clone(),
+                ok.clone(),
+                bad.clone(),
+                sent.clone(),
+                addr.clone(),
+            );
             tokio::spawn(async move {
-                let Ok(stream) = tokio::net::TcpStream::connect(&addr).await else { return };
+                let Ok(stream) = tokio::net::TcpStream::connect(&addr).await else {
+                    return;
+                };
                 let _ = stream.set_nodelay(true);
-                let Ok((mut sender, conn)) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await else { return };
+                let Ok((mut sender, conn)) =
+                    hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                        .await
+                else {
+                    return;
+                };
                 tokio::spawn(conn);
                 let mut i = c;
                 while Instant::now() < deadline && sent.fetch_add(1, Ordering::Relaxed) < max {
                     let (method, path, body) = &calls[i % calls.len()];
                     i += 1;
-                    let mut req = hyper::Request::builder().method(*method).uri(path.as_str()).header("Host", addr.as_str()).header("Accept", "application/json");
+                    let mut req = hyper::Request::builder()
+                        .method(*method)
+                        .uri(path.as_str())
+                        .header("Host", addr.as_str())
+                        .header("Accept", "application/json");
                     if body.is_some() {
                         req = req.header("Content-Type", "application/json");
                     }
-                    let req = req.body(Full::new(Bytes::from(body.clone().unwrap_or_default()))).unwrap();
+                    let req = req
+                        .body(Full::new(Bytes::from(body.clone().unwrap_or_default())))
+                        .unwrap();
                     match sender.send_request(req).await {
                         Ok(resp) => {
                             let good = resp.status().as_u16() < 300;
                             let _ = resp.into_body().collect().await;
-                            if good { ok.fetch_add(1, Ordering::Relaxed) } else { bad.fetch_add(1, Ordering::Relaxed) };
+                            if good {
+                                ok.fetch_add(1, Ordering::Relaxed)
+                            } else {
+                                bad.fetch_add(1, Ordering::Relaxed)
+                            };
                         }
                         Err(_) => {
                             bad.fetch_add(1, Ordering::Relaxed);
@@ -121,7 +167,11 @@ async fn run_load(addr: String, connections: usize, duration: Duration, max: u64
     for t in tasks {
         let _ = t.await;
     }
-    (ok.load(Ordering::Relaxed), bad.load(Ordering::Relaxed), start.elapsed().as_secs_f64())
+    (
+        ok.load(Ordering::Relaxed),
+        bad.load(Ordering::Relaxed),
+        start.elapsed().as_secs_f64(),
+    )
 }
 
 struct Server {
@@ -162,14 +212,29 @@ fn start_shakedown(file: &std::path::Path) -> Server {
         .spawn()
         .unwrap();
     let line = first_line_with(&mut child, "http://");
-    let addr = line.split_whitespace().find_map(|w| w.strip_prefix("http://")).unwrap().to_string();
-    Server { name: "shakedown mock", addr, children: vec![child] }
+    let addr = line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("http://"))
+        .unwrap()
+        .to_string();
+    Server {
+        name: "shakedown mock",
+        addr,
+        children: vec![child],
+    }
 }
 
 fn start_pact(bin: &str, file: &std::path::Path) -> Option<Server> {
     let port = 18000 + (std::process::id() % 1000) as u16;
     let master = Command::new(bin)
-        .args(["start", "-p", &port.to_string(), "--no-file-log", "-l", "error"])
+        .args([
+            "start",
+            "-p",
+            &port.to_string(),
+            "--no-file-log",
+            "-l",
+            "error",
+        ])
         .env("PACT_DO_NOT_TRACK", "true")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -183,12 +248,22 @@ fn start_pact(bin: &str, file: &std::path::Path) -> Option<Server> {
         .output()
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout).to_string();
-    let mock_port: u16 = text.split_whitespace().filter_map(|w| w.trim_end_matches('.').parse().ok()).last()?;
-    Some(Server { name: "pact-mock-server", addr: format!("127.0.0.1:{mock_port}"), children: vec![master] })
+    let mock_port: u16 = text
+        .split_whitespace()
+        .filter_map(|w| w.trim_end_matches('.').parse().ok())
+        .next_back()?;
+    Some(Server {
+        name: "pact-mock-server",
+        addr: format!("127.0.0.1:{mock_port}"),
+        children: vec![master],
+    })
 }
 
 fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn main() {
@@ -202,20 +277,34 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let file = contract(dir.path());
     let pact_bin = std::env::var("PACT_MOCK_SERVER").unwrap_or_else(|_| "pact-mock-server".into());
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
     let mut best: Vec<(&str, f64)> = Vec::new();
     println!("contract: 10 interactions; load: {connections} keep-alive connections, {seconds} s per run, {rounds} rounds, loader in this process");
     for round in 1..=rounds {
         let mut servers = vec![start_shakedown(&file)];
         match start_pact(&pact_bin, &file) {
             Some(s) => servers.push(s),
-            None if round == 1 => println!("reference pact-mock-server not found ({pact_bin}); measuring shakedown only"),
+            None if round == 1 => println!(
+                "reference pact-mock-server not found ({pact_bin}); measuring shakedown only"
+            ),
             None => {}
         }
         for s in &servers {
-            let (ok, bad, secs) = rt.block_on(run_load(s.addr.clone(), connections, Duration::from_secs(seconds), max));
+            let (ok, bad, secs) = rt.block_on(run_load(
+                s.addr.clone(),
+                connections,
+                Duration::from_secs(seconds),
+                max,
+            ));
             let rps = ok as f64 / secs;
-            println!("round {round}: {:<17} {:>9.0} req/s  ({ok} ok, {bad} failed, {secs:.2} s)", s.name, rps);
+            println!(
+                "round {round}: {:<17} {:>9.0} req/s  ({ok} ok, {bad} failed, {secs:.2} s)",
+                s.name, rps
+            );
             match best.iter_mut().find(|(n, _)| *n == s.name) {
                 Some(b) => b.1 = b.1.max(rps),
                 None => best.push((s.name, rps)),

@@ -111,7 +111,7 @@ fn should_record_synchronous_messages() {
     let v: Value = pact.to_json();
     assert_eq!(v["interactions"][0]["type"], "Synchronous/Messages");
     assert_eq!(
-        v["interactions"][0]["response"][0]["matchingRules"]["body"]["$.price"]["matchers"][0]
+        v["interactions"][0]["response"][0]["matchingRules"]["content"]["$.price"]["matchers"][0]
             ["match"],
         "decimal"
     );

@@ -159,6 +159,10 @@ impl Body {
                 decode64(s)?
             }
             (Value::String(s), Some(Value::Bool(true))) => decode64(s)?,
+            // `encoded: "json"`: the content value is the JSON document itself.
+            (c, Some(Value::String(enc))) if enc.eq_ignore_ascii_case("json") => {
+                c.to_string().into_bytes()
+            }
             (Value::String(s), _) => s.clone().into_bytes(),
             (other, _) => other.to_string().into_bytes(),
         };
@@ -187,7 +191,7 @@ impl Body {
             .flatten();
         let (content, encoded) = match (parsed, std::str::from_utf8(bytes)) {
             // A JSON string would read back as raw text: keep its JSON form, marked as such.
-            (Some(Value::String(_)), Ok(text)) => (json!(text), json!("json")),
+            (Some(Value::String(s)), _) => (json!(s), json!("json")),
             (Some(v), _) => (v, json!(false)),
             (None, Ok(text)) if ct.is_text() || ContentType::sniff(bytes).is_text() => {
                 (json!(text), json!(false))

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::body::Body;
-use super::format::SpecVersion;
 use super::interaction::{Interaction, InteractionKind};
 use super::matching::check_rule;
 use super::pact::{ContractError, Pact};
@@ -180,7 +179,7 @@ fn lint(pact: &Pact, raw: &Value, text: &str, file: &Path) -> Vec<Problem> {
                 .and_then(|p| p.get("matchingRules"));
             let Some(rules) = rules else { continue };
             let mut found = Vec::new();
-            for (raw_key, rule_path, defs) in body_rule_entries(rules, pact.spec_version) {
+            for (raw_key, rule_path, defs) in body_rule_entries(rules) {
                 let mut pointer = part.pointer.clone();
                 pointer.push("matchingRules".into());
                 pointer.extend(raw_key);
@@ -210,15 +209,13 @@ fn pointer_string(p: &[String]) -> String {
 }
 
 /// Body rule entries as (raw keys to the entry, parsed path, rule definitions).
-fn body_rule_entries(
-    rules: &Value,
-    version: SpecVersion,
-) -> Vec<(Vec<String>, RulePath, Vec<Value>)> {
+fn body_rule_entries(rules: &Value) -> Vec<(Vec<String>, RulePath, Vec<Value>)> {
     let Some(obj) = rules.as_object() else {
         return vec![];
     };
     let mut out = Vec::new();
-    if version <= SpecVersion::V2 {
+    let flat = !obj.is_empty() && obj.keys().all(|k| k.starts_with('$'));
+    if flat {
         for (k, def) in obj.iter().filter(|(k, _)| k.starts_with("$.body")) {
             if let Ok(path) = RulePath::parse(&format!("${}", &k["$.body".len()..])) {
                 out.push((vec![k.clone()], path, vec![def.clone()]));

@@ -131,7 +131,7 @@ impl HttpRequest {
             return Err(ReadError::at::<&str>(&[], "expected a request object"));
         }
         let headers = read_headers(value)?;
-        let (matching_rules, generators) = read_rules(value, version)?;
+        let (matching_rules, generators) = read_rules(value)?;
         Ok(HttpRequest {
             method: value.str_field("method")?.unwrap_or("GET").to_string(),
             path: value.str_field("path")?.unwrap_or("/").to_string(),
@@ -173,7 +173,7 @@ impl HttpResponse {
             return Err(ReadError::at::<&str>(&[], "expected a response object"));
         }
         let headers = read_headers(value)?;
-        let (matching_rules, generators) = read_rules(value, version)?;
+        let (matching_rules, generators) = read_rules(value)?;
         let status = match value.get("status") {
             None | Some(Value::Null) => 200,
             Some(v) => v
@@ -245,19 +245,13 @@ pub(crate) fn read_body(
 }
 
 /// Reads `matchingRules` and `generators` of a part.
-pub(crate) fn read_rules(
-    value: &Value,
-    version: SpecVersion,
-) -> Result<(MatchingRules, Generators), ReadError> {
+pub(crate) fn read_rules(value: &Value) -> Result<(MatchingRules, Generators), ReadError> {
     let rules = match value.get("matchingRules") {
         None | Some(Value::Null) => MatchingRules::default(),
         Some(v) => {
-            let parsed = if version <= SpecVersion::V2 {
-                MatchingRules::from_v2(v)
-            } else {
-                MatchingRules::from_json(v)
-            };
-            parsed.map_err(|e| {
+            // The layout (V2 flat or V3 categorised) is told by the keys, not by the declared
+            // version: files in the wild mix them, and the reference implementations do too.
+            MatchingRules::from_json(v).map_err(|e| {
                 let mut pointer = vec!["matchingRules".to_string()];
                 pointer.extend(e.pointer);
                 ReadError {

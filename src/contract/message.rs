@@ -40,12 +40,17 @@ impl Message {
         if !value.is_object() {
             return Err(ReadError::at::<&str>(&[], "expected a message object"));
         }
-        let metadata = match value.get("metadata").or_else(|| value.get("metaData")) {
+        let key = if value.get("metadata").is_some() {
+            "metadata"
+        } else {
+            "metaData"
+        };
+        let metadata = match value.get(key) {
             None | Some(Value::Null) => Map::new(),
             Some(Value::Object(m)) => m.clone(),
-            Some(_) => return Err(ReadError::at(&["metadata"], "expected an object")),
+            Some(_) => return Err(ReadError::at(&[key], "expected an object")),
         };
-        let (matching_rules, generators) = read_rules(value, version)?;
+        let (matching_rules, generators) = read_rules(value)?;
         Ok(Message {
             contents: read_body(value, "contents", version, metadata_content_type(&metadata))?,
             metadata,
@@ -63,7 +68,10 @@ impl Message {
             obj.insert("metadata".into(), Value::Object(self.metadata.clone()));
         }
         if !self.matching_rules.is_empty() {
-            obj.insert("matchingRules".into(), self.matching_rules.to_json());
+            obj.insert(
+                "matchingRules".into(),
+                self.matching_rules.to_message_json(),
+            );
         }
         if !self.generators.is_empty() {
             obj.insert("generators".into(), self.generators.to_json());

@@ -121,7 +121,7 @@ impl Pact {
         let value: Value = serde_json::from_str(body).map_err(|e| ContractError::Syntax {
             file: file.to_path_buf(),
             line: e.line(),
-            column: e.column(),
+            column: char_column(body, e.line(), e.column()),
             message: e
                 .to_string()
                 .split(" at line ")
@@ -130,7 +130,7 @@ impl Pact {
                 .to_string(),
         })?;
         Self::from_json(&value).map_err(|error| {
-            let at = locate(text, &error.pointer).unwrap_or(Position { line: 1, column: 1 });
+            let at = locate(body, &error.pointer).unwrap_or(Position { line: 1, column: 1 });
             ContractError::Invalid {
                 file: file.to_path_buf(),
                 line: at.line,
@@ -211,6 +211,18 @@ impl Pact {
     }
 }
 
+/// serde_json counts columns in bytes; people (and editors) count characters.
+fn char_column(text: &str, line: usize, byte_column: usize) -> usize {
+    let Some(l) = text.lines().nth(line.saturating_sub(1)) else {
+        return byte_column;
+    };
+    let mut end = byte_column.saturating_sub(1).min(l.len());
+    while !l.is_char_boundary(end) {
+        end -= 1;
+    }
+    l[..end].chars().count() + 1
+}
+
 fn party(value: &Value, key: &str) -> Result<String, ReadError> {
     match value.get(key) {
         None | Some(Value::Null) => Ok(String::new()),
@@ -274,6 +286,14 @@ mod tests {
             ContractError::Syntax { line, column, .. } => assert_eq!((line, column), (3, 8)),
             other => panic!("unexpected {other}"),
         }
+    }
+
+    #[test]
+    fn columns_count_characters_and_ignore_the_bom() {
+        let err = Pact::from_str("{\"description\": \"ééééé\", x}").unwrap_err();
+        assert_eq!(err.position().map(|p| p.column), Some(26));
+        let err = Pact::from_str("\u{feff}{\"interactions\": 5}").unwrap_err();
+        assert_eq!(err.position().map(|p| (p.line, p.column)), Some((1, 18)));
     }
 
     #[test]

@@ -16,7 +16,7 @@ impl fmt::Display for Segment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Segment::Key(k) if is_plain_identifier(k) => write!(f, ".{k}"),
-            Segment::Key(k) => write!(f, "['{}']", k.replace('\'', "\\'")),
+            Segment::Key(k) => write!(f, "['{}']", k.replace('\\', "\\\\").replace('\'', "\\'")),
             Segment::Index(i) => write!(f, "[{i}]"),
         }
     }
@@ -86,6 +86,16 @@ impl RulePath {
         RulePath {
             tokens: vec![Token::Root],
         }
+    }
+
+    /// The path that names exactly this location (`[a, 0]` → `$.a[0]`).
+    pub fn from_location(location: &[Segment]) -> Self {
+        let mut tokens = vec![Token::Root];
+        tokens.extend(location.iter().map(|s| match s {
+            Segment::Key(k) => Token::Field(k.clone()),
+            Segment::Index(i) => Token::Index(*i),
+        }));
+        RulePath { tokens }
     }
 
     /// Parses an expression. A bare name without `$` (as header and query rules are keyed)
@@ -275,8 +285,9 @@ impl<'a> Parser<'a> {
         loop {
             match self.chars.get(self.pos) {
                 None => return Err(self.error("unterminated quoted name")),
-                Some('\\') if self.chars.get(self.pos + 1) == Some(&quote) => {
-                    name.push(quote);
+                Some('\\') if matches!(self.chars.get(self.pos + 1), Some(c) if *c == quote || *c == '\\') =>
+                {
+                    name.push(self.chars[self.pos + 1]);
                     self.pos += 2;
                 }
                 Some(c) if *c == quote => {
@@ -370,6 +381,14 @@ mod tests {
     fn numeric_field_fits_numeric_key() {
         let p = RulePath::parse("$['2'].str").unwrap();
         assert!(p.weight(&[key("2"), key("str")]) > 0);
+    }
+
+    #[test]
+    fn quoted_names_with_quotes_and_backslashes_round_trip() {
+        for name in ["a\\", "it's", "a\\'b", "x y"] {
+            let p = RulePath::root().join(Token::Field(name.into()));
+            assert_eq!(RulePath::parse(&p.to_string()).unwrap(), p, "{name}");
+        }
     }
 
     proptest! {

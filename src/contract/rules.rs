@@ -472,14 +472,28 @@ impl MatchingRules {
         }
     }
 
-    /// The canonical V4 JSON form. Message contents' rules are written under `body`, as the
-    /// reference implementation writes them; `content` is accepted on reading.
+    /// The canonical V4 JSON form of an HTTP part's rules.
     pub fn to_json(&self) -> Value {
         let mut out = Map::new();
         for (name, cat) in self.categories() {
             out.insert(name.to_string(), category_to_json(name, cat));
         }
         Value::Object(out)
+    }
+}
+
+impl MatchingRules {
+    /// The canonical V4 JSON form of a message's rules: contents rules go under `content`,
+    /// as the V4 specification and the reference implementations read them (`body` is
+    /// accepted on reading).
+    pub fn to_message_json(&self) -> Value {
+        let mut v = self.to_json();
+        if let Some(obj) = v.as_object_mut() {
+            if let Some(body) = obj.remove(category::BODY) {
+                obj.insert("content".into(), body);
+            }
+        }
+        v
     }
 }
 

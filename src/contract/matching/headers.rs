@@ -27,7 +27,7 @@ pub fn match_headers(expected: &Headers, actual: &Headers, rules: &RuleCategory)
         };
         let act = act_values.join(", ");
         if let Some(list) = rule_for(rules, name) {
-            if let Err(failures) = check_text_rules(list, &exp, &act) {
+            if let Err(failures) = check_header_rules(list, &exp, act_values) {
                 out.extend(failures.into_iter().map(|f| {
                     Mismatch::new(MismatchKind::Header, at.clone(), f.reason)
                         .expected(exp.as_str())
@@ -45,6 +45,29 @@ pub fn match_headers(expected: &Headers, actual: &Headers, rules: &RuleCategory)
         }
     }
     out
+}
+
+/// Applies header rules to the whole value; failing that, to every value (each received
+/// value, split at commas), all of which must pass.
+fn check_header_rules(
+    list: &RuleList,
+    expected: &str,
+    actual: &[String],
+) -> Result<(), Vec<super::value::RuleFailure>> {
+    let whole = check_text_rules(list, expected, &actual.join(", "));
+    let parts: Vec<&str> = actual
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    if whole.is_ok() || parts.len() < 2 {
+        return whole;
+    }
+    let first_part_failure = parts
+        .iter()
+        .map(|p| check_text_rules(list, expected, p))
+        .find(Result::is_err);
+    first_part_failure.unwrap_or(Ok(()))
 }
 
 /// The rules for a header name, looked up case-insensitively.
@@ -94,6 +117,25 @@ mod tests {
         assert!(match_headers(&h(&[("X", "a, b")]), &h(&[("X", "a,b")]), &rules).is_empty());
         assert_eq!(
             match_headers(&h(&[("X", "a, b")]), &h(&[("X", "b, a")]), &rules).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn rules_apply_to_each_value() {
+        use crate::contract::rules::{MatchingRule, Pattern};
+        let mut rules = RuleCategory::default();
+        rules.add(
+            crate::contract::RulePath::field("X-Ids"),
+            MatchingRule::Regex(Pattern::new("\\d+").unwrap()),
+        );
+        let exp = h(&[("X-Ids", "1")]);
+        let mut act = Headers::new();
+        act.insert("x-ids".into(), vec!["1".into(), "2".into()]);
+        assert!(match_headers(&exp, &act, &rules).is_empty());
+        assert!(match_headers(&exp, &h(&[("X-Ids", "1, 22")]), &rules).is_empty());
+        assert_eq!(
+            match_headers(&exp, &h(&[("X-Ids", "1, b")]), &rules).len(),
             1
         );
     }

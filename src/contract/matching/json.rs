@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use super::mismatch::{Mismatch, MismatchKind};
 use super::value::{check_rules, show, type_name, values_equal};
-use crate::contract::path::{location_string, Segment};
+use crate::contract::path::{location_string, RulePath, Segment, Token};
 use crate::contract::rules::{ArrayVariant, MatchingRule, RuleCategory, RuleList};
 
 /// Compares two JSON documents under a category of body rules.
@@ -39,6 +39,14 @@ pub fn match_json(
 /// How deep the walk goes before it reports a mismatch instead of recursing further (JSON
 /// parsed from text is already limited to 128 levels; this guards built documents).
 const MAX_DEPTH: usize = 256;
+
+/// The inner rules of an `eachValue` rule in a list, if it has one.
+fn each_value(rules: &RuleList) -> Option<&RuleList> {
+    rules.rules.iter().find_map(|r| match r {
+        MatchingRule::EachValue(inner) => Some(inner),
+        _ => None,
+    })
+}
 
 struct Walker<'a> {
     rules: &'a RuleCategory,
@@ -113,32 +121,17 @@ impl<'a> Walker<'a> {
         e: &[Value],
         a: &[Value],
     ) {
-        let mut contains = false;
-        for rule in &rules.rules {
-            match rule {
-                MatchingRule::EachValue(inner) => self.each_value(
-                    path,
-                    inner,
-                    e.first(),
-                    a.iter().enumerate().map(|(i, v)| (Segment::Index(i), v)),
-                ),
-                MatchingRule::ArrayContains(variants) => {
-                    contains = true;
-                    self.array_contains(path, variants, e, a);
-                }
-                _ => {}
-            }
+        if let Some(variants) = rules.rules.iter().find_map(|r| match r {
+            MatchingRule::ArrayContains(v) => Some(v),
+            _ => None,
+        }) {
+            return self.array_contains(path, variants, e, a);
         }
-        if contains {
-            return;
-        }
-        for (i, item) in a.iter().enumerate() {
-            if let Some(template) = e.get(i).or(e.first()) {
-                path.push(Segment::Index(i));
-                self.compare(path, template, item);
-                path.pop();
-            }
-        }
+        let children = a
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (Segment::Index(i), e.get(i).or(e.first()), v));
+        self.compare_children(path, each_value(rules), children);
     }
 
     fn object_with_rules(
@@ -148,56 +141,77 @@ impl<'a> Walker<'a> {
         e: &Map<String, Value>,
         a: &Map<String, Value>,
     ) {
-        let mut ignore_keys = false;
-        for rule in &rules.rules {
-            match rule {
-                MatchingRule::Values => ignore_keys = true,
-                MatchingRule::EachKey(inner) => {
-                    ignore_keys = true;
-                    for key in a.keys() {
-                        path.push(Segment::Key(key.clone()));
-                        let k = Value::String(key.clone());
-                        self.check_list(path, inner, &k, &k);
-                        path.pop();
-                    }
-                }
-                MatchingRule::EachValue(inner) => {
-                    ignore_keys = true;
-                    self.each_value(
-                        path,
-                        inner,
-                        e.values().next(),
-                        a.iter().map(|(k, v)| (Segment::Key(k.clone()), v)),
-                    );
-                }
-                _ => {}
-            }
-        }
-        if !ignore_keys {
-            return self.compare_maps(path, e, a);
-        }
-        for (key, value) in a {
-            if let Some(template) = e.get(key).or_else(|| e.values().next()) {
+        let each_key = rules.rules.iter().find_map(|r| match r {
+            MatchingRule::EachKey(inner) => Some(inner),
+            _ => None,
+        });
+        if let Some(inner) = each_key {
+            for key in a.keys() {
                 path.push(Segment::Key(key.clone()));
-                self.compare(path, template, value);
+                let k = Value::String(key.clone());
+                self.check_list(path, inner, &k, &k);
                 path.pop();
             }
         }
+        let values = rules
+            .rules
+            .iter()
+            .any(|r| matches!(r, MatchingRule::Values));
+        let inner = each_value(rules);
+        if !values && inner.is_none() && each_key.is_none() {
+            return self.compare_maps(path, e, a);
+        }
+        // `values` and `eachValue` match every actual value against the example (its own
+        // key's, or the first); `eachKey` alone compares only the keys the example has.
+        let any = values || inner.is_some();
+        let children = a.iter().map(|(k, v)| {
+            (
+                Segment::Key(k.clone()),
+                e.get(k).or_else(|| e.values().next().filter(|_| any)),
+                v,
+            )
+        });
+        self.compare_children(path, inner, children);
     }
 
-    fn each_value<'v>(
+    /// Compares each child with its template; with `each` rules, those rules apply at every
+    /// child (`path.*`) and cascade below it.
+    fn compare_children<'v>(
         &mut self,
         path: &mut Vec<Segment>,
-        rules: &RuleList,
-        template: Option<&Value>,
-        items: impl Iterator<Item = (Segment, &'v Value)>,
+        each: Option<&RuleList>,
+        children: impl Iterator<Item = (Segment, Option<&'v Value>, &'v Value)>,
     ) {
-        let template = template.cloned().unwrap_or(Value::Null);
-        for (seg, item) in items {
+        let derived;
+        let mut walker = match each {
+            Some(inner) => {
+                let mut category = self.rules.clone();
+                category.insert(
+                    RulePath::from_location(path).join(Token::Star),
+                    inner.clone(),
+                );
+                derived = category;
+                Walker {
+                    rules: &derived,
+                    allow_unexpected_keys: self.allow_unexpected_keys,
+                    label: self.label,
+                    out: Vec::new(),
+                }
+            }
+            None => Walker {
+                rules: self.rules,
+                allow_unexpected_keys: self.allow_unexpected_keys,
+                label: self.label,
+                out: Vec::new(),
+            },
+        };
+        for (seg, template, value) in children {
+            let Some(template) = template else { continue };
             path.push(seg);
-            self.check_list(path, rules, &template, item);
+            walker.compare(path, template, value);
             path.pop();
         }
+        self.out.append(&mut walker.out);
     }
 
     fn check_list(&mut self, path: &[Segment], rules: &RuleList, expected: &Value, actual: &Value) {
@@ -326,5 +340,76 @@ impl<'a> Walker<'a> {
             self.push(path, None, Some(item), msg);
             path.pop();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::rules::MatchingRules;
+    use serde_json::json;
+
+    fn rules(v: Value) -> MatchingRules {
+        MatchingRules::from_json(&json!({ "body": v })).unwrap()
+    }
+
+    fn check(r: &MatchingRules, e: Value, a: Value) -> Vec<String> {
+        match_json(&e, &a, r.category("body"), true, "body")
+            .into_iter()
+            .map(|m| m.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn each_value_rules_apply_to_every_value_and_cascade() {
+        let r = rules(
+            json!({"$.a": {"matchers": [{"match": "eachValue", "rules": [{"match": "type"}]}]}}),
+        );
+        assert!(check(
+            &r,
+            json!({"a": {"x": "s"}}),
+            json!({"a": {"y": "t", "z": "u"}})
+        )
+        .is_empty());
+        assert!(check(&r, json!({"a": ["s"]}), json!({"a": ["t", "u"]})).is_empty());
+        assert!(check(
+            &r,
+            json!({"a": {"x": {"id": 1}}}),
+            json!({"a": {"y": {"id": 2}}})
+        )
+        .is_empty());
+        let bad = check(&r, json!({"a": {"x": "s"}}), json!({"a": {"y": 5}}));
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert!(bad[0].starts_with("$.body.a.y:"), "{bad:?}");
+    }
+
+    #[test]
+    fn each_key_checks_keys_and_only_known_values() {
+        let r = rules(
+            json!({"$.a": {"matchers": [{"match": "eachKey", "rules": [{"match": "regex", "regex": "[a-z]+"}]}]}}),
+        );
+        assert!(check(&r, json!({"a": {"x": 1}}), json!({"a": {"y": 2, "x": 1}})).is_empty());
+        assert_eq!(
+            check(&r, json!({"a": {"x": 1}}), json!({"a": {"x": 2}})).len(),
+            1,
+            "known keys keep their values"
+        );
+        assert_eq!(
+            check(&r, json!({"a": {"x": 1}}), json!({"a": {"X1": 1, "x": 1}})).len(),
+            1,
+            "keys must match"
+        );
+    }
+
+    #[test]
+    fn values_ignore_keys() {
+        let r = rules(
+            json!({"$.a": {"matchers": [{"match": "values"}]}, "$.a.*": {"matchers": [{"match": "integer"}]}}),
+        );
+        assert!(check(&r, json!({"a": {"x": 1}}), json!({"a": {"p": 2, "q": 3}})).is_empty());
+        assert_eq!(
+            check(&r, json!({"a": {"x": 1}}), json!({"a": {"p": "2"}})).len(),
+            1
+        );
     }
 }

@@ -156,7 +156,10 @@ pub fn check_rule(rule: &MatchingRule, expected: &Value, actual: &Value) -> Resu
             expected_kind("a decimal number", actual)
         }),
         R::Number => ok_if(actual.is_number(), || expected_kind("a number", actual)),
-        R::Boolean => ok_if(actual.is_boolean(), || expected_kind("a boolean", actual)),
+        R::Boolean => ok_if(
+            actual.is_boolean() || matches!(actual.as_str(), Some("true" | "false")),
+            || expected_kind("a boolean", actual),
+        ),
         R::Null => ok_if(actual.is_null(), || expected_kind("null", actual)),
         R::Date(f) => check_date(DateKind::Date, f.as_ref(), actual),
         R::Time(f) => check_date(DateKind::Time, f.as_ref(), actual),
@@ -170,7 +173,7 @@ pub fn check_rule(rule: &MatchingRule, expected: &Value, actual: &Value) -> Resu
                 format!("expected a status in {rule} but found {}", show(actual))
             })
         }
-        R::NotEmpty => check_not_empty(expected, actual),
+        R::NotEmpty => check_not_empty(actual),
         R::Semver => {
             let text = as_text(actual)?;
             semver::Version::parse(&text)
@@ -250,7 +253,7 @@ fn check_date(
     })
 }
 
-fn check_not_empty(expected: &Value, actual: &Value) -> Result<(), String> {
+fn check_not_empty(actual: &Value) -> Result<(), String> {
     let empty = match actual {
         Value::Null => true,
         Value::String(s) => s.is_empty(),
@@ -258,13 +261,9 @@ fn check_not_empty(expected: &Value, actual: &Value) -> Result<(), String> {
         Value::Object(o) => o.is_empty(),
         _ => false,
     };
-    if empty {
-        return Err(format!(
-            "expected a non-empty value but found {}",
-            show(actual)
-        ));
-    }
-    check_type(expected, actual, None, None)
+    ok_if(!empty, || {
+        format!("expected a non-empty value but found {}", show(actual))
+    })
 }
 
 #[cfg(test)]
