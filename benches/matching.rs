@@ -138,6 +138,7 @@ fn thousand_interactions() -> Pact {
             key: None,
             pending: false,
             comments: Default::default(),
+            extra: Default::default(),
             kind: InteractionKind::Http { request, response },
         });
     }

@@ -209,6 +209,7 @@ fn arb_interaction() -> impl Strategy<Value = Interaction> {
                     key: None,
                     pending,
                     comments: Default::default(),
+                    extra: Default::default(),
                     kind,
                 }
             },

@@ -26,6 +26,7 @@ impl Common {
             key: None,
             pending: self.pending,
             comments: self.comments,
+            extra: Map::new(),
             kind,
         }
     }

@@ -87,7 +87,30 @@ pub struct Interaction {
     pub comments: Map<String, Value>,
     /// The exchange itself.
     pub kind: InteractionKind,
+    /// V4 attributes this crate does not model (e.g. `transport`, `pluginConfiguration`,
+    /// `interactionMarkup`), kept as read and written back unchanged.
+    pub extra: Map<String, Value>,
 }
+
+/// The interaction attributes this crate models; any other is kept in `extra`.
+const KNOWN: [&str; 16] = [
+    "type",
+    "description",
+    "providerStates",
+    "providerState",
+    "provider_state",
+    "key",
+    "pending",
+    "comments",
+    "request",
+    "response",
+    "contents",
+    "metadata",
+    "metaData",
+    "matchingRules",
+    "generators",
+    "_id",
+];
 
 impl Interaction {
     /// Reads an interaction of a V1–V3 HTTP pact, a V3 message pact (`message` true) or a V4
@@ -119,12 +142,21 @@ impl Interaction {
                 .unwrap_or(false),
             comments,
             kind,
+            extra: value
+                .as_object()
+                .map(|o| {
+                    o.iter()
+                        .filter(|(k, _)| !KNOWN.contains(&k.as_str()))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 
     /// The V4 JSON form.
     pub fn to_json(&self) -> Value {
-        let mut obj = Map::new();
+        let mut obj = self.extra.clone();
         obj.insert("type".into(), json!(self.kind.type_name()));
         obj.insert("description".into(), json!(self.description));
         if !self.provider_states.is_empty() {
@@ -304,6 +336,19 @@ mod tests {
         assert_eq!(responses[1].contents.as_text(), "cached");
         let again = Interaction::from_json(&i.to_json(), SpecVersion::V4, false).unwrap();
         assert_eq!(again, i);
+    }
+
+    #[test]
+    fn keeps_attributes_it_does_not_model() {
+        let v = json!({"type": "Synchronous/HTTP", "description": "grpc", "transport": "grpc",
+                       "pluginConfiguration": {"protobuf": {"descriptorKey": "abc"}},
+                       "interactionMarkup": {"markup": "# x", "markupType": "COMMON_MARK"},
+                       "request": {"method": "GET", "path": "/"}, "response": {"status": 200}});
+        let i = Interaction::from_json(&v, SpecVersion::V4, false).unwrap();
+        let out = i.to_json();
+        for k in ["transport", "pluginConfiguration", "interactionMarkup"] {
+            assert_eq!(out[k], v[k], "{k}");
+        }
     }
 
     #[test]

@@ -12,17 +12,32 @@ use super::datetime::DateTimePattern;
 use super::path::{PathError, RulePath, Segment};
 
 /// A regular expression as written in a contract, compiled once. Matching is whole-value.
+/// Expressions the linear-time `regex` engine supports use it; those that need look-around
+/// or back-references (which Java's and Oniguruma's engines, and so published pacts, use)
+/// fall back to `fancy-regex`.
 #[derive(Debug, Clone)]
 pub struct Pattern {
     source: String,
-    compiled: Regex,
+    compiled: Compiled,
+}
+
+#[derive(Debug, Clone)]
+enum Compiled {
+    Linear(Regex),
+    Backtracking(Box<fancy_regex::Regex>),
 }
 
 impl Pattern {
     /// Compiles `source`; the expression must match the whole value.
-    pub fn new(source: &str) -> Result<Self, regex::Error> {
-        Regex::new(source)?;
-        let compiled = Regex::new(&format!("^(?:{source})$"))?;
+    pub fn new(source: &str) -> Result<Self, String> {
+        let anchored = format!("^(?:{source})$");
+        let compiled = match Regex::new(source) {
+            Ok(_) => Compiled::Linear(Regex::new(&anchored).map_err(|e| regex_reason(&e))?),
+            Err(linear) => match fancy_regex::Regex::new(&anchored) {
+                Ok(r) => Compiled::Backtracking(Box::new(r)),
+                Err(_) => return Err(regex_reason(&linear)),
+            },
+        };
         Ok(Pattern {
             source: source.to_string(),
             compiled,
@@ -34,9 +49,13 @@ impl Pattern {
         &self.source
     }
 
-    /// True when the whole of `value` matches.
+    /// True when the whole of `value` matches (a backtracking expression that exceeds its
+    /// step limit does not match).
     pub fn is_match(&self, value: &str) -> bool {
-        self.compiled.is_match(value)
+        match &self.compiled {
+            Compiled::Linear(r) => r.is_match(value),
+            Compiled::Backtracking(r) => r.is_match(value).unwrap_or(false),
+        }
     }
 }
 
@@ -665,9 +684,9 @@ fn format_attr(
 }
 
 fn pattern(source: &str) -> Result<Pattern, RuleError> {
-    Pattern::new(source).map_err(|e| RuleError::BadRegex {
+    Pattern::new(source).map_err(|reason| RuleError::BadRegex {
         regex: source.to_string(),
-        reason: regex_reason(&e),
+        reason,
     })
 }
 
@@ -946,6 +965,15 @@ mod tests {
             MatchingRules::from_json(&v).unwrap_err().error,
             RuleError::BadRegex { .. }
         ));
+    }
+
+    #[test]
+    fn look_around_and_back_references_are_supported() {
+        let p = Pattern::new("(?!admin).*").unwrap();
+        assert!(p.is_match("user") && !p.is_match("admin"));
+        let p = Pattern::new("(a+)-\\1").unwrap();
+        assert!(p.is_match("aa-aa") && !p.is_match("aa-a"));
+        assert!(Pattern::new("(").is_err());
     }
 
     #[test]

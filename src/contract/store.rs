@@ -150,6 +150,7 @@ mod tests {
             key: None,
             pending: false,
             comments: Default::default(),
+            extra: Default::default(),
             kind: InteractionKind::Http {
                 request: HttpRequest::default(),
                 response: HttpResponse {

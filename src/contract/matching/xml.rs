@@ -203,15 +203,19 @@ struct Group<'a, 'i> {
 
 fn groups<'a, 'i>(node: Node<'a, 'i>) -> Vec<Group<'a, 'i>> {
     let mut out: Vec<Group<'a, 'i>> = Vec::new();
+    let mut index: std::collections::HashMap<QName<'a>, usize> = std::collections::HashMap::new();
     for child in child_elements(node) {
         let key = qname(child);
-        match out.iter_mut().find(|g| g.key == key) {
-            Some(g) => g.nodes.push(child),
-            None => out.push(Group {
-                key,
-                name: written_name(child),
-                nodes: vec![child],
-            }),
+        match index.get(&key) {
+            Some(&i) => out[i].nodes.push(child),
+            None => {
+                index.insert(key, out.len());
+                out.push(Group {
+                    key,
+                    name: written_name(child),
+                    nodes: vec![child],
+                });
+            }
         }
     }
     out
@@ -405,11 +409,17 @@ impl Walker<'_> {
     }
 
     fn compare_children(&mut self, steps: &mut Vec<Step>, e: Node, a: Node) {
-        let mut actual_groups = groups(a);
+        let mut actual_groups: Vec<Option<Group>> = groups(a).into_iter().map(Some).collect();
+        let index: std::collections::HashMap<QName, usize> = actual_groups
+            .iter()
+            .enumerate()
+            .filter_map(|(i, g)| g.as_ref().map(|g| (g.key, i)))
+            .collect();
         for group in groups(e) {
-            let found_at = actual_groups.iter().position(|g| g.key == group.key);
-            let actual = found_at
-                .map(|i| actual_groups.remove(i).nodes)
+            let actual = index
+                .get(&group.key)
+                .and_then(|&i| actual_groups[i].take())
+                .map(|g| g.nodes)
                 .unwrap_or_default();
             steps.push(Step::Key(group.name.clone()));
             let found = self.resolve(steps, &ALL_FORMS);
@@ -419,7 +429,7 @@ impl Walker<'_> {
                 None => self.group_exact(steps, &group, &actual),
             }
         }
-        for group in actual_groups {
+        for group in actual_groups.into_iter().flatten() {
             self.unexpected_group(steps, &group);
         }
     }
