@@ -1,0 +1,66 @@
+//! Interop: the reference Pact mock server (`pact-mock-server`, from `cargo install
+//! pact_mock_server_cli`) loads the contracts our example consumers record, and serves them
+//! well enough for the consumer to work against it.
+//!
+//! Runs when the binary is on PATH or named by `PACT_MOCK_SERVER`; otherwise prints a notice
+//! and passes (CI does not build the reference tools; `scripts/interop.sh` installs and runs
+//! them).
+
+#[allow(dead_code)]
+#[path = "../examples/shop/web_client.rs"]
+mod web_client;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+fn reference_binary() -> Option<String> {
+    let bin = std::env::var("PACT_MOCK_SERVER").unwrap_or_else(|_| "pact-mock-server".into());
+    Command::new(&bin).arg("--version").env("PACT_DO_NOT_TRACK", "true").output().ok().filter(|o| o.status.success()).map(|_| bin)
+}
+
+struct Master(Child);
+
+impl Drop for Master {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn create(bin: &str, port: u16, file: &str) -> u16 {
+    let out = Command::new(bin)
+        .args(["create", "-p", &port.to_string(), "--no-term-log", "-f", file])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("PACT_DO_NOT_TRACK", "true")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "the reference mock server rejected {file}: {text} {}", String::from_utf8_lossy(&out.stderr));
+    text.split_whitespace().filter_map(|w| w.parse().ok()).next_back().expect("a port is printed")
+}
+
+#[test]
+fn should_be_loaded_and_served_by_the_reference_mock_server() {
+    let Some(bin) = reference_binary() else {
+        eprintln!("skipped: pact-mock-server not found (set PACT_MOCK_SERVER or run scripts/interop.sh)");
+        return;
+    };
+    let port = 19000 + (std::process::id() % 500) as u16;
+    let _master = Master(
+        Command::new(&bin)
+            .args(["start", "-p", &port.to_string(), "--no-file-log", "-l", "error"])
+            .env("PACT_DO_NOT_TRACK", "true")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    std::thread::sleep(Duration::from_millis(800));
+    let web = create(&bin, port, "contracts/web-orders.json");
+    let client = web_client::OrdersClient::new(&format!("http://127.0.0.1:{web}"));
+    let order = client.order(1).expect("the reference server serves our recorded interaction");
+    assert_eq!(order.status, "placed");
+    assert!(matches!(client.order(999), Err(web_client::ClientError::NotFound)));
+    assert_eq!(client.place("SKU-000123", 2).unwrap(), 43);
+    create(&bin, port, "contracts/shipping-orders.json");
+}
