@@ -15,7 +15,13 @@ use std::time::Duration;
 
 fn reference_binary() -> Option<String> {
     let bin = std::env::var("PACT_MOCK_SERVER").unwrap_or_else(|_| "pact-mock-server".into());
-    Command::new(&bin).arg("--version").env("PACT_DO_NOT_TRACK", "true").output().ok().filter(|o| o.status.success()).map(|_| bin)
+    Command::new(&bin)
+        .arg("--version")
+        .env("PACT_DO_NOT_TRACK", "true")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|_| bin)
 }
 
 struct Master(Child);
@@ -29,26 +35,49 @@ impl Drop for Master {
 
 fn create(bin: &str, port: u16, file: &str) -> u16 {
     let out = Command::new(bin)
-        .args(["create", "-p", &port.to_string(), "--no-term-log", "-f", file])
+        .args([
+            "create",
+            "-p",
+            &port.to_string(),
+            "--no-term-log",
+            "-f",
+            file,
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("PACT_DO_NOT_TRACK", "true")
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "the reference mock server rejected {file}: {text} {}", String::from_utf8_lossy(&out.stderr));
-    text.split_whitespace().filter_map(|w| w.parse().ok()).next_back().expect("a port is printed")
+    assert!(
+        out.status.success(),
+        "the reference mock server rejected {file}: {text} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text.split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .next_back()
+        .expect("a port is printed")
 }
 
 #[test]
 fn should_be_loaded_and_served_by_the_reference_mock_server() {
     let Some(bin) = reference_binary() else {
-        eprintln!("skipped: pact-mock-server not found (set PACT_MOCK_SERVER or run scripts/interop.sh)");
+        eprintln!(
+            "skipped: pact-mock-server not found (set PACT_MOCK_SERVER or run scripts/interop.sh)"
+        );
         return;
     };
     let port = 19000 + (std::process::id() % 500) as u16;
     let _master = Master(
         Command::new(&bin)
-            .args(["start", "-p", &port.to_string(), "--no-file-log", "-l", "error"])
+            .args([
+                "start",
+                "-p",
+                &port.to_string(),
+                "--no-file-log",
+                "-l",
+                "error",
+            ])
             .env("PACT_DO_NOT_TRACK", "true")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -58,9 +87,14 @@ fn should_be_loaded_and_served_by_the_reference_mock_server() {
     std::thread::sleep(Duration::from_millis(800));
     let web = create(&bin, port, "contracts/web-orders.json");
     let client = web_client::OrdersClient::new(&format!("http://127.0.0.1:{web}"));
-    let order = client.order(1).expect("the reference server serves our recorded interaction");
+    let order = client
+        .order(1)
+        .expect("the reference server serves our recorded interaction");
     assert_eq!(order.status, "placed");
-    assert!(matches!(client.order(999), Err(web_client::ClientError::NotFound)));
+    assert!(matches!(
+        client.order(999),
+        Err(web_client::ClientError::NotFound)
+    ));
     assert_eq!(client.place("SKU-000123", 2).unwrap(), 43);
     create(&bin, port, "contracts/shipping-orders.json");
 }

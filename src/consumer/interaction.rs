@@ -19,6 +19,27 @@ pub(crate) struct Common {
 }
 
 impl Common {
+    /// The common parts of a new interaction with this description.
+    pub(crate) fn named(description: &str) -> Self {
+        Common {
+            description: description.to_string(),
+            ..Default::default()
+        }
+    }
+
+    /// Adds a provider state; parameters that are not a JSON object are kept under `value`.
+    pub(crate) fn given(&mut self, state: &str, params: Option<Value>) {
+        let params = match params {
+            None => Map::new(),
+            Some(Value::Object(m)) => m,
+            Some(other) => Map::from_iter([("value".to_string(), other)]),
+        };
+        self.states.push(ProviderState {
+            name: state.to_string(),
+            params,
+        });
+    }
+
     pub(crate) fn into_interaction(self, kind: InteractionKind) -> Interaction {
         Interaction {
             description: self.description,
@@ -43,30 +64,20 @@ pub struct HttpInteractionBuilder {
 impl HttpInteractionBuilder {
     pub(crate) fn new(description: &str) -> Self {
         HttpInteractionBuilder {
-            common: Common {
-                description: description.to_string(),
-                ..Default::default()
-            },
+            common: Common::named(description),
             ..Default::default()
         }
     }
 
     /// The provider must be in this state.
     pub fn given(&mut self, state: &str) -> &mut Self {
-        self.common.states.push(ProviderState::named(state));
+        self.common.given(state, None);
         self
     }
 
     /// The provider must be in this state, set up with these parameters (a JSON object).
     pub fn given_with(&mut self, state: &str, params: Value) -> &mut Self {
-        let params = match params {
-            Value::Object(m) => m,
-            other => Map::from_iter([("value".to_string(), other)]),
-        };
-        self.common.states.push(ProviderState {
-            name: state.to_string(),
-            params,
-        });
+        self.common.given(state, Some(params));
         self
     }
 
@@ -121,6 +132,18 @@ pub(crate) struct Parts {
 impl Parts {
     fn header(&mut self, name: &str, value: Value) {
         self.headers.push((name.to_string(), value));
+    }
+
+    fn json(&mut self, template: Value) {
+        self.body = Some((template, Some(ContentType::json())));
+    }
+
+    fn text(&mut self, text: &str, content_type: &str) {
+        self.raw_body = Some(Body::text(text, ContentType::parse(content_type)));
+    }
+
+    fn bytes(&mut self, bytes: Vec<u8>, content_type: &str) {
+        self.raw_body = Some(Body::from_bytes(bytes, ContentType::parse(content_type)));
     }
 
     /// Fills headers and body (with rules and generators) into the given slots.
@@ -257,13 +280,13 @@ impl RequestBuilder {
 
     /// A JSON body with inline matchers; sets `Content-Type: application/json` unless given.
     pub fn json(&mut self, template: Value) -> &mut Self {
-        self.parts.body = Some((template, Some(ContentType::json())));
+        self.parts.json(template);
         self
     }
 
     /// A body of text with a content type.
     pub fn text(&mut self, text: &str, content_type: &str) -> &mut Self {
-        self.parts.raw_body = Some(Body::text(text, ContentType::parse(content_type)));
+        self.parts.text(text, content_type);
         self
     }
 
@@ -277,7 +300,7 @@ impl RequestBuilder {
 
     /// A binary body with a content type.
     pub fn bytes(&mut self, bytes: Vec<u8>, content_type: &str) -> &mut Self {
-        self.parts.raw_body = Some(Body::from_bytes(bytes, ContentType::parse(content_type)));
+        self.parts.bytes(bytes, content_type);
         self
     }
 
@@ -337,19 +360,19 @@ impl ResponseBuilder {
 
     /// A JSON body with inline matchers; sets `Content-Type: application/json` unless given.
     pub fn json(&mut self, template: Value) -> &mut Self {
-        self.parts.body = Some((template, Some(ContentType::json())));
+        self.parts.json(template);
         self
     }
 
     /// A body of text with a content type.
     pub fn text(&mut self, text: &str, content_type: &str) -> &mut Self {
-        self.parts.raw_body = Some(Body::text(text, ContentType::parse(content_type)));
+        self.parts.text(text, content_type);
         self
     }
 
     /// A binary body with a content type.
     pub fn bytes(&mut self, bytes: Vec<u8>, content_type: &str) -> &mut Self {
-        self.parts.raw_body = Some(Body::from_bytes(bytes, ContentType::parse(content_type)));
+        self.parts.bytes(bytes, content_type);
         self
     }
 

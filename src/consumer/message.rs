@@ -23,27 +23,20 @@ pub struct MessageBuilder {
 impl MessageBuilder {
     pub(crate) fn new(description: &str) -> Self {
         MessageBuilder {
-            common: Common {
-                description: description.to_string(),
-                ..Default::default()
-            },
+            common: Common::named(description),
             ..Default::default()
         }
     }
 
     /// The provider must be in this state.
     pub fn given(&mut self, state: &str) -> &mut Self {
-        self.common.states.push(ProviderState::named(state));
+        self.common.given(state, None);
         self
     }
 
     /// The provider must be in this state, with parameters (a JSON object).
     pub fn given_with(&mut self, state: &str, params: Value) -> &mut Self {
-        let params = params.as_object().cloned().unwrap_or_default();
-        self.common.states.push(ProviderState {
-            name: state.to_string(),
-            params,
-        });
+        self.common.given(state, Some(params));
         self
     }
 
@@ -227,17 +220,20 @@ pub struct SyncMessageBuilder {
 impl SyncMessageBuilder {
     pub(crate) fn new(description: &str) -> Self {
         SyncMessageBuilder {
-            common: Common {
-                description: description.to_string(),
-                ..Default::default()
-            },
+            common: Common::named(description),
             ..Default::default()
         }
     }
 
     /// The provider must be in this state.
     pub fn given(&mut self, state: &str) -> &mut Self {
-        self.common.states.push(ProviderState::named(state));
+        self.common.given(state, None);
+        self
+    }
+
+    /// The provider must be in this state, with parameters (a JSON object).
+    pub fn given_with(&mut self, state: &str, params: Value) -> &mut Self {
+        self.common.given(state, Some(params));
         self
     }
 

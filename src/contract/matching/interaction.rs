@@ -59,18 +59,12 @@ pub fn match_request(expected: &HttpRequest, actual: &HttpRequest) -> Vec<Mismat
         &actual.headers,
         rules.category(category::HEADER),
     ));
-    let (et, at) = (
-        content_type(&expected.headers),
-        content_type(&actual.headers),
-    );
-    let ctx = BodyContext {
-        rules: rules.category(category::BODY),
-        allow_unexpected_keys: false,
-        label: "body",
-        expected_type: et.as_ref(),
-        actual_type: at.as_ref(),
-    };
-    out.extend(match_body(&expected.body, &actual.body, &ctx));
+    out.extend(match_http_body(
+        (&expected.body, &expected.headers),
+        (&actual.body, &actual.headers),
+        rules,
+        false,
+    ));
     out
 }
 
@@ -111,19 +105,31 @@ pub fn match_response(expected: &HttpResponse, actual: &HttpResponse) -> Vec<Mis
         &actual.headers,
         rules.category(category::HEADER),
     ));
-    let (et, at) = (
-        content_type(&expected.headers),
-        content_type(&actual.headers),
-    );
+    out.extend(match_http_body(
+        (&expected.body, &expected.headers),
+        (&actual.body, &actual.headers),
+        rules,
+        true,
+    ));
+    out
+}
+
+/// Matches an HTTP body, with content types declared by each side's headers.
+fn match_http_body(
+    (expected, expected_headers): (&crate::contract::Body, &crate::contract::Headers),
+    (actual, actual_headers): (&crate::contract::Body, &crate::contract::Headers),
+    rules: &crate::contract::MatchingRules,
+    allow_unexpected_keys: bool,
+) -> Vec<Mismatch> {
+    let (et, at) = (content_type(expected_headers), content_type(actual_headers));
     let ctx = BodyContext {
         rules: rules.category(category::BODY),
-        allow_unexpected_keys: true,
+        allow_unexpected_keys,
         label: "body",
         expected_type: et.as_ref(),
         actual_type: at.as_ref(),
     };
-    out.extend(match_body(&expected.body, &actual.body, &ctx));
-    out
+    match_body(expected, actual, &ctx)
 }
 
 fn match_status(expected: &HttpResponse, actual: &HttpResponse) -> Vec<Mismatch> {
