@@ -21,3 +21,4 @@
 pub mod cli;
 pub mod consumer;
 pub mod contract;
+pub mod verifier;

@@ -1,0 +1,12 @@
+//! Provider verification: replay consumers' contracts against the real provider, with
+//! provider states and message producers, and report what broke.
+
+mod messages;
+mod report;
+mod state;
+mod verify;
+
+pub use messages::{MessageFn, MessageSource};
+pub use report::{ContractResult, InteractionResult, Outcome, Tally, VerificationReport};
+pub use state::{StateAction, StateFn, StateHandler};
+pub use verify::{digest, Verifier, VerifyError};

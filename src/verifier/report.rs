@@ -1,0 +1,202 @@
+//! Verification results: per consumer and interaction, with a human report grouped by
+//! consumer, a JSON form and JUnit XML.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use owo_colors::OwoColorize;
+use serde::Serialize;
+
+use crate::contract::{render_mismatches, Mismatch};
+
+/// How one interaction fared.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "status", rename_all = "camelCase")]
+pub enum Outcome {
+    /// The provider honoured it.
+    Passed,
+    /// The provider answered, differently.
+    Failed {
+        /// Every difference.
+        mismatches: Vec<Mismatch>,
+    },
+    /// It could not be checked: a provider state failed, the provider did not answer.
+    Error {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One interaction's result.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InteractionResult {
+    /// The interaction's description.
+    pub description: String,
+    /// Its provider states, by name.
+    pub states: Vec<String>,
+    /// Pending: reported, but does not fail the verification unless strict.
+    pub pending: bool,
+    /// The outcome.
+    pub outcome: Outcome,
+    /// How long it took, in milliseconds.
+    pub millis: f64,
+}
+
+impl InteractionResult {
+    /// True when it passed.
+    pub fn passed(&self) -> bool {
+        self.outcome == Outcome::Passed
+    }
+}
+
+/// One consumer's contract and its results.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContractResult {
+    /// The consumer.
+    pub consumer: String,
+    /// The contract file.
+    pub file: String,
+    /// SHA-256 of the contract's canonical form (what the results store records).
+    pub digest: String,
+    /// Results, in the contract's order.
+    pub interactions: Vec<InteractionResult>,
+}
+
+/// The outcome of verifying a provider against its contracts.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerificationReport {
+    /// The provider.
+    pub provider: String,
+    /// Failures of pending interactions fail the verification too.
+    pub strict: bool,
+    /// Per contract.
+    pub contracts: Vec<ContractResult>,
+}
+
+/// Counts of a report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// Passed.
+    pub passed: usize,
+    /// Failed or errored, and not pending.
+    pub failed: usize,
+    /// Failed or errored, but pending.
+    pub pending_failed: usize,
+}
+
+impl VerificationReport {
+    /// Counts of passed, failed and pending-failed interactions.
+    pub fn tally(&self) -> Tally {
+        let mut t = Tally::default();
+        for r in self.contracts.iter().flat_map(|c| &c.interactions) {
+            match (r.passed(), r.pending && !self.strict) {
+                (true, _) => t.passed += 1,
+                (false, true) => t.pending_failed += 1,
+                (false, false) => t.failed += 1,
+            }
+        }
+        t
+    }
+
+    /// True when nothing that counts failed.
+    pub fn success(&self) -> bool {
+        self.tally().failed == 0
+    }
+
+    /// The human report, grouped by consumer, with mismatch diffs.
+    pub fn render(&self, color: bool) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "Verifying {} against {} contract(s)",
+            self.provider,
+            self.contracts.len()
+        );
+        for c in &self.contracts {
+            let _ = writeln!(
+                out,
+                "\n{} ({})",
+                paint(&c.consumer, color, |s| s.bold().to_string()),
+                c.file
+            );
+            for r in &c.interactions {
+                render_result(&mut out, r, color);
+            }
+        }
+        let t = self.tally();
+        let _ = writeln!(
+            out,
+            "\n{} passed, {} failed, {} pending failed",
+            t.passed, t.failed, t.pending_failed
+        );
+        out
+    }
+
+    /// JUnit XML: one suite per consumer, one case per interaction.
+    pub fn junit(&self) -> String {
+        use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+        let mut report = Report::new(format!("shakedown verify {}", self.provider));
+        for c in &self.contracts {
+            let mut suite = TestSuite::new(format!("{} -> {}", c.consumer, self.provider));
+            for r in &c.interactions {
+                let status = match &r.outcome {
+                    Outcome::Passed => TestCaseStatus::success(),
+                    Outcome::Failed { mismatches } => {
+                        let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                        s.set_message(format!("{} mismatch(es)", mismatches.len()));
+                        s.set_description(render_mismatches(mismatches, false));
+                        s
+                    }
+                    Outcome::Error { reason } => {
+                        let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+                        s.set_message(reason.clone());
+                        s
+                    }
+                };
+                let mut case = TestCase::new(r.description.clone(), status);
+                case.set_classname(c.consumer.clone());
+                case.set_time(Duration::from_secs_f64(r.millis / 1000.0));
+                suite.add_test_case(case);
+            }
+            report.add_test_suite(suite);
+        }
+        report.to_string().unwrap_or_default()
+    }
+}
+
+fn paint(text: &str, color: bool, f: impl Fn(&str) -> String) -> String {
+    if color {
+        f(text)
+    } else {
+        text.to_string()
+    }
+}
+
+fn render_result(out: &mut String, r: &InteractionResult, color: bool) {
+    let given = if r.states.is_empty() {
+        String::new()
+    } else {
+        format!("  [given {}]", r.states.join(", "))
+    };
+    let pending = if r.pending { "  (pending)" } else { "" };
+    let mark = match (&r.outcome, r.pending) {
+        (Outcome::Passed, _) => paint("✓", color, |s| s.green().to_string()),
+        (_, true) => paint("!", color, |s| s.yellow().to_string()),
+        _ => paint("✗", color, |s| s.red().to_string()),
+    };
+    let _ = writeln!(out, "  {mark} {}{given}{pending}", r.description);
+    match &r.outcome {
+        Outcome::Passed => {}
+        Outcome::Failed { mismatches } => {
+            for line in render_mismatches(mismatches, color).lines() {
+                let _ = writeln!(out, "    {line}");
+            }
+        }
+        Outcome::Error { reason } => {
+            let _ = writeln!(out, "      error: {reason}");
+        }
+    }
+}
