@@ -21,4 +21,5 @@
 pub mod cli;
 pub mod consumer;
 pub mod contract;
+pub mod gate;
 pub mod verifier;

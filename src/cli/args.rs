@@ -31,6 +31,196 @@ pub enum Command {
     /// requests with --state, or per request with the `X-Provider-State` header.
     /// Exit code 0 after a clean shutdown, 2 when a file cannot be read or the port bound.
     Mock(MockArgs),
+
+    /// Verify a provider against its consumers' contracts.
+    ///
+    /// Replays every interaction (HTTP requests against --base-url; messages from
+    /// --messages-url) after setting up its provider states through --state-url, and matches
+    /// the answers with the contract's rules. Pending interactions (marked pending, or whose
+    /// contract this provider has never verified successfully, when a results store is used)
+    /// are reported but do not fail unless --strict.
+    /// Exit code 0 when every interaction that counts passed, 1 when a contract is broken, 2
+    /// for usage errors, unreadable contracts or an unreachable provider.
+    Verify(VerifyArgs),
+
+    /// Record which contract a consumer version publishes (for can-i-deploy).
+    Publish(PublishArgs),
+
+    /// Answer whether a version of an application can be deployed (to an environment).
+    ///
+    /// Decides from the results store: contracts published, verification results recorded
+    /// with `verify --record`, and deployments recorded with `record-deployment`.
+    /// Exit code 0 yes, 1 no, 2 usage error or unreadable store.
+    CanIDeploy(CanIDeployArgs),
+
+    /// Record that a version of an application now runs in an environment.
+    RecordDeployment(DeploymentArgs),
+
+    /// Classify the changes between two versions of a contract as breaking or not for the
+    /// provider (a new expectation, a stricter rule, another status …).
+    ///
+    /// Exit code 0 when no change is breaking, 1 when one is, 2 when a file cannot be read.
+    Diff(DiffArgs),
+}
+
+/// Where the results store lives.
+#[derive(Debug, clap::Args)]
+pub struct StoreArgs {
+    /// Directory of the results store.
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "SHAKEDOWN_RESULTS_DIR",
+        default_value = ".shakedown/results"
+    )]
+    pub results_dir: PathBuf,
+}
+
+/// Arguments of `shakedown verify`.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// The provider's name, as contracts name it.
+    #[arg(long)]
+    pub provider: String,
+
+    /// Where the provider answers, e.g. http://127.0.0.1:8080.
+    #[arg(long, value_name = "URL")]
+    pub base_url: String,
+
+    /// Contract files, or directories of them.
+    #[arg(long, value_name = "DIR|FILE", num_args = 1.., default_value = "contracts")]
+    pub contracts: Vec<PathBuf>,
+
+    /// Provider-state URL: POSTed {"state", "params", "action": "setup"|"teardown"}.
+    #[arg(long, value_name = "URL")]
+    pub state_url: Option<String>,
+
+    /// Verify interactions that need provider states without setting any up.
+    #[arg(long, conflicts_with = "state_url")]
+    pub ignore_states: bool,
+
+    /// Message-producer URL: POSTed {"description", "providerStates"}; answers the message.
+    #[arg(long, value_name = "URL")]
+    pub messages_url: Option<String>,
+
+    /// Only this consumer's contracts.
+    #[arg(long, value_name = "CONSUMER")]
+    pub filter_consumer: Option<String>,
+
+    /// Only interactions whose description matches this regex.
+    #[arg(long, value_name = "REGEX")]
+    pub filter_description: Option<String>,
+
+    /// Only interactions with this provider state.
+    #[arg(long, value_name = "STATE")]
+    pub filter_state: Option<String>,
+
+    /// Interactions verified at once (for providers whose states do not interfere).
+    #[arg(long, default_value_t = 1)]
+    pub concurrency: usize,
+
+    /// Pending interactions fail the verification too.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Write a JSON report here.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+
+    /// Write a JUnit XML report here.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+
+    /// Record the results in the results store (needs --provider-version).
+    #[arg(long, requires = "provider_version")]
+    pub record: bool,
+
+    /// The provider version being verified.
+    #[arg(long, value_name = "VERSION")]
+    pub provider_version: Option<String>,
+
+    /// Treat contracts this provider never verified successfully as pending (needs the
+    /// results store).
+    #[arg(long)]
+    pub pending_new: bool,
+
+    /// Seconds to wait for each answer.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub store: StoreArgs,
+}
+
+/// Arguments of `shakedown publish`.
+#[derive(Debug, clap::Args)]
+pub struct PublishArgs {
+    /// Contract files the consumer version publishes.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// The consumer version.
+    #[arg(long)]
+    pub version: String,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub store: StoreArgs,
+}
+
+/// Arguments of `shakedown can-i-deploy`.
+#[derive(Debug, clap::Args)]
+pub struct CanIDeployArgs {
+    /// The application (consumer or provider).
+    #[arg(long)]
+    pub pacticipant: String,
+
+    /// Its version.
+    #[arg(long)]
+    pub version: String,
+
+    /// The environment to deploy to (without it: against the latest versions).
+    #[arg(long, value_name = "ENV")]
+    pub to: Option<String>,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub store: StoreArgs,
+}
+
+/// Arguments of `shakedown record-deployment`.
+#[derive(Debug, clap::Args)]
+pub struct DeploymentArgs {
+    /// The application.
+    #[arg(long)]
+    pub pacticipant: String,
+
+    /// Its version.
+    #[arg(long)]
+    pub version: String,
+
+    /// The environment it now runs in.
+    #[arg(long, visible_alias = "to", value_name = "ENV")]
+    pub environment: String,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub store: StoreArgs,
+}
+
+/// Arguments of `shakedown diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The contract as it was.
+    pub old: PathBuf,
+
+    /// The contract as it is now.
+    pub new: PathBuf,
+
+    /// Print the changes as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `shakedown mock`.

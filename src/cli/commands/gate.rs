@@ -1,0 +1,107 @@
+//! The gate commands: `publish`, `can-i-deploy`, `record-deployment` and `diff`.
+
+use crate::cli::args::{CanIDeployArgs, DeploymentArgs, DiffArgs, PublishArgs};
+use crate::cli::outcome::Outcome;
+use crate::contract::Pact;
+use crate::gate::{can_i_deploy, diff, now, Record, ResultsStore};
+use crate::verifier::digest;
+
+fn usage(command: &str, e: impl std::fmt::Display) -> Outcome {
+    eprintln!("shakedown {command}: {e}");
+    Outcome::UsageError
+}
+
+/// `shakedown publish`.
+pub fn publish(args: &PublishArgs) -> Outcome {
+    let mut records = Vec::new();
+    for file in &args.files {
+        let pact = match Pact::from_file(file) {
+            Ok(p) => p,
+            Err(e) => return usage("publish", e),
+        };
+        println!(
+            "{} {} → {}: contract {}",
+            pact.consumer,
+            args.version,
+            pact.provider,
+            &digest(&pact)[..12]
+        );
+        records.push(Record::Contract {
+            consumer: pact.consumer.clone(),
+            consumer_version: args.version.clone(),
+            provider: pact.provider.clone(),
+            digest: digest(&pact),
+            at: now(),
+        });
+    }
+    match ResultsStore::new(&args.store.results_dir).append(&records) {
+        Ok(()) => Outcome::Ok,
+        Err(e) => usage("publish", e),
+    }
+}
+
+/// `shakedown can-i-deploy`.
+pub fn can_i_deploy_cmd(args: &CanIDeployArgs) -> Outcome {
+    let records = match ResultsStore::new(&args.store.results_dir).read() {
+        Ok(r) => r,
+        Err(e) => return usage("can-i-deploy", e),
+    };
+    let decision = can_i_deploy(
+        &records,
+        &args.pacticipant,
+        &args.version,
+        args.to.as_deref(),
+    );
+    print!("{decision}");
+    if decision.ok {
+        Outcome::Ok
+    } else {
+        Outcome::CheckFailed
+    }
+}
+
+/// `shakedown record-deployment`.
+pub fn record_deployment(args: &DeploymentArgs) -> Outcome {
+    let record = Record::Deployment {
+        pacticipant: args.pacticipant.clone(),
+        version: args.version.clone(),
+        environment: args.environment.clone(),
+        at: now(),
+    };
+    match ResultsStore::new(&args.store.results_dir).append(&[record]) {
+        Ok(()) => {
+            println!(
+                "recorded: {} {} runs in {}",
+                args.pacticipant, args.version, args.environment
+            );
+            Outcome::Ok
+        }
+        Err(e) => usage("record-deployment", e),
+    }
+}
+
+/// `shakedown diff`.
+pub fn diff_cmd(args: &DiffArgs) -> Outcome {
+    let (old, new) = match (Pact::from_file(&args.old), Pact::from_file(&args.new)) {
+        (Ok(o), Ok(n)) => (o, n),
+        (Err(e), _) | (_, Err(e)) => return usage("diff", e),
+    };
+    let changes = diff(&old, &new);
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&changes).unwrap_or_default()
+        );
+    } else {
+        for c in &changes {
+            println!("{c}");
+        }
+        let breaking = changes.iter().filter(|c| c.breaking).count();
+        println!("{} change(s), {breaking} breaking", changes.len());
+    }
+    if changes.iter().any(|c| c.breaking) {
+        Outcome::CheckFailed
+    } else {
+        Outcome::Ok
+    }
+}

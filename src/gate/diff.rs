@@ -1,0 +1,350 @@
+//! Contract diff: what changed between two versions of a contract, and whether each change
+//! can break the provider (a new expectation, a stricter rule, another status …).
+
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::contract::{
+    category, Body, Interaction, InteractionKind, MatchingRule, MatchingRules, Message, RulePath,
+    Segment,
+};
+
+/// One change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    /// True when the provider may no longer honour the contract.
+    pub breaking: bool,
+    /// The interaction it is in.
+    pub interaction: String,
+    /// What changed.
+    pub what: String,
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tag = if self.breaking {
+            "BREAKING"
+        } else {
+            "safe    "
+        };
+        write!(f, "{tag}  {:?}: {}", self.interaction, self.what)
+    }
+}
+
+/// Every change from `old` to `new`, breaking ones first.
+///
+/// ```
+/// use shakedown::contract::Pact;
+/// use shakedown::gate::diff;
+/// let old = Pact::from_str(r#"{"interactions": [{"description": "get", "request": {"path": "/a"},
+///   "response": {"status": 200, "body": {"id": 1}}}]}"#).unwrap();
+/// let new = Pact::from_str(r#"{"interactions": [{"description": "get", "request": {"path": "/a"},
+///   "response": {"status": 200, "body": {"id": 1, "name": "x"}}}]}"#).unwrap();
+/// let changes = diff(&old, &new);
+/// assert!(changes[0].breaking);
+/// assert_eq!(changes[0].what, "the response body now expects $.name");
+/// ```
+pub fn diff(old: &crate::contract::Pact, new: &crate::contract::Pact) -> Vec<Change> {
+    let mut out = Vec::new();
+    for n in &new.interactions {
+        match old.interactions.iter().find(|o| o.same_identity(n)) {
+            None => out.push(change(
+                true,
+                n,
+                "new interaction: the provider must now honour it".into(),
+            )),
+            Some(o) => out.extend(diff_interaction(o, n)),
+        }
+    }
+    for o in old
+        .interactions
+        .iter()
+        .filter(|o| !new.interactions.iter().any(|n| n.same_identity(o)))
+    {
+        out.push(change(false, o, "interaction removed".into()));
+    }
+    out.sort_by_key(|c| !c.breaking);
+    out
+}
+
+fn change(breaking: bool, i: &Interaction, what: String) -> Change {
+    Change {
+        breaking,
+        interaction: i.description.clone(),
+        what,
+    }
+}
+
+fn diff_interaction(o: &Interaction, n: &Interaction) -> Vec<Change> {
+    let mut out = Vec::new();
+    let mut push = |breaking: bool, what: String| out.push(change(breaking, n, what));
+    match (&o.kind, &n.kind) {
+        (
+            InteractionKind::Http {
+                request: oq,
+                response: or,
+            },
+            InteractionKind::Http {
+                request: nq,
+                response: nr,
+            },
+        ) => {
+            if oq.to_json() != nq.to_json() {
+                for field in [
+                    "method",
+                    "path",
+                    "query",
+                    "headers",
+                    "body",
+                    "matchingRules",
+                ] {
+                    if oq.to_json().get(field) != nq.to_json().get(field) {
+                        push(true, format!("the request's {field} changed: the provider must accept what the consumer now sends"));
+                    }
+                }
+            }
+            if or.status != nr.status {
+                push(
+                    true,
+                    format!(
+                        "the response status changed from {} to {}",
+                        or.status, nr.status
+                    ),
+                );
+            }
+            for (name, values) in &nr.headers {
+                match crate::contract::header(&or.headers, name) {
+                    None => push(true, format!("the response now expects header {name}")),
+                    Some(old) if old != values.as_slice() => {
+                        push(true, format!("the response header {name} changed"))
+                    }
+                    _ => {}
+                }
+            }
+            for name in or
+                .headers
+                .keys()
+                .filter(|k| crate::contract::header(&nr.headers, k).is_none())
+            {
+                push(
+                    false,
+                    format!("the response no longer expects header {name}"),
+                );
+            }
+            for (breaking, what) in
+                diff_body(&or.body, &nr.body, &or.matching_rules, &nr.matching_rules)
+            {
+                push(breaking, format!("the response body {what}"));
+            }
+        }
+        (InteractionKind::Message(om), InteractionKind::Message(nm)) => {
+            for (breaking, what) in diff_message(om, nm) {
+                push(breaking, what);
+            }
+        }
+        (
+            InteractionKind::SyncMessage { responses: or, .. },
+            InteractionKind::SyncMessage { responses: nr, .. },
+        ) => {
+            for (om, nm) in or.iter().zip(nr) {
+                for (breaking, what) in diff_message(om, nm) {
+                    push(breaking, what);
+                }
+            }
+        }
+        _ => push(true, "the interaction's kind changed".into()),
+    }
+    out
+}
+
+fn diff_message(o: &Message, n: &Message) -> Vec<(bool, String)> {
+    let mut out: Vec<(bool, String)> = diff_body(
+        &o.contents,
+        &n.contents,
+        &o.matching_rules,
+        &n.matching_rules,
+    )
+    .into_iter()
+    .map(|(b, w)| (b, format!("the message contents {w}")))
+    .collect();
+    for (k, v) in &n.metadata {
+        match o.metadata.get(k) {
+            None => out.push((true, format!("the message now expects metadata {k}"))),
+            Some(old) if old != v => out.push((true, format!("the message metadata {k} changed"))),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// How strict a rule list is at a path: 0 nothing, 1 type, 2 kind (number, boolean …),
+/// 3 format (regex, date …), 4 equality.
+fn strictness(rules: &MatchingRules, path: &[Segment]) -> u8 {
+    let Some(r) = rules.category(category::BODY).resolve(path) else {
+        return 4;
+    };
+    r.rules
+        .rules
+        .iter()
+        .map(|rule| match rule {
+            MatchingRule::Type { .. }
+            | MatchingRule::Values
+            | MatchingRule::EachKey(_)
+            | MatchingRule::EachValue(_)
+            | MatchingRule::NotEmpty => 1,
+            MatchingRule::Integer
+            | MatchingRule::Decimal
+            | MatchingRule::Number
+            | MatchingRule::Boolean
+            | MatchingRule::Null
+            | MatchingRule::ArrayContains(_) => 2,
+            MatchingRule::Equality => 4,
+            _ => 3,
+        })
+        .max()
+        .unwrap_or(4)
+}
+
+fn min_len(rules: &MatchingRules, path: &[Segment]) -> usize {
+    rules
+        .category(category::BODY)
+        .get(&RulePath::from_location(path))
+        .and_then(|l| {
+            l.rules.iter().find_map(|r| {
+                if let MatchingRule::Type { min, .. } = r {
+                    *min
+                } else {
+                    None
+                }
+            })
+        })
+        .unwrap_or(0)
+}
+
+fn diff_body(
+    o: &Body,
+    n: &Body,
+    orules: &MatchingRules,
+    nrules: &MatchingRules,
+) -> Vec<(bool, String)> {
+    match (o.as_json(), n.as_json()) {
+        (Some(a), Some(b)) => {
+            let mut out = Vec::new();
+            walk(&a, &b, &mut Vec::new(), orules, nrules, &mut out);
+            out
+        }
+        _ if o.bytes() == n.bytes() => vec![],
+        _ => vec![(true, "changed".into())],
+    }
+}
+
+fn walk(
+    o: &Value,
+    n: &Value,
+    path: &mut Vec<Segment>,
+    orules: &MatchingRules,
+    nrules: &MatchingRules,
+    out: &mut Vec<(bool, String)>,
+) {
+    let at = crate::contract::location_string(path);
+    let (so, sn) = (strictness(orules, path), strictness(nrules, path));
+    if sn > so {
+        out.push((true, format!("matches {at} more strictly")));
+    } else if sn < so {
+        out.push((false, format!("matches {at} more loosely")));
+    }
+    let (mo, mn) = (min_len(orules, path), min_len(nrules, path));
+    if mn > mo {
+        out.push((true, format!("now expects at least {mn} elements at {at}")));
+    }
+    match (o, n) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in b {
+                path.push(Segment::Key(k.clone()));
+                match a.get(k) {
+                    Some(old) => walk(old, v, path, orules, nrules, out),
+                    None => out.push((
+                        true,
+                        format!("now expects {}", crate::contract::location_string(path)),
+                    )),
+                }
+                path.pop();
+            }
+            for k in a.keys().filter(|k| !b.contains_key(*k)) {
+                path.push(Segment::Key(k.clone()));
+                out.push((
+                    false,
+                    format!(
+                        "no longer expects {}",
+                        crate::contract::location_string(path)
+                    ),
+                ));
+                path.pop();
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                path.push(Segment::Index(i));
+                walk(x, y, path, orules, nrules, out);
+                path.pop();
+            }
+        }
+        _ if o != n && sn >= 4 => {
+            out.push((true, format!("expects {at} to be {n} instead of {o}")))
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::Pact;
+
+    fn pact(body: &str, rules: &str) -> Pact {
+        let text = format!(
+            r#"{{"metadata": {{"pactSpecification": {{"version": "3.0.0"}}}}, "interactions": [{{"description": "d", "request": {{"path": "/"}},
+            "response": {{"status": 200, "body": {body}, "matchingRules": {{"body": {rules}}}}}}}]}}"#
+        );
+        Pact::from_str(&text).unwrap()
+    }
+
+    #[test]
+    fn classifies_field_and_rule_changes() {
+        let old = pact(
+            r#"{"id": 1, "name": "a", "tags": ["x"]}"#,
+            r#"{"$.id": {"matchers": [{"match": "type"}]}, "$.tags": {"matchers": [{"match": "type", "min": 1}]}}"#,
+        );
+        let new = pact(
+            r#"{"id": 1, "tags": ["x"]}"#,
+            r#"{"$.id": {"matchers": [{"match": "integer"}]}, "$.tags": {"matchers": [{"match": "type", "min": 2}]}}"#,
+        );
+        let changes = diff(&old, &new);
+        let text: Vec<String> = changes
+            .iter()
+            .map(|c| format!("{} {}", c.breaking, c.what))
+            .collect();
+        assert!(
+            text.contains(&"true the response body matches $.id more strictly".to_string()),
+            "{text:?}"
+        );
+        assert!(
+            text.contains(
+                &"true the response body now expects at least 2 elements at $.tags".to_string()
+            ),
+            "{text:?}"
+        );
+        assert!(
+            text.contains(&"false the response body no longer expects $.name".to_string()),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn identical_contracts_have_no_changes() {
+        let p = pact(r#"{"id": 1}"#, "{}");
+        assert!(diff(&p, &p).is_empty());
+    }
+}

@@ -1,0 +1,301 @@
+//! can-i-deploy: whether a version of an application can be deployed (to an environment),
+//! decided from published contracts, verification results and deployments.
+
+use std::fmt;
+
+use super::store::Record;
+
+/// One consideration behind a decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reason {
+    /// Whether this integration is safe.
+    pub ok: bool,
+    /// What was checked and found.
+    pub text: String,
+}
+
+/// The answer, with its reasons.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// Deploy or not.
+    pub ok: bool,
+    /// Why.
+    pub reasons: Vec<Reason>,
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{}",
+            if self.ok {
+                "yes: safe to deploy"
+            } else {
+                "no: not safe to deploy"
+            }
+        )?;
+        for r in &self.reasons {
+            writeln!(f, "  {} {}", if r.ok { "✓" } else { "✗" }, r.text)?;
+        }
+        Ok(())
+    }
+}
+
+/// Decides whether `pacticipant` at `version` can be deployed (to `environment`, or
+/// alongside the latest versions when `None`).
+///
+/// ```
+/// use shakedown::gate::{can_i_deploy, Record};
+/// let at = || "2026-01-01T00:00:00Z".to_string();
+/// let records = vec![
+///     Record::Contract { consumer: "web".into(), consumer_version: "1".into(), provider: "orders".into(), digest: "d1".into(), at: at() },
+///     Record::Verification { provider: "orders".into(), provider_version: "7".into(), consumer: "web".into(), digest: "d1".into(), success: true, at: at() },
+/// ];
+/// assert!(can_i_deploy(&records, "web", "1", None).ok);
+/// assert!(can_i_deploy(&records, "orders", "7", None).ok);
+/// assert!(!can_i_deploy(&records, "orders", "8", None).ok);
+/// ```
+pub fn can_i_deploy(
+    records: &[Record],
+    pacticipant: &str,
+    version: &str,
+    environment: Option<&str>,
+) -> Decision {
+    let mut reasons = as_consumer(records, pacticipant, version, environment);
+    reasons.extend(as_provider(records, pacticipant, version, environment));
+    if reasons.is_empty() {
+        reasons.push(Reason { ok: false, text: format!("nothing is known about {pacticipant} {version}: publish its contracts or verify it first") });
+    }
+    Decision {
+        ok: reasons.iter().all(|r| r.ok),
+        reasons,
+    }
+}
+
+fn deployed(records: &[Record], app: &str, env: &str) -> Option<String> {
+    records.iter().rev().find_map(|r| match r {
+        Record::Deployment {
+            pacticipant,
+            version,
+            environment,
+            ..
+        } if pacticipant == app && environment == env => Some(version.clone()),
+        _ => None,
+    })
+}
+
+/// The latest verification outcome of `digest` by `provider` (at `version`, if given).
+fn verified(
+    records: &[Record],
+    provider: &str,
+    version: Option<&str>,
+    consumer: &str,
+    digest: &str,
+) -> Option<(String, bool)> {
+    records.iter().rev().find_map(|r| match r {
+        Record::Verification {
+            provider: p,
+            provider_version,
+            consumer: c,
+            digest: d,
+            success,
+            ..
+        } if p == provider
+            && c == consumer
+            && d == digest
+            && version.is_none_or(|v| v == provider_version) =>
+        {
+            Some((provider_version.clone(), *success))
+        }
+        _ => None,
+    })
+}
+
+/// The latest contract digest of `consumer` at `version` with each provider.
+fn contracts_of(records: &[Record], consumer: &str, version: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for r in records {
+        if let Record::Contract {
+            consumer: c,
+            consumer_version,
+            provider,
+            digest,
+            ..
+        } = r
+        {
+            if c == consumer && consumer_version == version {
+                out.retain(|(p, _)| p != provider);
+                out.push((provider.clone(), digest.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn as_consumer(
+    records: &[Record],
+    consumer: &str,
+    version: &str,
+    env: Option<&str>,
+) -> Vec<Reason> {
+    contracts_of(records, consumer, version)
+        .into_iter()
+        .map(|(provider, digest)| {
+            let pinned = env.map(|e| (e, deployed(records, &provider, e)));
+            match pinned {
+                Some((e, None)) => Reason { ok: true, text: format!("{provider} is not deployed to {e}: nothing there to break") },
+                Some((e, Some(pv))) => match verified(records, &provider, Some(&pv), consumer, &digest) {
+                    Some((_, true)) => Reason { ok: true, text: format!("{provider} {pv} in {e} verified {consumer} {version}'s contract") },
+                    Some((_, false)) => Reason { ok: false, text: format!("{provider} {pv} in {e} failed to verify {consumer} {version}'s contract") },
+                    None => Reason { ok: false, text: format!("{provider} {pv} in {e} has not verified {consumer} {version}'s contract") },
+                },
+                None => match verified(records, &provider, None, consumer, &digest) {
+                    Some((pv, true)) => Reason { ok: true, text: format!("{provider} {pv} verified {consumer} {version}'s contract") },
+                    Some((pv, false)) => Reason { ok: false, text: format!("{provider} {pv} failed to verify {consumer} {version}'s contract") },
+                    None => Reason { ok: false, text: format!("no version of {provider} has verified {consumer} {version}'s contract") },
+                },
+            }
+        })
+        .collect()
+}
+
+/// The consumers of `provider` to check, with the version and digest that matter.
+fn consumers_of(
+    records: &[Record],
+    provider: &str,
+    env: Option<&str>,
+) -> Vec<(String, String, String)> {
+    let mut latest: Vec<(String, String, String)> = Vec::new();
+    for r in records {
+        if let Record::Contract {
+            consumer,
+            consumer_version,
+            provider: p,
+            digest,
+            ..
+        } = r
+        {
+            if p == provider {
+                latest.retain(|(c, _, _)| c != consumer);
+                latest.push((consumer.clone(), consumer_version.clone(), digest.clone()));
+            }
+        }
+    }
+    let Some(e) = env else { return latest };
+    latest
+        .into_iter()
+        .filter_map(|(consumer, _, _)| {
+            let v = deployed(records, &consumer, e)?;
+            let digest = contracts_of(records, &consumer, &v)
+                .into_iter()
+                .find(|(p, _)| p == provider)?
+                .1;
+            Some((consumer, v, digest))
+        })
+        .collect()
+}
+
+fn as_provider(
+    records: &[Record],
+    provider: &str,
+    version: &str,
+    env: Option<&str>,
+) -> Vec<Reason> {
+    let known = records.iter().any(|r| matches!(r, Record::Verification { provider: p, provider_version: v, .. } if p == provider && v == version));
+    let consumers = consumers_of(records, provider, env);
+    if consumers.is_empty() && !known {
+        return vec![];
+    }
+    let place = env.map(|e| format!(" in {e}")).unwrap_or_default();
+    consumers
+        .into_iter()
+        .map(|(consumer, cv, digest)| match verified(records, provider, Some(version), &consumer, &digest) {
+            Some((_, true)) => Reason { ok: true, text: format!("{provider} {version} verified the contract of {consumer} {cv}{place}") },
+            Some((_, false)) => Reason { ok: false, text: format!("{provider} {version} failed to verify the contract of {consumer} {cv}{place}") },
+            None => Reason { ok: false, text: format!("{provider} {version} has not verified the contract of {consumer} {cv}{place}") },
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contract(c: &str, cv: &str, p: &str, d: &str) -> Record {
+        Record::Contract {
+            consumer: c.into(),
+            consumer_version: cv.into(),
+            provider: p.into(),
+            digest: d.into(),
+            at: String::new(),
+        }
+    }
+    fn verification(p: &str, pv: &str, c: &str, d: &str, success: bool) -> Record {
+        Record::Verification {
+            provider: p.into(),
+            provider_version: pv.into(),
+            consumer: c.into(),
+            digest: d.into(),
+            success,
+            at: String::new(),
+        }
+    }
+    fn deployment(a: &str, v: &str, e: &str) -> Record {
+        Record::Deployment {
+            pacticipant: a.into(),
+            version: v.into(),
+            environment: e.into(),
+            at: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_provider_must_honour_what_runs_in_the_environment() {
+        let records = vec![
+            contract("web", "1", "orders", "d1"),
+            contract("web", "2", "orders", "d2"),
+            deployment("web", "1", "prod"),
+            verification("orders", "7", "web", "d1", true),
+            verification("orders", "7", "web", "d2", false),
+        ];
+        assert!(
+            can_i_deploy(&records, "orders", "7", Some("prod")).ok,
+            "prod runs web 1, which orders 7 honours"
+        );
+        let d = can_i_deploy(&records, "orders", "7", None);
+        assert!(!d.ok, "the latest web (2) is not honoured");
+        assert!(
+            d.reasons[0]
+                .text
+                .contains("failed to verify the contract of web 2"),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn a_consumer_needs_the_deployed_provider_to_have_verified_it() {
+        let records = vec![
+            contract("web", "2", "orders", "d2"),
+            deployment("orders", "7", "prod"),
+            verification("orders", "8", "web", "d2", true),
+        ];
+        let d = can_i_deploy(&records, "web", "2", Some("prod"));
+        assert!(!d.ok);
+        assert!(
+            d.reasons[0]
+                .text
+                .contains("orders 7 in prod has not verified web 2's contract"),
+            "{d}"
+        );
+        assert!(can_i_deploy(&records, "web", "2", None).ok);
+        assert!(
+            can_i_deploy(&records, "web", "2", Some("staging")).ok,
+            "no orders in staging"
+        );
+    }
+
+    #[test]
+    fn unknown_versions_are_refused() {
+        assert!(!can_i_deploy(&[], "web", "9", None).ok);
+    }
+}

@@ -1,0 +1,218 @@
+//! The results store: an append-only JSON Lines file under a directory, shared safely by
+//! concurrent writers (exclusive lock, whole lines, fsync). It records published contracts,
+//! verification results and deployments.
+
+use std::fs::OpenOptions;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// One fact in the store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Record {
+    /// A consumer version's contract with a provider.
+    #[serde(rename_all = "camelCase")]
+    Contract {
+        /// The consumer.
+        consumer: String,
+        /// The consumer's version.
+        consumer_version: String,
+        /// The provider.
+        provider: String,
+        /// SHA-256 of the contract.
+        digest: String,
+        /// When (RFC 3339).
+        at: String,
+    },
+    /// A provider version verified a contract.
+    #[serde(rename_all = "camelCase")]
+    Verification {
+        /// The provider.
+        provider: String,
+        /// The provider's version.
+        provider_version: String,
+        /// The consumer.
+        consumer: String,
+        /// SHA-256 of the contract verified.
+        digest: String,
+        /// Whether it passed.
+        success: bool,
+        /// When (RFC 3339).
+        at: String,
+    },
+    /// A version of a pacticipant now runs in an environment.
+    #[serde(rename_all = "camelCase")]
+    Deployment {
+        /// The application.
+        pacticipant: String,
+        /// Its version.
+        version: String,
+        /// The environment, e.g. `production`.
+        environment: String,
+        /// When (RFC 3339).
+        at: String,
+    },
+}
+
+/// Why the store could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Reading, locking or writing failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// A line is not a record.
+    #[error("{path}:{line}: not a results record: {reason}")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// The store under a directory (`results.jsonl`).
+#[derive(Debug, Clone)]
+pub struct ResultsStore {
+    dir: PathBuf,
+}
+
+/// The current time, as records carry it.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+impl ResultsStore {
+    /// The store in `dir` (created on first write).
+    pub fn new(dir: impl AsRef<Path>) -> Self {
+        ResultsStore {
+            dir: dir.as_ref().to_path_buf(),
+        }
+    }
+
+    fn file(&self) -> PathBuf {
+        self.dir.join("results.jsonl")
+    }
+
+    fn with_lock<T>(&self, f: impl FnOnce() -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| StoreError::Io { path, source }
+        };
+        std::fs::create_dir_all(&self.dir).map_err(io(&self.dir))?;
+        let lock_path = self.dir.join(".results.lock");
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io(&lock_path))?;
+        lock.lock().map_err(io(&lock_path))?;
+        let out = f();
+        let _ = lock.unlock();
+        out
+    }
+
+    /// Appends records atomically with respect to other writers.
+    ///
+    /// ```
+    /// use shakedown::gate::{ResultsStore, Record};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let store = ResultsStore::new(dir.path());
+    /// store.append(&[Record::Deployment { pacticipant: "orders".into(), version: "1.0".into(),
+    ///     environment: "production".into(), at: "2026-01-01T00:00:00Z".into() }]).unwrap();
+    /// assert_eq!(store.read().unwrap().len(), 1);
+    /// ```
+    pub fn append(&self, records: &[Record]) -> Result<(), StoreError> {
+        let path = self.file();
+        let mut text = String::new();
+        for r in records {
+            text.push_str(&serde_json::to_string(r).unwrap_or_default());
+            text.push('\n');
+        }
+        self.with_lock(|| {
+            let io = |source| StoreError::Io {
+                path: path.clone(),
+                source,
+            };
+            let mut f = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .map_err(io)?;
+            f.write_all(text.as_bytes()).map_err(io)?;
+            f.sync_all().map_err(io)
+        })
+    }
+
+    /// Every record, oldest first.
+    pub fn read(&self) -> Result<Vec<Record>, StoreError> {
+        let path = self.file();
+        self.with_lock(|| {
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
+                Err(source) => {
+                    return Err(StoreError::Io {
+                        path: path.clone(),
+                        source,
+                    })
+                }
+            };
+            text.lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .map(|(i, l)| {
+                    serde_json::from_str(l).map_err(|e| StoreError::Corrupt {
+                        path: path.clone(),
+                        line: i + 1,
+                        reason: e.to_string(),
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concurrent_writers_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::thread::scope(|s| {
+            for t in 0..8 {
+                let store = ResultsStore::new(dir.path());
+                s.spawn(move || {
+                    for n in 0..25 {
+                        let r = Record::Deployment {
+                            pacticipant: format!("app{t}"),
+                            version: n.to_string(),
+                            environment: "test".into(),
+                            at: now(),
+                        };
+                        store.append(&[r]).unwrap();
+                    }
+                });
+            }
+        });
+        assert_eq!(ResultsStore::new(dir.path()).read().unwrap().len(), 200);
+    }
+
+    #[test]
+    fn corrupt_lines_are_reported_with_their_number() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("results.jsonl"), "{\"kind\":\"deployment\",\"pacticipant\":\"a\",\"version\":\"1\",\"environment\":\"e\",\"at\":\"t\"}\nnot json\n").unwrap();
+        let err = ResultsStore::new(dir.path()).read().unwrap_err();
+        assert!(matches!(err, StoreError::Corrupt { line: 2, .. }), "{err}");
+    }
+}

@@ -1,0 +1,369 @@
+//! The CI gate from the command line: verify (reports, results store), publish,
+//! can-i-deploy, record-deployment and diff, against the example orders provider.
+
+#[path = "../examples/shop/orders_service.rs"]
+mod orders_service;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn shakedown(args: &[&str], results: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shakedown"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("SHAKEDOWN_RESULTS_DIR", results)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn verify(url: &str, version: &str, results: &Path, extra: &[&str]) -> Output {
+    let (state, messages) = (
+        format!("{url}/_pact/state"),
+        format!("{url}/_pact/messages"),
+    );
+    let mut args = vec![
+        "verify",
+        "--provider",
+        "orders",
+        "--base-url",
+        url,
+        "--state-url",
+        &state,
+        "--messages-url",
+        &messages,
+    ];
+    args.extend(["--record", "--provider-version", version]);
+    args.extend(extra);
+    shakedown(&args, results)
+}
+
+#[test]
+fn should_gate_deploys_on_recorded_verifications() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("results");
+    let published = shakedown(
+        &[
+            "publish",
+            "contracts/web-orders.json",
+            "contracts/shipping-orders.json",
+            "--version",
+            "1.0",
+        ],
+        &results,
+    );
+    assert_eq!(published.status.code(), Some(0), "{}", text(&published));
+
+    let good = orders_service::start("127.0.0.1:0", orders_service::Config::default()).unwrap();
+    let (json, junit) = (
+        dir.path().join("report.json"),
+        dir.path().join("report.xml"),
+    );
+    let out = verify(
+        &good.url(),
+        "7",
+        &results,
+        &[
+            "--json",
+            json.to_str().unwrap(),
+            "--junit",
+            junit.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("4 passed, 0 failed, 0 pending failed"),
+        "{}",
+        text(&out)
+    );
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(
+        report["contracts"][1]["interactions"][0]["outcome"]["status"],
+        "passed"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains("<testsuite name=\"web -&gt; orders\"")
+            && xml.contains("testcase name=\"an order is placed\""),
+        "{xml}"
+    );
+
+    assert_eq!(
+        shakedown(
+            &["can-i-deploy", "--pacticipant", "web", "--version", "1.0"],
+            &results
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    assert_eq!(
+        shakedown(
+            &[
+                "record-deployment",
+                "--pacticipant",
+                "orders",
+                "--version",
+                "7",
+                "--environment",
+                "prod"
+            ],
+            &results
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    let yes = shakedown(
+        &[
+            "can-i-deploy",
+            "--pacticipant",
+            "web",
+            "--version",
+            "1.0",
+            "--to",
+            "prod",
+        ],
+        &results,
+    );
+    assert_eq!(yes.status.code(), Some(0), "{}", text(&yes));
+    assert!(
+        text(&yes).contains("orders 7 in prod verified web 1.0's contract"),
+        "{}",
+        text(&yes)
+    );
+
+    let broken = orders_service::start(
+        "127.0.0.1:0",
+        orders_service::Config {
+            rename_status: true,
+        },
+    )
+    .unwrap();
+    let out = verify(&broken.url(), "8", &results, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let no = shakedown(
+        &["can-i-deploy", "--pacticipant", "orders", "--version", "8"],
+        &results,
+    );
+    assert_eq!(no.status.code(), Some(1), "{}", text(&no));
+    assert!(
+        text(&no).contains("✗ orders 8 failed to verify the contract of web 1.0"),
+        "{}",
+        text(&no)
+    );
+    assert!(
+        text(&no).contains("✓ orders 8 verified the contract of shipping 1.0"),
+        "{}",
+        text(&no)
+    );
+}
+
+#[test]
+fn should_give_the_same_result_concurrently() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = orders_service::start(
+        "127.0.0.1:0",
+        orders_service::Config {
+            rename_status: true,
+        },
+    )
+    .unwrap();
+    let url = broken.url();
+    let run = |c: &str| {
+        let (state, messages) = (
+            format!("{url}/_pact/state"),
+            format!("{url}/_pact/messages"),
+        );
+        let out = shakedown(
+            &[
+                "verify",
+                "--provider",
+                "orders",
+                "--base-url",
+                &url,
+                "--state-url",
+                &state,
+                "--messages-url",
+                &messages,
+                "--filter-consumer",
+                "shipping",
+                "--concurrency",
+                c,
+            ],
+            dir.path(),
+        );
+        (
+            out.status.code(),
+            text(&out)
+                .lines()
+                .filter(|l| !l.contains(" ms"))
+                .map(str::to_string)
+                .collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(run("1"), run("4"));
+}
+
+#[test]
+fn should_exit_2_for_an_unreachable_provider_or_unreadable_contracts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = shakedown(
+        &[
+            "verify",
+            "--provider",
+            "orders",
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--ignore-states",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("unreachable"), "{}", text(&out));
+    let out = shakedown(
+        &[
+            "verify",
+            "--provider",
+            "orders",
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--contracts",
+            "tests/fixtures/check/malformed.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("malformed.json:5:54"), "{}", text(&out));
+}
+
+#[test]
+fn should_fail_interactions_whose_provider_state_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = orders_service::start("127.0.0.1:0", orders_service::Config::default()).unwrap();
+    let url = good.url();
+    let out = shakedown(
+        &[
+            "verify",
+            "--provider",
+            "orders",
+            "--base-url",
+            &url,
+            "--filter-consumer",
+            "web",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "no state handler: never a silent pass"
+    );
+    assert!(
+        text(&out).contains(
+            "needs provider state \"an order exists\" but no state handler is configured"
+        ),
+        "{}",
+        text(&out)
+    );
+    let bad_state_url = format!("{url}/no-such-endpoint");
+    let out = shakedown(
+        &[
+            "verify",
+            "--provider",
+            "orders",
+            "--base-url",
+            &url,
+            "--state-url",
+            &bad_state_url,
+            "--filter-consumer",
+            "web",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("setup via") && text(&out).contains("status 404"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn should_classify_contract_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts/web-orders.json");
+    let text_old = std::fs::read_to_string(&old).unwrap();
+    let new = dir.path().join("web-orders.json");
+    std::fs::write(
+        &new,
+        text_old.replacen(
+            "\"status\": \"placed\"",
+            "\"status\": \"placed\", \"total\": 12.5",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = shakedown(
+        &["diff", old.to_str().unwrap(), new.to_str().unwrap()],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("BREAKING") && text(&out).contains("now expects $.total"),
+        "{}",
+        text(&out)
+    );
+    let same = shakedown(
+        &["diff", old.to_str().unwrap(), old.to_str().unwrap()],
+        dir.path(),
+    );
+    assert_eq!(same.status.code(), Some(0));
+}
+
+#[test]
+fn should_report_but_not_fail_on_contracts_never_verified_unless_strict() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = orders_service::start(
+        "127.0.0.1:0",
+        orders_service::Config {
+            rename_status: true,
+        },
+    )
+    .unwrap();
+    let out = verify(
+        &broken.url(),
+        "9",
+        dir.path(),
+        &["--pending-new", "--filter-consumer", "web"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out)
+            .contains("! a request for an existing order  [given an order exists]  (pending)"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        text(&out).contains("2 passed, 0 failed, 1 pending failed"),
+        "{}",
+        text(&out)
+    );
+    let strict = verify(
+        &broken.url(),
+        "9",
+        dir.path(),
+        &["--pending-new", "--filter-consumer", "web", "--strict"],
+    );
+    assert_eq!(strict.status.code(), Some(1), "{}", text(&strict));
+}
