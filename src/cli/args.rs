@@ -41,7 +41,7 @@ pub enum Command {
     /// are reported but do not fail unless --strict.
     /// Exit code 0 when every interaction that counts passed, 1 when a contract is broken, 2
     /// for usage errors, unreadable contracts or an unreachable provider.
-    Verify(VerifyArgs),
+    Verify(Box<VerifyArgs>),
 
     /// Record which contract a consumer version publishes (for can-i-deploy).
     Publish(PublishArgs),
