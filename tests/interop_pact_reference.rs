@@ -10,11 +10,19 @@
 #[path = "../examples/shop/web_client.rs"]
 mod web_client;
 
+#[allow(dead_code)]
+#[path = "../examples/shop/orders_service.rs"]
+mod orders_service;
+
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 fn reference_binary() -> Option<String> {
-    let bin = std::env::var("PACT_MOCK_SERVER").unwrap_or_else(|_| "pact-mock-server".into());
+    reference("PACT_MOCK_SERVER", "pact-mock-server")
+}
+
+fn reference(var: &str, default: &str) -> Option<String> {
+    let bin = std::env::var(var).unwrap_or_else(|_| default.into());
     Command::new(&bin)
         .arg("--version")
         .env("PACT_DO_NOT_TRACK", "true")
@@ -97,4 +105,23 @@ fn should_be_loaded_and_served_by_the_reference_mock_server() {
     ));
     assert_eq!(client.place("SKU-000123", 2).unwrap(), 43);
     create(&bin, port, "contracts/shipping-orders.json");
+}
+
+#[test]
+fn should_be_verified_by_the_reference_verifier_against_our_example_provider() {
+    let Some(bin) = reference("PACT_VERIFIER", "pact-verifier") else {
+        eprintln!("skipped: pact-verifier not found (set PACT_VERIFIER or run scripts/interop.sh)");
+        return;
+    };
+    let provider = orders_service::start("127.0.0.1:0", orders_service::Config::default()).unwrap();
+    let state = format!("{}/_pact/state", provider.url());
+    let out = Command::new(&bin)
+        .args(["-f", "contracts/web-orders.json", "-h", "127.0.0.1", "-p", &provider.addr.port().to_string(), "-n", "orders"])
+        .args(["--state-change-url", &state, "--state-change-teardown"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("PACT_DO_NOT_TRACK", "true")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "the reference verifier failed: {text} {}", String::from_utf8_lossy(&out.stderr));
 }

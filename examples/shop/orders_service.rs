@@ -1,7 +1,7 @@
 //! The `orders` provider of the example shop: an HTTP service for orders, with the
 //! provider-state and message endpoints its contracts are verified through.
 //!
-//! Routes: `GET /health`; `GET /orders/{id}`; `POST /orders` (publishes `OrderPlaced`);
+//! Routes: `GET /health`; `GET /orders/{id}`; `GET /catalog/{n}`; `POST /orders` (publishes `OrderPlaced`);
 //! `POST /_pact/state` (`{"state", "params", "action"}`); `POST /_pact/messages`
 //! (`{"description"}` → the message, metadata in `Pact-Message-Metadata`).
 
@@ -87,6 +87,7 @@ impl Orders {
         match (method, segments.as_slice()) {
             ("GET" | "HEAD", ["health"]) => reply(200, json!({"status": "ok"})),
             ("GET", ["orders", id]) => self.get(id),
+            ("GET", ["catalog", id]) => catalog_item(id),
             ("POST", ["orders"]) => self.place(body),
             ("POST", ["_pact", "state"]) => self.state(body),
             ("POST", ["_pact", "messages"]) => self.message(body),
@@ -205,6 +206,14 @@ impl Orders {
             r.headers_mut().insert("Pact-Message-Metadata", h);
         }
         r
+    }
+}
+
+/// A catalogue entry: deterministic, stateless (used by the verification benchmark).
+fn catalog_item(id: &str) -> Reply {
+    match id.parse::<u64>() {
+        Ok(n) => reply(200, json!({"id": n, "sku": format!("SKU-{n:06}"), "name": format!("item {n}"), "price": (n as f64) * 0.5 + 0.25, "tags": ["a", "b"]})),
+        Err(_) => reply(404, json!({"error": "no such item"})),
     }
 }
 
