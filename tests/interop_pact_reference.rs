@@ -116,12 +116,25 @@ fn should_be_verified_by_the_reference_verifier_against_our_example_provider() {
     let provider = orders_service::start("127.0.0.1:0", orders_service::Config::default()).unwrap();
     let state = format!("{}/_pact/state", provider.url());
     let out = Command::new(&bin)
-        .args(["-f", "contracts/web-orders.json", "-h", "127.0.0.1", "-p", &provider.addr.port().to_string(), "-n", "orders"])
+        .args([
+            "-f",
+            "contracts/web-orders.json",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &provider.addr.port().to_string(),
+            "-n",
+            "orders",
+        ])
         .args(["--state-change-url", &state, "--state-change-teardown"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("PACT_DO_NOT_TRACK", "true")
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "the reference verifier failed: {text} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "the reference verifier failed: {text} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

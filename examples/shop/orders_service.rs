@@ -212,7 +212,10 @@ impl Orders {
 /// A catalogue entry: deterministic, stateless (used by the verification benchmark).
 fn catalog_item(id: &str) -> Reply {
     match id.parse::<u64>() {
-        Ok(n) => reply(200, json!({"id": n, "sku": format!("SKU-{n:06}"), "name": format!("item {n}"), "price": (n as f64) * 0.5 + 0.25, "tags": ["a", "b"]})),
+        Ok(n) => reply(
+            200,
+            json!({"id": n, "sku": format!("SKU-{n:06}"), "name": format!("item {n}"), "price": (n as f64) * 0.5 + 0.25, "tags": ["a", "b"]}),
+        ),
         Err(_) => reply(404, json!({"error": "no such item"})),
     }
 }

@@ -48,7 +48,12 @@ impl MessageSource {
         match self {
             MessageSource::None => Err("message interactions need a message producer (--messages-url, or closures in the library)".into()),
             MessageSource::Closures(map) => match map.get(&interaction.description) {
-                Some(f) => f(interaction),
+                Some(f) => {
+                    let (f, owned) = (f.clone(), interaction.clone());
+                    tokio::task::spawn_blocking(move || f(&owned))
+                        .await
+                        .unwrap_or_else(|e| Err(format!("the message producer panicked: {e}")))
+                }
                 None => Err(format!("no message producer for {:?}", interaction.description)),
             },
             MessageSource::Http(url) => http(client, url, interaction, request).await,

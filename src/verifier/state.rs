@@ -68,7 +68,15 @@ impl StateHandler {
                 "the interaction needs provider state {:?} but no state handler is configured (use --state-url, or --ignore-states if the provider needs none)",
                 state.name
             )),
-            StateHandler::Closure(f) => f(state, action).map_err(|e| format!("provider state {:?} {} failed: {e}", state.name, action.as_str())),
+            StateHandler::Closure(f) => {
+                // Closures may block (a database call, a blocking HTTP client): run them
+                // off the async workers.
+                let (f, owned) = (f.clone(), state.clone());
+                let result = tokio::task::spawn_blocking(move || f(&owned, action))
+                    .await
+                    .unwrap_or_else(|e| Err(format!("the state handler panicked: {e}")));
+                result.map_err(|e| format!("provider state {:?} {} failed: {e}", state.name, action.as_str()))
+            }
             StateHandler::Http(url) => http(client, url, state, action).await,
         }
     }

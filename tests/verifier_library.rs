@@ -1,0 +1,122 @@
+//! The verifier as a library in a provider's own `cargo test`: provider states as closures
+//! whose values feed `ProviderState` generators, and messages produced by closures.
+
+#[path = "../examples/shop/orders_service.rs"]
+mod orders_service;
+
+use serde_json::{json, Map};
+use shakedown::consumer::matchers::*;
+use shakedown::consumer::Contract;
+use shakedown::contract::{Body, ContentType, Message};
+use shakedown::verifier::{Outcome, StateAction, Verifier};
+
+/// Records a contract whose request path comes from the provider state (`/orders/${id}`).
+fn contract_with_state_generated_path(dir: &std::path::Path) {
+    let mut c = Contract::new("web", "orders").output_dir(dir);
+    c.interaction("a request for a freshly created order", |i| {
+        i.given_with("an order exists", json!({"id": 5}))
+            .request(|r| {
+                r.get(from_provider_state("/orders/${id}", "/orders/5"));
+            })
+            .response(|r| {
+                r.status(200)
+                    .json(json!({"id": integer(5), "status": like("placed")}));
+            });
+    });
+    let server = c.start_mock_server();
+    reqwest::blocking::get(server.path("/orders/5")).unwrap();
+    server.finish().unwrap();
+}
+
+#[test]
+fn should_feed_values_returned_by_state_closures_into_the_request() {
+    let dir = tempfile::tempdir().unwrap();
+    contract_with_state_generated_path(dir.path());
+    let service = orders_service::start("127.0.0.1:0", orders_service::Config::default()).unwrap();
+    let url = service.url();
+    let state_url = format!("{url}/_pact/state");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let report = Verifier::new("orders", &url)
+        .contracts(dir.path())
+        .state_handler(move |state, action| {
+            log.lock()
+                .unwrap()
+                .push(format!("{} {}", state.name, action.as_str()));
+            if action == StateAction::Setup {
+                // Create order 77 in the real service, and tell the verifier its id.
+                let body = json!({"state": state.name, "params": {"id": 77}, "action": "setup"});
+                reqwest::blocking::Client::new()
+                    .post(&state_url)
+                    .json(&body)
+                    .send()
+                    .map_err(|e| e.to_string())?;
+                let mut values = Map::new();
+                values.insert("id".into(), json!(77));
+                return Ok(values);
+            }
+            Ok(Map::new())
+        })
+        .run()
+        .unwrap();
+    assert!(report.success(), "{}", report.render(false));
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec!["an order exists setup", "an order exists teardown"]
+    );
+}
+
+#[test]
+fn should_fail_an_interaction_whose_state_closure_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    contract_with_state_generated_path(dir.path());
+    let service = orders_service::start("127.0.0.1:0", orders_service::Config::default()).unwrap();
+    let report = Verifier::new("orders", &service.url())
+        .contracts(dir.path())
+        .state_handler(|_, _| Err("the database is down".into()))
+        .run()
+        .unwrap();
+    assert!(!report.success());
+    let Outcome::Error { reason } = &report.contracts[0].interactions[0].outcome else {
+        panic!("expected an error")
+    };
+    assert!(reason.contains("the database is down"), "{reason}");
+}
+
+#[test]
+fn should_verify_messages_produced_by_closures_including_metadata() {
+    let contracts = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/contracts/shipping-orders.json"
+    );
+    let event = |topic: &'static str| {
+        move |_: &shakedown::contract::Interaction| {
+            let contents = json!({"type": "OrderPlaced", "orderId": 3, "lines": [{"sku": "SKU-000001", "qty": 1}], "placedAt": "2026-11-21T10:00:00Z"});
+            let mut m = Message {
+                contents: Body::json(&contents),
+                ..Default::default()
+            };
+            m.metadata.insert("topic".into(), json!(topic));
+            m.metadata
+                .insert("contentType".into(), json!(ContentType::json().to_string()));
+            Ok(m)
+        }
+    };
+    let ok = Verifier::new("orders", "http://127.0.0.1:9")
+        .contracts(contracts)
+        .ignore_states()
+        .message("an OrderPlaced event", event("orders.placed"))
+        .run()
+        .unwrap();
+    assert!(ok.success(), "{}", ok.render(false));
+    let wrong = Verifier::new("orders", "http://127.0.0.1:9")
+        .contracts(contracts)
+        .ignore_states()
+        .message("an OrderPlaced event", event("orders"))
+        .run()
+        .unwrap();
+    let Outcome::Failed { mismatches } = &wrong.contracts[0].interactions[0].outcome else {
+        panic!("expected a failure")
+    };
+    assert_eq!(mismatches[0].location, "metadata topic");
+}
