@@ -71,16 +71,24 @@ pub fn merge_into_file(
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let path = contract_path(dir, consumer, provider);
     let lock_path = lock_file(&path);
+    let locked = with_lock(&lock_path, || {
+        merge_locked(&path, consumer, provider, interactions)
+    });
+    locked.map_err(io(&lock_path))?.map(|()| path)
+}
+
+/// Runs `f` while holding an exclusive lock on `lock_path` (created if missing; kept
+/// afterwards). Locks are per open file, so they exclude other threads and processes alike.
+pub fn with_lock<T>(lock_path: &Path, f: impl FnOnce() -> T) -> std::io::Result<T> {
     let lock = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(&lock_path)
-        .map_err(io(&lock_path))?;
-    lock.lock().map_err(io(&lock_path))?;
-    let result = merge_locked(&path, consumer, provider, interactions);
+        .open(lock_path)?;
+    lock.lock()?;
+    let out = f();
     let _ = lock.unlock();
-    result.map(|()| path)
+    Ok(out)
 }
 
 /// The hidden lock file beside a contract: `.web-orders.json.lock`. It is kept (removing it

@@ -109,16 +109,7 @@ impl ResultsStore {
         };
         std::fs::create_dir_all(&self.dir).map_err(io(&self.dir))?;
         let lock_path = self.dir.join(".results.lock");
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io(&lock_path))?;
-        lock.lock().map_err(io(&lock_path))?;
-        let out = f();
-        let _ = lock.unlock();
-        out
+        crate::contract::with_lock(&lock_path, f).map_err(io(&lock_path))?
     }
 
     /// Appends records atomically with respect to other writers.
