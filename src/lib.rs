@@ -18,6 +18,7 @@
 //! assert_eq!(mismatches[0].location, "$.body.name");
 //! ```
 
+pub mod chaos;
 pub mod cli;
 pub mod consumer;
 pub mod contract;

@@ -1,0 +1,318 @@
+//! A link: one direction of one proxied connection. A reader stamps chunks with their
+//! arrival time; a writer applies the direction's toxics in order and forwards them. Every
+//! wait can be interrupted by a change of toxics, and a chunk in hand is never dropped by a
+//! reconfiguration.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use rand::rngs::StdRng;
+use rand::RngExt as _;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+use super::toxic::{Stream, Toxic, ToxicKind};
+
+/// A chunk of data and when it arrived.
+struct Chunk {
+    data: Bytes,
+    at: Instant,
+}
+
+/// How a link ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkEnd {
+    /// The source closed; the sink was closed in turn.
+    Closed,
+    /// A toxic (timeout, limit_data) closed the connection.
+    Cut,
+    /// A reset_peer toxic fired: the connection is to be reset.
+    Reset,
+    /// An I/O error ended it.
+    Failed,
+}
+
+/// What a link needs from its connection.
+pub struct LinkContext {
+    /// The direction.
+    pub stream: Stream,
+    /// The proxy's current toxics.
+    pub toxics: watch::Receiver<Arc<Vec<Toxic>>>,
+    /// Decides, once per toxic name, whether this connection gets it (toxicity).
+    pub roll: Box<dyn FnMut(&Toxic) -> bool + Send>,
+    /// Randomness for jitter and slicing (seeded by the proxy).
+    pub rng: StdRng,
+    /// Bytes forwarded, for metrics.
+    pub bytes: Arc<AtomicU64>,
+}
+
+/// Pumps `source` into `sink` through the toxics until the source closes or a toxic ends it.
+/// On a clean end the sink is shut down (FIN); otherwise it is left for the caller to close
+/// (or reset).
+pub async fn run<R, W>(mut source: R, mut sink: W, mut ctx: LinkContext) -> LinkEnd
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let (tx, mut rx) = mpsc::channel::<Chunk>(64);
+    let reader = async move {
+        let mut buf = vec![0u8; 32 * 1024];
+        loop {
+            match source.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => {
+                    let chunk = Chunk {
+                        data: Bytes::copy_from_slice(&buf[..n]),
+                        at: Instant::now(),
+                    };
+                    if tx.send(chunk).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    };
+    let writer = async {
+        let mut state = State::default();
+        loop {
+            let active = active_toxics(&mut ctx);
+            if let Some(end) = state.deadline_passed(&active) {
+                return end;
+            }
+            tokio::select! {
+                chunk = rx.recv() => match chunk {
+                    Some(chunk) => {
+                        if let Some(end) = forward(chunk, &mut sink, &mut ctx, &mut state).await {
+                            return end;
+                        }
+                    }
+                    None => {
+                        slow_close(&mut ctx).await;
+                        let _ = sink.shutdown().await;
+                        return LinkEnd::Closed;
+                    }
+                },
+                _ = ctx.toxics.changed() => continue,
+                _ = state.sleep_until_deadline(&active) => continue,
+            }
+        }
+    };
+    tokio::pin!(reader, writer);
+    let mut reading = true;
+    loop {
+        tokio::select! {
+            _ = &mut reader, if reading => reading = false,
+            end = &mut writer => return end,
+        }
+    }
+}
+
+/// Per-link bookkeeping across chunks.
+#[derive(Default)]
+struct State {
+    forwarded: u64,
+    /// When a timeout or reset_peer toxic became active on this link.
+    armed: Option<(String, Instant)>,
+}
+
+impl State {
+    /// The end a timeout/reset_peer toxic forces once its time has come.
+    fn deadline_passed(&mut self, active: &[Toxic]) -> Option<LinkEnd> {
+        let (name, since) = self.arm(active)?;
+        let toxic = active.iter().find(|t| t.name == name)?;
+        let (timeout, end) = match toxic.kind {
+            ToxicKind::Timeout { timeout } => (timeout, LinkEnd::Cut),
+            ToxicKind::ResetPeer { timeout } => (timeout, LinkEnd::Reset),
+            _ => return None,
+        };
+        let fires = !(toxic.kind.type_name() == "timeout" && timeout.is_zero());
+        (fires && Instant::now() >= since + timeout).then_some(end)
+    }
+
+    fn arm(&mut self, active: &[Toxic]) -> Option<(String, Instant)> {
+        let current = active.iter().find(|t| {
+            matches!(
+                t.kind,
+                ToxicKind::Timeout { .. } | ToxicKind::ResetPeer { .. }
+            )
+        });
+        match (current, &self.armed) {
+            (None, _) => self.armed = None,
+            (Some(t), Some((n, _))) if *n == t.name => {}
+            (Some(t), _) => self.armed = Some((t.name.clone(), Instant::now())),
+        }
+        self.armed.clone()
+    }
+
+    async fn sleep_until_deadline(&self, active: &[Toxic]) {
+        let deadline = self.armed.as_ref().and_then(|(name, since)| {
+            active
+                .iter()
+                .find(|t| &t.name == name)
+                .and_then(|t| match t.kind {
+                    ToxicKind::Timeout { timeout } if !timeout.is_zero() => Some(*since + timeout),
+                    ToxicKind::ResetPeer { timeout } => Some(*since + timeout),
+                    _ => None,
+                })
+        });
+        match deadline {
+            Some(d) => tokio::time::sleep_until(d).await,
+            None => std::future::pending().await,
+        }
+    }
+}
+
+/// The toxics of this link's direction that this connection rolled into.
+fn active_toxics(ctx: &mut LinkContext) -> Vec<Toxic> {
+    let all = ctx.toxics.borrow_and_update().clone();
+    all.iter()
+        .filter(|t| t.stream == ctx.stream)
+        .filter(|t| (ctx.roll)(t))
+        .cloned()
+        .collect()
+}
+
+/// Applies the toxics to one chunk and writes it; `Some` when the link must end.
+async fn forward<W: AsyncWrite + Unpin>(
+    chunk: Chunk,
+    sink: &mut W,
+    ctx: &mut LinkContext,
+    state: &mut State,
+) -> Option<LinkEnd> {
+    let mut data = chunk.data;
+    loop {
+        let active = active_toxics(ctx);
+        if active
+            .iter()
+            .any(|t| matches!(t.kind, ToxicKind::Timeout { .. }))
+        {
+            // Data is held while a timeout toxic is active; closing comes from its deadline.
+            tokio::select! {
+                _ = ctx.toxics.changed() => continue,
+                _ = state.sleep_until_deadline(&active) => return state.deadline_passed(&active).or(Some(LinkEnd::Cut)),
+            }
+        }
+        if let Some(wait) = latency(&active, chunk.at, &mut ctx.rng) {
+            tokio::select! {
+                _ = tokio::time::sleep_until(wait) => {}
+                _ = ctx.toxics.changed() => continue,
+            }
+        }
+        if let Some(limit) = active.iter().find_map(|t| {
+            if let ToxicKind::LimitData { bytes } = t.kind {
+                Some(bytes)
+            } else {
+                None
+            }
+        }) {
+            let room = limit.saturating_sub(state.forwarded) as usize;
+            if room < data.len() {
+                let _ = write_paced(sink, data.slice(..room), &active, ctx).await;
+                state.forwarded += room as u64;
+                return Some(LinkEnd::Cut);
+            }
+        }
+        state.forwarded += data.len() as u64;
+        return match write_paced(sink, std::mem::take(&mut data), &active, ctx).await {
+            Ok(()) => None,
+            Err(_) => Some(LinkEnd::Failed),
+        };
+    }
+}
+
+/// When a chunk that arrived `at` may leave, under latency toxics.
+fn latency(active: &[Toxic], at: Instant, rng: &mut StdRng) -> Option<Instant> {
+    let mut total = Duration::ZERO;
+    for t in active {
+        if let ToxicKind::Latency { latency, jitter } = t.kind {
+            let j = jitter.as_micros() as i64;
+            let spread = if j > 0 { rng.random_range(-j..=j) } else { 0 };
+            let micros = (latency.as_micros() as i64 + spread).max(0) as u64;
+            total += Duration::from_micros(micros);
+        }
+    }
+    (!total.is_zero()).then_some(at + total)
+}
+
+/// Writes data, sliced and rate-limited as the toxics say.
+async fn write_paced<W: AsyncWrite + Unpin>(
+    sink: &mut W,
+    data: Bytes,
+    active: &[Toxic],
+    ctx: &mut LinkContext,
+) -> std::io::Result<()> {
+    let slicer = active.iter().find_map(|t| match t.kind {
+        ToxicKind::Slicer {
+            average_size,
+            size_variation,
+            delay,
+        } if average_size > 0 => Some((average_size, size_variation, delay)),
+        _ => None,
+    });
+    let rate = active
+        .iter()
+        .find_map(|t| {
+            if let ToxicKind::Bandwidth { rate } = t.kind {
+                Some(rate)
+            } else {
+                None
+            }
+        })
+        .filter(|r| *r > 0);
+    let mut rest = data;
+    let started = Instant::now();
+    let mut sent = 0usize;
+    while !rest.is_empty() {
+        let size = piece_size(slicer, rate, rest.len(), &mut ctx.rng);
+        let piece = rest.split_to(size);
+        if let Some(rate) = rate {
+            // Bytes already sent decide when the next piece may go: rate KB/s, paced in slices.
+            tokio::time::sleep_until(
+                started + Duration::from_secs_f64(sent as f64 / (rate as f64 * 1000.0)),
+            )
+            .await;
+        }
+        sink.write_all(&piece).await?;
+        sink.flush().await?;
+        sent += piece.len();
+        ctx.bytes.fetch_add(piece.len() as u64, Ordering::Relaxed);
+        if let Some((_, _, delay)) = slicer.filter(|_| !rest.is_empty()) {
+            tokio::time::sleep(delay).await;
+        }
+    }
+    Ok(())
+}
+
+/// The next piece: a slicer's size, or about 20 ms worth of bandwidth, or all of it.
+fn piece_size(
+    slicer: Option<(usize, usize, Duration)>,
+    rate: Option<u64>,
+    left: usize,
+    rng: &mut StdRng,
+) -> usize {
+    let size = match (slicer, rate) {
+        (Some((avg, var, _)), _) => {
+            let v = var.min(avg.saturating_sub(1)) as i64;
+            (avg as i64 + if v > 0 { rng.random_range(-v..=v) } else { 0 }).max(1) as usize
+        }
+        (None, Some(rate)) => ((rate * 1000 / 50) as usize).max(1),
+        (None, None) => left,
+    };
+    size.min(left)
+}
+
+async fn slow_close(ctx: &mut LinkContext) {
+    let active = active_toxics(ctx);
+    if let Some(delay) = active.iter().find_map(|t| {
+        if let ToxicKind::SlowClose { delay } = t.kind {
+            Some(delay)
+        } else {
+            None
+        }
+    }) {
+        tokio::time::sleep(delay).await;
+    }
+}

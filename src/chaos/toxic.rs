@@ -1,0 +1,352 @@
+//! Toxics: the faults a proxy applies to one direction of a connection (latency, bandwidth,
+//! slow close, timeout, reset, slicer, data limit), in Toxiproxy's JSON shape.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+/// Which way data flows through a toxic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Stream {
+    /// Client to server.
+    Upstream,
+    /// Server to client.
+    #[default]
+    Downstream,
+}
+
+impl Stream {
+    /// `upstream` or `downstream`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stream::Upstream => "upstream",
+            Stream::Downstream => "downstream",
+        }
+    }
+}
+
+/// What a toxic does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ToxicKind {
+    /// Delay every chunk by `latency` ± `jitter`.
+    Latency {
+        /// Added delay.
+        latency: Duration,
+        /// Uniform random spread around it.
+        jitter: Duration,
+    },
+    /// Limit throughput to `rate` KB/s.
+    Bandwidth {
+        /// Kilobytes per second.
+        rate: u64,
+    },
+    /// Delay closing the connection by `delay` after the other side closed.
+    SlowClose {
+        /// Delay before closing.
+        delay: Duration,
+    },
+    /// Stop all data; close after `timeout` (never when zero, until the toxic is removed).
+    Timeout {
+        /// When to close.
+        timeout: Duration,
+    },
+    /// Reset the connection (TCP RST) after `timeout`.
+    ResetPeer {
+        /// When to reset.
+        timeout: Duration,
+    },
+    /// Cut data into pieces of `average_size` ± `size_variation` bytes, `delay` apart.
+    Slicer {
+        /// Average piece size in bytes.
+        average_size: usize,
+        /// Spread of piece sizes.
+        size_variation: usize,
+        /// Pause between pieces.
+        delay: Duration,
+    },
+    /// Close the connection after `bytes` bytes.
+    LimitData {
+        /// Bytes allowed through.
+        bytes: u64,
+    },
+}
+
+/// A named toxic on a stream, applied to a share (`toxicity`) of connections.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Toxic {
+    /// Unique within its proxy.
+    pub name: String,
+    /// Which direction.
+    pub stream: Stream,
+    /// Probability (0–1) that a connection gets this toxic, rolled per connection.
+    pub toxicity: f64,
+    /// What it does.
+    pub kind: ToxicKind,
+}
+
+/// Why a toxic definition is not acceptable.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ToxicError {
+    /// The type is not a known toxic.
+    #[error("invalid toxic type: {0:?} (known: latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data)")]
+    UnknownType(String),
+    /// An attribute has the wrong type or range.
+    #[error("bad attribute {attribute:?} for {toxic}: {reason}")]
+    BadAttribute {
+        /// The toxic type.
+        toxic: String,
+        /// The attribute.
+        attribute: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The stream is neither upstream nor downstream.
+    #[error("stream was invalid, can be either upstream or downstream")]
+    BadStream,
+    /// Toxicity outside 0..=1.
+    #[error("toxicity must be between 0 and 1")]
+    BadToxicity,
+    /// The body is not a toxic object.
+    #[error("bad request body: {0}")]
+    BadBody(String),
+}
+
+fn ms(d: Duration) -> u64 {
+    d.as_millis() as u64
+}
+
+fn number(
+    attrs: &Map<String, Value>,
+    toxic: &str,
+    key: &str,
+    default: u64,
+) -> Result<u64, ToxicError> {
+    match attrs.get(key) {
+        None | Some(Value::Null) => Ok(default),
+        Some(v) => v
+            .as_u64()
+            .or_else(|| v.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
+            .ok_or_else(|| ToxicError::BadAttribute {
+                toxic: toxic.into(),
+                attribute: key.into(),
+                reason: format!("expected a non-negative number, got {v}"),
+            }),
+    }
+}
+
+impl ToxicKind {
+    /// The Toxiproxy type name.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            ToxicKind::Latency { .. } => "latency",
+            ToxicKind::Bandwidth { .. } => "bandwidth",
+            ToxicKind::SlowClose { .. } => "slow_close",
+            ToxicKind::Timeout { .. } => "timeout",
+            ToxicKind::ResetPeer { .. } => "reset_peer",
+            ToxicKind::Slicer { .. } => "slicer",
+            ToxicKind::LimitData { .. } => "limit_data",
+        }
+    }
+
+    /// Reads a type and its attributes (missing attributes take Toxiproxy's defaults).
+    pub fn from_attributes(kind: &str, attrs: &Map<String, Value>) -> Result<Self, ToxicError> {
+        let n = |key: &str, default: u64| number(attrs, kind, key, default);
+        let d = |key: &str, default: u64| n(key, default).map(Duration::from_millis);
+        Ok(match kind {
+            "latency" => ToxicKind::Latency {
+                latency: d("latency", 0)?,
+                jitter: d("jitter", 0)?,
+            },
+            "bandwidth" => ToxicKind::Bandwidth {
+                rate: n("rate", 0)?,
+            },
+            "slow_close" => ToxicKind::SlowClose {
+                delay: d("delay", 0)?,
+            },
+            "timeout" => ToxicKind::Timeout {
+                timeout: d("timeout", 0)?,
+            },
+            "reset_peer" => ToxicKind::ResetPeer {
+                timeout: d("timeout", 0)?,
+            },
+            "slicer" => ToxicKind::Slicer {
+                average_size: n("average_size", 0)? as usize,
+                size_variation: n("size_variation", 0)? as usize,
+                delay: Duration::from_micros(n("delay", 0)?),
+            },
+            "limit_data" => ToxicKind::LimitData {
+                bytes: n("bytes", 0)?,
+            },
+            other => return Err(ToxicError::UnknownType(other.to_string())),
+        })
+    }
+
+    /// The attributes in Toxiproxy's shape.
+    pub fn attributes(&self) -> Value {
+        match self {
+            ToxicKind::Latency { latency, jitter } => {
+                json!({"latency": ms(*latency), "jitter": ms(*jitter)})
+            }
+            ToxicKind::Bandwidth { rate } => json!({"rate": rate}),
+            ToxicKind::SlowClose { delay } => json!({"delay": ms(*delay)}),
+            ToxicKind::Timeout { timeout } | ToxicKind::ResetPeer { timeout } => {
+                json!({"timeout": ms(*timeout)})
+            }
+            ToxicKind::Slicer {
+                average_size,
+                size_variation,
+                delay,
+            } => {
+                json!({"average_size": average_size, "size_variation": size_variation, "delay": delay.as_micros() as u64})
+            }
+            ToxicKind::LimitData { bytes } => json!({"bytes": bytes}),
+        }
+    }
+}
+
+impl Toxic {
+    /// A toxic on all connections.
+    pub fn new(name: &str, stream: Stream, kind: ToxicKind) -> Self {
+        Toxic {
+            name: name.to_string(),
+            stream,
+            toxicity: 1.0,
+            kind,
+        }
+    }
+
+    /// Reads Toxiproxy's JSON: `{"name", "type", "stream", "toxicity", "attributes"}`.
+    pub fn from_json(v: &Value) -> Result<Self, ToxicError> {
+        let obj = v
+            .as_object()
+            .ok_or_else(|| ToxicError::BadBody("expected a JSON object".into()))?;
+        let kind_name = obj
+            .get("type")
+            .and_then(Value::as_str)
+            .ok_or_else(|| ToxicError::BadBody("missing required field: type".into()))?;
+        let stream = match obj.get("stream").and_then(Value::as_str) {
+            None => Stream::Downstream,
+            Some("upstream") => Stream::Upstream,
+            Some("downstream") => Stream::Downstream,
+            Some(_) => return Err(ToxicError::BadStream),
+        };
+        let toxicity = match obj.get("toxicity") {
+            None | Some(Value::Null) => 1.0,
+            Some(t) => t
+                .as_f64()
+                .filter(|t| (0.0..=1.0).contains(t))
+                .ok_or(ToxicError::BadToxicity)?,
+        };
+        let attrs = obj
+            .get("attributes")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let kind = ToxicKind::from_attributes(kind_name, &attrs)?;
+        let name = obj
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{kind_name}_{}", stream.as_str()));
+        Ok(Toxic {
+            name,
+            stream,
+            toxicity,
+            kind,
+        })
+    }
+
+    /// Applies a Toxiproxy update (PATCH): given fields replace, attributes merge.
+    pub fn updated(&self, v: &Value) -> Result<Self, ToxicError> {
+        let mut current = self.to_json();
+        if let (Some(cur), Some(new)) = (current.as_object_mut(), v.as_object()) {
+            for (k, val) in new {
+                if k == "attributes" {
+                    let attrs = cur.entry("attributes").or_insert_with(|| json!({}));
+                    if let (Some(a), Some(n)) = (attrs.as_object_mut(), val.as_object()) {
+                        a.extend(n.clone());
+                    }
+                } else if k != "name" && k != "type" {
+                    cur.insert(k.clone(), val.clone());
+                }
+            }
+        }
+        Toxic::from_json(&current)
+    }
+
+    /// Toxiproxy's JSON shape.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "name": self.name,
+            "type": self.kind.type_name(),
+            "stream": self.stream.as_str(),
+            "toxicity": self.toxicity,
+            "attributes": self.kind.attributes(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_and_writes_toxiproxy_json() {
+        let v = json!({"name": "lat", "type": "latency", "stream": "upstream", "toxicity": 0.5, "attributes": {"latency": 100, "jitter": 5}});
+        let t = Toxic::from_json(&v).unwrap();
+        assert_eq!(
+            t.kind,
+            ToxicKind::Latency {
+                latency: Duration::from_millis(100),
+                jitter: Duration::from_millis(5)
+            }
+        );
+        assert_eq!(t.to_json(), v);
+        let defaulted =
+            Toxic::from_json(&json!({"type": "bandwidth", "attributes": {"rate": 10}})).unwrap();
+        assert_eq!(defaulted.name, "bandwidth_downstream");
+        assert_eq!(defaulted.toxicity, 1.0);
+    }
+
+    #[test]
+    fn rejects_bad_toxics_with_reasons() {
+        assert!(matches!(
+            Toxic::from_json(&json!({"type": "teleport"})),
+            Err(ToxicError::UnknownType(_))
+        ));
+        assert_eq!(
+            Toxic::from_json(&json!({"type": "latency", "stream": "sideways"})),
+            Err(ToxicError::BadStream)
+        );
+        assert_eq!(
+            Toxic::from_json(&json!({"type": "latency", "toxicity": 2})),
+            Err(ToxicError::BadToxicity)
+        );
+        assert!(matches!(
+            Toxic::from_json(&json!({"type": "latency", "attributes": {"latency": "soon"}})),
+            Err(ToxicError::BadAttribute { .. })
+        ));
+    }
+
+    #[test]
+    fn updates_merge_attributes() {
+        let t = Toxic::from_json(
+            &json!({"name": "l", "type": "latency", "attributes": {"latency": 100, "jitter": 5}}),
+        )
+        .unwrap();
+        let u = t
+            .updated(&json!({"attributes": {"jitter": 9}, "toxicity": 0.3}))
+            .unwrap();
+        assert_eq!(
+            u.kind,
+            ToxicKind::Latency {
+                latency: Duration::from_millis(100),
+                jitter: Duration::from_millis(9)
+            }
+        );
+        assert_eq!(u.toxicity, 0.3);
+        assert_eq!(u.name, "l");
+    }
+}
