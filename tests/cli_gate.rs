@@ -169,22 +169,42 @@ fn should_gate_deploys_on_recorded_verifications() {
     );
 }
 
+/// Records a 20-interaction catalogue contract; every third interaction expects a field the
+/// provider does not send.
+fn catalogue_contract(dir: &Path) {
+    use serde_json::json;
+    use shakedown::consumer::{matchers::*, Contract};
+    let mut c = Contract::new("catalogue-ui", "orders").output_dir(dir);
+    for n in 1..=20u64 {
+        c.interaction(&format!("item {n:02}"), |i| {
+            i.request(|r| {
+                r.get(format!("/catalog/{n}"));
+            })
+            .response(|r| {
+                let mut body =
+                    json!({"id": integer(n as i64), "sku": regex("SKU-\\d{6}", "SKU-000001")});
+                if n % 3 == 0 {
+                    body["colour"] = like("red");
+                }
+                r.status(200).json(body);
+            });
+        });
+    }
+    let server = c.start_mock_server();
+    for n in 1..=20 {
+        reqwest::blocking::get(server.path(&format!("/catalog/{n}"))).unwrap();
+    }
+    server.finish().unwrap();
+}
+
 #[test]
 fn should_give_the_same_result_concurrently() {
     let dir = tempfile::tempdir().unwrap();
-    let broken = orders_service::start(
-        "127.0.0.1:0",
-        orders_service::Config {
-            rename_status: true,
-        },
-    )
-    .unwrap();
-    let url = broken.url();
+    catalogue_contract(dir.path());
+    let provider = orders_service::start("127.0.0.1:0", orders_service::Config::default()).unwrap();
+    let url = provider.url();
+    let contracts = dir.path().join("catalogue-ui-orders.json");
     let run = |c: &str| {
-        let (state, messages) = (
-            format!("{url}/_pact/state"),
-            format!("{url}/_pact/messages"),
-        );
         let out = shakedown(
             &[
                 "verify",
@@ -192,27 +212,23 @@ fn should_give_the_same_result_concurrently() {
                 "orders",
                 "--base-url",
                 &url,
-                "--state-url",
-                &state,
-                "--messages-url",
-                &messages,
-                "--filter-consumer",
-                "shipping",
+                "--contracts",
+                contracts.to_str().unwrap(),
                 "--concurrency",
                 c,
             ],
             dir.path(),
         );
-        (
-            out.status.code(),
-            text(&out)
-                .lines()
-                .filter(|l| !l.contains(" ms"))
-                .map(str::to_string)
-                .collect::<Vec<_>>(),
-        )
+        (out.status.code(), text(&out))
     };
-    assert_eq!(run("1"), run("4"));
+    let sequential = run("1");
+    assert_eq!(sequential.0, Some(1), "{}", sequential.1);
+    assert!(
+        sequential.1.contains("14 passed, 6 failed"),
+        "{}",
+        sequential.1
+    );
+    assert_eq!(sequential, run("8"), "the same report, in the same order");
 }
 
 #[test]
@@ -358,6 +374,23 @@ fn should_report_but_not_fail_on_contracts_never_verified_unless_strict() {
         text(&out).contains("2 passed, 0 failed, 1 pending failed"),
         "{}",
         text(&out)
+    );
+    let store = std::fs::read_to_string(dir.path().join("results.jsonl")).unwrap();
+    assert!(
+        store.contains("\"success\":false") && !store.contains("\"success\":true"),
+        "a pending failure is recorded as a failure: {store}"
+    );
+    let again = verify(
+        &broken.url(),
+        "9",
+        dir.path(),
+        &["--pending-new", "--filter-consumer", "web"],
+    );
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "still pending: never verified successfully\n{}",
+        text(&again)
     );
     let strict = verify(
         &broken.url(),

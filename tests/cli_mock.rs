@@ -1,7 +1,7 @@
 //! Behaviour of `shakedown mock`: serves contract files on loopback, explains mismatches,
 //! selects provider states, and stops cleanly on Ctrl-C (SIGINT).
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 
 use reqwest::blocking::Client;
@@ -35,17 +35,35 @@ impl Stub {
     }
 
     /// Sends SIGINT, as Ctrl-C does, and returns the exit code and the rest of stdout.
-    fn interrupt(self) -> (Option<i32>, String) {
+    fn interrupt(mut self) -> (Option<i32>, String) {
         let status = Command::new("kill")
             .args(["-INT", &self.child.id().to_string()])
             .status()
             .unwrap();
         assert!(status.success());
-        let out = self.child.wait_with_output().unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-        )
+        let mut rest = String::new();
+        if let Some(out) = self.child.stdout.as_mut() {
+            let _ = out.read_to_string(&mut rest);
+        }
+        let code = self.child.wait().unwrap().code();
+        (code, rest)
+    }
+}
+
+impl Drop for Stub {
+    /// A failing test must not leave the server running: stop the child we started.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn should_stop_cleanly_on_ctrl_c_right_after_startup() {
+    for _ in 0..5 {
+        let stub = Stub::start(&["examples/pacts/web-orders-v2.json"]);
+        let (code, out) = stub.interrupt();
+        assert_eq!(code, Some(0), "{out}");
     }
 }
 

@@ -117,7 +117,11 @@ fn marker(
         ),
     };
     let children = match &list.rules[..] {
-        [MatchingRule::Type { .. }] if example.is_array() => walk_elements(&example, path, out)?,
+        [MatchingRule::Type { min, max }]
+            if example.is_array() && (min.is_some() || max.is_some()) =>
+        {
+            walk_elements(&example, path, out)?
+        }
         [MatchingRule::EachValue(_)] => walk_values(&example, path, out)?,
         [MatchingRule::ArrayContains(_)] => example,
         _ => walk(&example, path, out)?,

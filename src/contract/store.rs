@@ -20,6 +20,20 @@ pub enum StoreError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The existing file belongs to another consumer/provider pair.
+    #[error("{path} holds the contract between {found_consumer} and {found_provider}, not between {consumer} and {provider}")]
+    OtherPair {
+        /// The file.
+        path: PathBuf,
+        /// The consumer being written.
+        consumer: String,
+        /// The provider being written.
+        provider: String,
+        /// The consumer in the file.
+        found_consumer: String,
+        /// The provider in the file.
+        found_provider: String,
+    },
     /// The existing file is not a readable contract; it is left untouched.
     #[error("the existing contract cannot be merged into: {0}")]
     Existing(#[from] ContractError),
@@ -111,6 +125,15 @@ fn merge_locked(
         true => Pact::from_file(path)?,
         false => Pact::new(consumer, provider),
     };
+    if pact.consumer != consumer || pact.provider != provider {
+        return Err(StoreError::OtherPair {
+            path: path.to_path_buf(),
+            consumer: consumer.into(),
+            provider: provider.into(),
+            found_consumer: pact.consumer,
+            found_provider: pact.provider,
+        });
+    }
     for i in interactions {
         pact.upsert(i.clone());
     }
@@ -202,6 +225,15 @@ mod tests {
             Err(StoreError::Existing(_))
         ));
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ not json");
+    }
+
+    #[test]
+    fn pairs_whose_names_collide_do_not_share_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        merge_into_file(dir.path(), "web-app", "orders", &[interaction("a", 200)]).unwrap();
+        let err =
+            merge_into_file(dir.path(), "web", "app-orders", &[interaction("b", 200)]).unwrap_err();
+        assert!(matches!(err, StoreError::OtherPair { .. }), "{err}");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::contract::{
-    category, Body, Interaction, InteractionKind, MatchingRule, MatchingRules, Message, RulePath,
+    category, Body, Interaction, InteractionKind, MatchingRule, MatchingRules, Message, RuleList,
     Segment,
 };
 
@@ -179,48 +179,72 @@ fn diff_message(o: &Message, n: &Message) -> Vec<(bool, String)> {
     out
 }
 
-/// How strict a rule list is at a path: 0 nothing, 1 type, 2 kind (number, boolean …),
-/// 3 format (regex, date …), 4 equality.
-fn strictness(rules: &MatchingRules, path: &[Segment]) -> u8 {
-    let Some(r) = rules.category(category::BODY).resolve(path) else {
-        return 4;
-    };
-    r.rules
-        .rules
-        .iter()
-        .map(|rule| match rule {
-            MatchingRule::Type { .. }
-            | MatchingRule::Values
-            | MatchingRule::EachKey(_)
-            | MatchingRule::EachValue(_)
-            | MatchingRule::NotEmpty => 1,
-            MatchingRule::Integer
-            | MatchingRule::Decimal
-            | MatchingRule::Number
-            | MatchingRule::Boolean
-            | MatchingRule::Null
-            | MatchingRule::ArrayContains(_) => 2,
-            MatchingRule::Equality => 4,
-            _ => 3,
-        })
-        .max()
-        .unwrap_or(4)
-}
-
-fn min_len(rules: &MatchingRules, path: &[Segment]) -> usize {
+/// The rules that apply at a location, and whether they were written for it exactly.
+fn rules_at(rules: &MatchingRules, path: &[Segment]) -> Option<(RuleList, bool)> {
     rules
         .category(category::BODY)
-        .get(&RulePath::from_location(path))
-        .and_then(|l| {
-            l.rules.iter().find_map(|r| {
-                if let MatchingRule::Type { min, .. } = r {
-                    *min
-                } else {
-                    None
-                }
-            })
-        })
-        .unwrap_or(0)
+        .resolve(path)
+        .map(|r| (r.rules.into_owned(), r.exact))
+}
+
+/// How strict a rule is: 1 type, 2 kind (number, boolean …), 3 format (regex, date …),
+/// 4 equality (also: no rule at all).
+fn rank(rule: &MatchingRule) -> u8 {
+    match rule {
+        MatchingRule::Type { .. }
+        | MatchingRule::Values
+        | MatchingRule::EachKey(_)
+        | MatchingRule::EachValue(_)
+        | MatchingRule::NotEmpty => 1,
+        MatchingRule::Integer
+        | MatchingRule::Decimal
+        | MatchingRule::Number
+        | MatchingRule::Boolean
+        | MatchingRule::Null
+        | MatchingRule::ArrayContains(_) => 2,
+        MatchingRule::Equality => 4,
+        _ => 3,
+    }
+}
+
+fn strictness(list: Option<&RuleList>) -> u8 {
+    list.map_or(4, |l| l.rules.iter().map(rank).max().unwrap_or(4))
+}
+
+/// How the rules at one location changed: `Some(true)` stricter, `Some(false)` looser.
+fn rule_change(old: Option<&RuleList>, new: Option<&RuleList>) -> Option<bool> {
+    if old == new {
+        return None;
+    }
+    let (so, sn) = (strictness(old), strictness(new));
+    if sn != so {
+        return Some(sn > so);
+    }
+    match (old.map(|l| &l.rules[..]), new.map(|l| &l.rules[..])) {
+        (
+            Some([MatchingRule::Type { min: a, max: b }]),
+            Some([MatchingRule::Type { min: c, max: d }]),
+        ) => {
+            let tighter_min = c.unwrap_or(0) > a.unwrap_or(0);
+            let tighter_max = d.unwrap_or(usize::MAX) < b.unwrap_or(usize::MAX);
+            Some(tighter_min || tighter_max)
+        }
+        // Same strictness, other rules (another regex, integer instead of decimal …): a
+        // value that passed before may not now.
+        _ => Some(true),
+    }
+}
+
+fn describe(list: Option<&RuleList>) -> String {
+    match list {
+        None => "equality".into(),
+        Some(l) => l
+            .rules
+            .iter()
+            .map(|r| r.to_string())
+            .collect::<Vec<_>>()
+            .join(" and "),
+    }
 }
 
 fn diff_body(
@@ -229,6 +253,13 @@ fn diff_body(
     orules: &MatchingRules,
     nrules: &MatchingRules,
 ) -> Vec<(bool, String)> {
+    match (o, n) {
+        (_, Body::Missing) if !o.is_missing() => {
+            return vec![(false, "is no longer checked".into())]
+        }
+        (Body::Missing, _) if !n.is_missing() => return vec![(true, "is now checked".into())],
+        _ => {}
+    }
     match (o.as_json(), n.as_json()) {
         (Some(a), Some(b)) => {
             let mut out = Vec::new();
@@ -237,6 +268,17 @@ fn diff_body(
         }
         _ if o.bytes() == n.bytes() => vec![],
         _ => vec![(true, "changed".into())],
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }
 
@@ -249,16 +291,30 @@ fn walk(
     out: &mut Vec<(bool, String)>,
 ) {
     let at = crate::contract::location_string(path);
-    let (so, sn) = (strictness(orules, path), strictness(nrules, path));
-    if sn > so {
-        out.push((true, format!("matches {at} more strictly")));
-    } else if sn < so {
-        out.push((false, format!("matches {at} more loosely")));
+    let (old_rules, new_rules) = (rules_at(orules, path), rules_at(nrules, path));
+    let (ol, nl) = (
+        old_rules.as_ref().map(|r| &r.0),
+        new_rules.as_ref().map(|r| &r.0),
+    );
+    let exact = old_rules.as_ref().is_some_and(|r| r.1) || new_rules.as_ref().is_some_and(|r| r.1);
+    if exact || ol.is_none() != nl.is_none() {
+        if let Some(stricter) = rule_change(ol, nl) {
+            let verb = if stricter {
+                "more strictly"
+            } else {
+                "more loosely"
+            };
+            out.push((
+                stricter,
+                format!(
+                    "matches {at} {verb}: {} instead of {}",
+                    describe(nl),
+                    describe(ol)
+                ),
+            ));
+        }
     }
-    let (mo, mn) = (min_len(orules, path), min_len(nrules, path));
-    if mn > mo {
-        out.push((true, format!("now expects at least {mn} elements at {at}")));
-    }
+    let rule_free = nl.is_none();
     match (o, n) {
         (Value::Object(a), Value::Object(b)) => {
             for (k, v) in b {
@@ -285,13 +341,27 @@ fn walk(
             }
         }
         (Value::Array(a), Value::Array(b)) => {
+            if rule_free && a.len() != b.len() {
+                out.push((
+                    true,
+                    format!(
+                        "expects {} elements at {at} instead of {}",
+                        b.len(),
+                        a.len()
+                    ),
+                ));
+            }
             for (i, (x, y)) in a.iter().zip(b).enumerate() {
                 path.push(Segment::Index(i));
                 walk(x, y, path, orules, nrules, out);
                 path.pop();
             }
         }
-        _ if o != n && sn >= 4 => {
+        _ if kind(o) != kind(n) => out.push((
+            true,
+            format!("expects {at} to be {} instead of {}", kind(n), kind(o)),
+        )),
+        _ if o != n && strictness(nl) >= 4 => {
             out.push((true, format!("expects {at} to be {n} instead of {o}")))
         }
         _ => {}
@@ -327,12 +397,15 @@ mod tests {
             .map(|c| format!("{} {}", c.breaking, c.what))
             .collect();
         assert!(
-            text.contains(&"true the response body matches $.id more strictly".to_string()),
+            text.contains(
+                &"true the response body matches $.id more strictly: integer instead of type"
+                    .to_string()
+            ),
             "{text:?}"
         );
         assert!(
             text.contains(
-                &"true the response body now expects at least 2 elements at $.tags".to_string()
+                &"true the response body matches $.tags more strictly: type min 2 instead of type min 1".to_string()
             ),
             "{text:?}"
         );
@@ -340,6 +413,67 @@ mod tests {
             text.contains(&"false the response body no longer expects $.name".to_string()),
             "{text:?}"
         );
+    }
+
+    #[test]
+    fn catches_what_a_shallow_diff_misses() {
+        let cases = [
+            (
+                r#"{"a": [1]}"#,
+                "{}",
+                r#"{"a": [1, 2]}"#,
+                "{}",
+                "expects 2 elements at $.a instead of 1",
+            ),
+            (
+                r#"{"a": 1}"#,
+                r#"{"$.a": {"matchers": [{"match": "type"}]}}"#,
+                r#"{"a": "x"}"#,
+                r#"{"$.a": {"matchers": [{"match": "type"}]}}"#,
+                "expects $.a to be a string instead of a number",
+            ),
+            (
+                r#"{"a": "1"}"#,
+                r#"{"$.a": {"matchers": [{"match": "regex", "regex": "\\d+"}]}}"#,
+                r#"{"a": "1"}"#,
+                r#"{"$.a": {"matchers": [{"match": "regex", "regex": "[0-9]"}]}}"#,
+                "matches $.a more strictly",
+            ),
+            (
+                r#"{"a": [1]}"#,
+                r#"{"$.a": {"matchers": [{"match": "type", "max": 5}]}}"#,
+                r#"{"a": [1]}"#,
+                r#"{"$.a": {"matchers": [{"match": "type", "max": 3}]}}"#,
+                "matches $.a more strictly",
+            ),
+            (
+                r#"{"a": 1.5}"#,
+                r#"{"$.a": {"matchers": [{"match": "decimal"}]}}"#,
+                r#"{"a": 1}"#,
+                r#"{"$.a": {"matchers": [{"match": "integer"}]}}"#,
+                "matches $.a more strictly",
+            ),
+        ];
+        for (ob, or, nb, nr, expected) in cases {
+            let changes = diff(&pact(ob, or), &pact(nb, nr));
+            assert!(
+                changes
+                    .iter()
+                    .any(|c| c.breaking && c.what.contains(expected)),
+                "{expected}: {changes:?}"
+            );
+        }
+        let looser = diff(
+            &pact(
+                r#"{"a": [1]}"#,
+                r#"{"$.a": {"matchers": [{"match": "type", "min": 2}]}}"#,
+            ),
+            &pact(
+                r#"{"a": [1]}"#,
+                r#"{"$.a": {"matchers": [{"match": "type", "min": 1}]}}"#,
+            ),
+        );
+        assert!(looser.iter().all(|c| !c.breaking), "{looser:?}");
     }
 
     #[test]

@@ -111,6 +111,18 @@ fn verified(
     })
 }
 
+/// The provider version verified most recently (what "latest" means without an environment).
+fn latest_version(records: &[Record], provider: &str) -> Option<String> {
+    records.iter().rev().find_map(|r| match r {
+        Record::Verification {
+            provider: p,
+            provider_version,
+            ..
+        } if p == provider => Some(provider_version.clone()),
+        _ => None,
+    })
+}
+
 /// The latest contract digest of `consumer` at `version` with each provider.
 fn contracts_of(records: &[Record], consumer: &str, version: &str) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
@@ -149,10 +161,10 @@ fn as_consumer(
                     Some((_, false)) => Reason { ok: false, text: format!("{provider} {pv} in {e} failed to verify {consumer} {version}'s contract") },
                     None => Reason { ok: false, text: format!("{provider} {pv} in {e} has not verified {consumer} {version}'s contract") },
                 },
-                None => match verified(records, &provider, None, consumer, &digest) {
+                None => match latest_version(records, &provider).and_then(|pv| verified(records, &provider, Some(&pv), consumer, &digest)) {
                     Some((pv, true)) => Reason { ok: true, text: format!("{provider} {pv} verified {consumer} {version}'s contract") },
                     Some((pv, false)) => Reason { ok: false, text: format!("{provider} {pv} failed to verify {consumer} {version}'s contract") },
-                    None => Reason { ok: false, text: format!("no version of {provider} has verified {consumer} {version}'s contract") },
+                    None => Reason { ok: false, text: format!("the latest version of {provider} has not verified {consumer} {version}'s contract") },
                 },
             }
         })
@@ -203,8 +215,20 @@ fn as_provider(
 ) -> Vec<Reason> {
     let known = records.iter().any(|r| matches!(r, Record::Verification { provider: p, provider_version: v, .. } if p == provider && v == version));
     let consumers = consumers_of(records, provider, env);
-    if consumers.is_empty() && !known {
-        return vec![];
+    let is_provider = known
+        || records
+            .iter()
+            .any(|r| matches!(r, Record::Contract { provider: p, .. } if p == provider));
+    if consumers.is_empty() {
+        return match (env, is_provider) {
+            (Some(e), true) => vec![Reason {
+                ok: true,
+                text: format!(
+                    "no consumer of {provider} is deployed to {e}: nothing there to break"
+                ),
+            }],
+            _ => vec![],
+        };
     }
     let place = env.map(|e| format!(" in {e}")).unwrap_or_default();
     consumers
@@ -292,6 +316,31 @@ mod tests {
             can_i_deploy(&records, "web", "2", Some("staging")).ok,
             "no orders in staging"
         );
+    }
+
+    #[test]
+    fn latest_means_the_most_recently_verified_provider_version() {
+        let records = vec![
+            contract("web", "2", "orders", "d2"),
+            verification("orders", "8", "web", "d2", false),
+            verification("orders", "7", "web", "d2", true),
+            verification("orders", "9", "other", "x", true),
+        ];
+        let d = can_i_deploy(&records, "web", "2", None);
+        assert!(
+            !d.ok,
+            "orders 9 is the latest and has not verified web 2: {d}"
+        );
+    }
+
+    #[test]
+    fn a_provider_can_go_where_none_of_its_consumers_runs() {
+        let records = vec![
+            contract("web", "1", "orders", "d1"),
+            verification("orders", "7", "web", "d1", true),
+        ];
+        let d = can_i_deploy(&records, "orders", "7", Some("staging"));
+        assert!(d.ok, "{d}");
     }
 
     #[test]

@@ -67,6 +67,9 @@ pub enum StoreError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// There is no store there (reading never creates one).
+    #[error("no results store at {0}: publish contracts or record verifications first (or pass --results-dir)")]
+    Missing(PathBuf),
     /// A line is not a record.
     #[error("{path}:{line}: not a results record: {reason}")]
     Corrupt {
@@ -146,6 +149,9 @@ impl ResultsStore {
 
     /// Every record, oldest first.
     pub fn read(&self) -> Result<Vec<Record>, StoreError> {
+        if !self.dir.is_dir() {
+            return Err(StoreError::Missing(self.dir.clone()));
+        }
         let path = self.file();
         self.with_lock(|| {
             let text = match std::fs::read_to_string(&path) {

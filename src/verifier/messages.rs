@@ -109,6 +109,15 @@ async fn http(
             String::from_utf8_lossy(&bytes)
         ));
     }
+    let mut metadata = metadata;
+    if let Some(ct) = &content_type {
+        let declared = metadata.keys().any(|k| {
+            k.eq_ignore_ascii_case("contentType") || k.eq_ignore_ascii_case("content-type")
+        });
+        if !declared {
+            metadata.insert("contentType".into(), Value::String(ct.to_string()));
+        }
+    }
     Ok(Message {
         contents: Body::from_bytes(bytes.to_vec(), content_type),
         metadata,

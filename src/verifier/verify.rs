@@ -44,6 +44,14 @@ pub enum VerifyError {
         /// Why.
         reason: String,
     },
+    /// The base URL is not an http(s) URL.
+    #[error("invalid --base-url {url:?}: {reason}")]
+    BadUrl {
+        /// The URL as given.
+        url: String,
+        /// Why.
+        reason: String,
+    },
     /// A filter regex does not compile.
     #[error("invalid --filter-description regex: {0}")]
     Filter(String),
@@ -211,7 +219,16 @@ impl Verifier {
     /// Runs the verification on the current tokio runtime.
     pub async fn run_async(&self) -> Result<VerificationReport, VerifyError> {
         let contracts = self.load()?;
+        let bad = |reason: String| VerifyError::BadUrl {
+            url: self.base_url.clone(),
+            reason,
+        };
+        let parsed = reqwest::Url::parse(&self.base_url).map_err(|e| bad(e.to_string()))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+            return Err(bad("expected http://host:port or https://host:port".into()));
+        }
         let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(self.timeout)
             .pool_max_idle_per_host(self.concurrency.max(4))
             .build()
@@ -342,16 +359,33 @@ impl Verifier {
     }
 
     async fn verify_one(&self, client: &reqwest::Client, interaction: &Interaction) -> Outcome {
-        let values = match self
-            .set_states(client, interaction, StateAction::Setup)
-            .await
-        {
-            Ok(v) => v,
-            Err(reason) => return Outcome::Error { reason },
+        let mut values = Map::new();
+        for state in &interaction.provider_states {
+            values.extend(state.params.clone());
+        }
+        let (set_up, setup) = self.set_up(client, interaction, &mut values).await;
+        let outcome = match setup {
+            Err(reason) => Outcome::Error { reason },
+            Ok(()) => self.exchange(client, interaction, &values).await,
         };
-        let outcome = match &interaction.kind {
+        let teardown = self
+            .tear_down(client, &interaction.provider_states[..set_up])
+            .await;
+        match teardown {
+            Err(reason) if outcome == Outcome::Passed => Outcome::Error { reason },
+            _ => outcome,
+        }
+    }
+
+    async fn exchange(
+        &self,
+        client: &reqwest::Client,
+        interaction: &Interaction,
+        values: &Map<String, Value>,
+    ) -> Outcome {
+        match &interaction.kind {
             InteractionKind::Http { request, response } => {
-                self.verify_http(client, request, response, &values).await
+                self.verify_http(client, request, response, values).await
             }
             InteractionKind::Message(expected) => {
                 self.verify_message(client, interaction, expected, None)
@@ -362,33 +396,52 @@ impl Verifier {
                     self.verify_message(client, interaction, expected, Some(request))
                         .await
                 }
-                None => Outcome::Passed,
+                None => Outcome::Error {
+                    reason: "the synchronous message declares no response".into(),
+                },
             },
-        };
-        match self
-            .set_states(client, interaction, StateAction::Teardown)
-            .await
-        {
-            Err(reason) if outcome == Outcome::Passed => Outcome::Error { reason },
-            _ => outcome,
         }
     }
 
-    async fn set_states(
+    /// Sets up the interaction's states in order; returns how many were set up, and the
+    /// first failure. Values they return are merged into `values`.
+    async fn set_up(
         &self,
         client: &reqwest::Client,
         interaction: &Interaction,
-        action: StateAction,
-    ) -> Result<Map<String, Value>, String> {
-        let mut values = Map::new();
+        values: &mut Map<String, Value>,
+    ) -> (usize, Result<(), String>) {
         if self.ignore_states {
-            return Ok(values);
+            return (0, Ok(()));
         }
-        for state in &interaction.provider_states {
-            values.extend(state.params.clone());
-            values.extend(self.states.apply(client, state, action).await?);
+        for (i, state) in interaction.provider_states.iter().enumerate() {
+            match self.states.apply(client, state, StateAction::Setup).await {
+                Ok(v) => values.extend(v),
+                Err(reason) => return (i, Err(reason)),
+            }
         }
-        Ok(values)
+        (interaction.provider_states.len(), Ok(()))
+    }
+
+    /// Tears down every state that was set up, in reverse order, even after a failure.
+    async fn tear_down(
+        &self,
+        client: &reqwest::Client,
+        states: &[crate::contract::ProviderState],
+    ) -> Result<(), String> {
+        let mut first_error = Ok(());
+        for state in states.iter().rev() {
+            if let Err(e) = self
+                .states
+                .apply(client, state, StateAction::Teardown)
+                .await
+            {
+                if first_error.is_ok() {
+                    first_error = Err(e);
+                }
+            }
+        }
+        first_error
     }
 
     async fn verify_http(
@@ -401,6 +454,18 @@ impl Verifier {
         let request = match generated_request(request, values, &self.base_url) {
             Ok(r) => r,
             Err(reason) => return Outcome::Error { reason },
+        };
+        let head = request.method.eq_ignore_ascii_case("HEAD");
+        let headless;
+        let expected = if head {
+            // A HEAD answer has no body, whatever the contract's example shows.
+            headless = HttpResponse {
+                body: Body::Missing,
+                ..expected.clone()
+            };
+            &headless
+        } else {
+            expected
         };
         match send(client, &self.base_url, &request).await {
             Ok(actual) => outcome(match_response(expected, &actual)),
@@ -464,9 +529,12 @@ fn generated_request(
     {
         out.path = p;
     }
-    for (name, vals) in out.query.iter_mut().chain(out.headers.iter_mut()) {
-        for v in vals.iter_mut() {
-            for cat in [category::QUERY, category::HEADER] {
+    for (cat, map) in [
+        (category::QUERY, &mut out.query),
+        (category::HEADER, &mut out.headers),
+    ] {
+        for (name, vals) in map.iter_mut() {
+            for v in vals.iter_mut() {
                 if let Some(new) = g
                     .generate_named(cat, Some(name), &json!(v.clone()), &ctx, &mut rng)
                     .map_err(fail)?
@@ -485,12 +553,26 @@ fn generated_request(
     Ok(out)
 }
 
+/// Percent-encodes a decoded contract path for the wire: `/` separates segments; `%`, `?`,
+/// `#`, spaces and anything outside RFC 3986's path characters are escaped.
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 async fn send(
     client: &reqwest::Client,
     base_url: &str,
     request: &HttpRequest,
 ) -> Result<HttpResponse, String> {
-    let mut url = reqwest::Url::parse(&format!("{base_url}{}", request.path))
+    let mut url = reqwest::Url::parse(&format!("{base_url}{}", encode_path(&request.path)))
         .map_err(|e| format!("bad request URL: {e}"))?;
     if !request.query.is_empty() {
         let mut pairs = url.query_pairs_mut();
@@ -508,7 +590,17 @@ async fn send(
             builder = builder.header(name.as_str(), v.as_str());
         }
     }
-    if let Body::Present { bytes, .. } = &request.body {
+    if let Body::Present {
+        bytes,
+        content_type,
+    } = &request.body
+    {
+        if let (None, Some(ct)) = (
+            crate::contract::header(&request.headers, "content-type"),
+            content_type,
+        ) {
+            builder = builder.header("Content-Type", ct.to_string());
+        }
         builder = builder.body(bytes.clone());
     }
     let resp = builder.send().await.map_err(|e| {
@@ -536,4 +628,18 @@ async fn send(
         body: Body::from_bytes(bytes.to_vec(), content_type),
         ..Default::default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_path;
+
+    #[test]
+    fn paths_are_encoded_segment_safe() {
+        assert_eq!(encode_path("/faq/why?"), "/faq/why%3F");
+        assert_eq!(encode_path("/tags/c#"), "/tags/c%23");
+        assert_eq!(encode_path("/discount/50%off"), "/discount/50%25off");
+        assert_eq!(encode_path("/a b/ü"), "/a%20b/%C3%BC");
+        assert_eq!(encode_path("/orders/1"), "/orders/1");
+    }
 }

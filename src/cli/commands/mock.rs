@@ -40,21 +40,35 @@ fn serve(args: &MockArgs) -> anyhow::Result<()> {
     let stub = Arc::new(Stub::new(interactions, options));
     let addr = format!("{}:{}", args.host, args.port);
     let mut server = RunningServer::start(&addr, stub.clone(), args.workers)?;
+    // Listen for Ctrl-C (and SIGTERM) before saying we are ready, so that a signal sent
+    // right after the ready line is always a clean shutdown.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let stop = {
+        let _entered = rt.enter();
+        shutdown_signals()?
+    };
     println!(
         "shakedown mock: serving {http} HTTP interaction(s) on http://{} (Ctrl-C to stop)",
         server.addr()
     );
-    wait_for_ctrl_c()?;
+    rt.block_on(stop);
     server.stop();
     let unexpected = stub.with_log(|l| l.unexpected.len());
     println!("shakedown mock: stopped ({unexpected} request(s) matched no interaction)");
     Ok(())
 }
 
-fn wait_for_ctrl_c() -> anyhow::Result<()> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    rt.block_on(tokio::signal::ctrl_c())
-        .context("cannot wait for Ctrl-C")
+/// A future that completes on SIGINT or SIGTERM; the handlers are installed when it is made.
+fn shutdown_signals() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut int = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
+    let mut term = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
+    })
 }

@@ -15,7 +15,6 @@ use crate::verifier::{VerificationReport, Verifier, VerifyError};
 pub fn run(args: &VerifyArgs) -> Outcome {
     match verify(args) {
         Ok(report) => {
-            print!("{}", report.render(stdout_color()));
             if report.success() {
                 Outcome::Ok
             } else {
@@ -77,9 +76,30 @@ fn verifier(args: &VerifyArgs) -> anyhow::Result<Verifier> {
 }
 
 fn verify(args: &VerifyArgs) -> anyhow::Result<VerificationReport> {
+    let filtered = args.filter_consumer.is_some()
+        || args.filter_description.is_some()
+        || args.filter_state.is_some();
+    if args.record && (args.filter_description.is_some() || args.filter_state.is_some()) {
+        anyhow::bail!("--record verifies whole contracts: it cannot be combined with --filter-description or --filter-state");
+    }
     let report = verifier(args)?
         .run()
         .map_err(|e: VerifyError| anyhow::anyhow!(e))?;
+    let verified: usize = report.contracts.iter().map(|c| c.interactions.len()).sum();
+    if verified == 0 {
+        anyhow::bail!(
+            "no interaction was verified{}",
+            if filtered {
+                " (the filters matched none)"
+            } else {
+                ""
+            }
+        );
+    }
+    print!("{}", report.render(stdout_color()));
+    if let (true, Some(version)) = (args.record, &args.provider_version) {
+        ResultsStore::new(&args.store.results_dir).append(&records(&report, version))?;
+    }
     if let Some(path) = &args.json {
         let text = serde_json::to_string_pretty(&report)?;
         std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
@@ -88,23 +108,22 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<VerificationReport> {
         std::fs::write(path, report.junit())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    if let (true, Some(version)) = (args.record, &args.provider_version) {
-        let records: Vec<Record> = report
-            .contracts
-            .iter()
-            .map(|c| Record::Verification {
-                provider: report.provider.clone(),
-                provider_version: version.clone(),
-                consumer: c.consumer.clone(),
-                digest: c.digest.clone(),
-                success: c
-                    .interactions
-                    .iter()
-                    .all(|i| i.passed() || (i.pending && !report.strict)),
-                at: now(),
-            })
-            .collect();
-        ResultsStore::new(&args.store.results_dir).append(&records)?;
-    }
     Ok(report)
+}
+
+/// One verification record per contract: whether every interaction passed (pending only
+/// changes the exit code, never what is recorded).
+fn records(report: &VerificationReport, version: &str) -> Vec<Record> {
+    report
+        .contracts
+        .iter()
+        .map(|c| Record::Verification {
+            provider: report.provider.clone(),
+            provider_version: version.to_string(),
+            consumer: c.consumer.clone(),
+            digest: c.digest.clone(),
+            success: !c.interactions.is_empty() && c.interactions.iter().all(|i| i.passed()),
+            at: now(),
+        })
+        .collect()
 }
