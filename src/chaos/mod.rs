@@ -1,14 +1,19 @@
 //! Chaos: a Toxiproxy-compatible TCP fault proxy (latency, bandwidth, slow close, timeout,
-//! reset, slicer, data limit), usable from tests with guards that undo faults on drop.
+//! reset, slicer, data limit), usable from tests with guards that undo faults on drop, and
+//! the Toxiproxy HTTP API over a registry of proxies.
 
+mod api;
 mod guard;
 mod link;
 mod proxy;
+mod registry;
 mod runtime;
 mod toxic;
 
+pub use api::{handle, serve};
 pub use guard::{ProxyGuard, ToxicGuard};
 pub use link::LinkEnd;
 pub use proxy::{Metrics, Proxy, ProxyError};
+pub use registry::{ApiError, Registry, UpstreamPolicy};
 pub use runtime::runtime;
 pub use toxic::{Stream, Toxic, ToxicError, ToxicKind};

@@ -56,11 +56,48 @@ pub enum Command {
     /// Record that a version of an application now runs in an environment.
     RecordDeployment(DeploymentArgs),
 
+    /// Run the fault proxy server with a Toxiproxy-compatible API until Ctrl-C.
+    ///
+    /// Existing Toxiproxy clients work unchanged against it. The API binds loopback by
+    /// default: anyone who can reach it can make proxies and break traffic, so expose it
+    /// (--host) only on trusted networks. Proxies may connect only to loopback upstreams
+    /// unless --allow-upstream names others, so the API cannot be used to reach arbitrary
+    /// hosts. Exit code 0 after Ctrl-C, 2 when the port or config cannot be used.
+    Proxy(ProxyArgs),
+
     /// Classify the changes between two versions of a contract as breaking or not for the
     /// provider (a new expectation, a stricter rule, another status …).
     ///
     /// Exit code 0 when no change is breaking, 1 when one is, 2 when a file cannot be read.
     Diff(DiffArgs),
+}
+
+/// Arguments of `shakedown proxy`.
+#[derive(Debug, clap::Args)]
+pub struct ProxyArgs {
+    /// Address the API binds. Loopback by default: see above.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Port of the API (Toxiproxy's default).
+    #[arg(short, long, default_value_t = 8474)]
+    pub port: u16,
+
+    /// A JSON file of proxies to create at start (the body /populate takes).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Seed for toxicity rolls and jitter, so that a run can be replayed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+
+    /// Allow proxies to this upstream host (or host:port) besides loopback; repeatable.
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub allow_upstream: Vec<String>,
+
+    /// Allow proxies to any upstream.
+    #[arg(long)]
+    pub allow_any_upstream: bool,
 }
 
 /// Where the results store lives.

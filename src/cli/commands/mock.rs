@@ -61,7 +61,7 @@ fn serve(args: &MockArgs) -> anyhow::Result<()> {
 }
 
 /// A future that completes on SIGINT or SIGTERM; the handlers are installed when it is made.
-fn shutdown_signals() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+pub(super) fn shutdown_signals() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut int = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
     let mut term = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;

@@ -3,6 +3,7 @@
 mod contract_check;
 mod gate;
 mod mock;
+mod proxy;
 mod verify;
 
 use super::args::{Cli, Command, ContractCommand};
@@ -18,5 +19,6 @@ pub fn run(cli: Cli) -> Outcome {
         Command::CanIDeploy(args) => gate::can_i_deploy_cmd(&args),
         Command::RecordDeployment(args) => gate::record_deployment(&args),
         Command::Diff(args) => gate::diff_cmd(&args),
+        Command::Proxy(args) => proxy::run(&args),
     }
 }

@@ -1,0 +1,144 @@
+//! The Toxiproxy-compatible HTTP API (`/proxies`, `/populate`, `/reset`, `/version`,
+//! `/metrics` …) over a [`Registry`], served with hyper.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::{Request, Response};
+use serde_json::{json, Value};
+
+use super::registry::{ApiError, Registry};
+
+type Reply = Response<Full<Bytes>>;
+
+fn reply(status: u16, content_type: &str, body: String) -> Reply {
+    Response::builder()
+        .status(status)
+        .header("Content-Type", content_type)
+        .body(Full::new(Bytes::from(body)))
+        .unwrap_or_default()
+}
+
+fn json_reply(status: u16, v: &Value) -> Reply {
+    reply(status, "application/json", v.to_string())
+}
+
+fn error(e: ApiError) -> Reply {
+    json_reply(e.status, &e.to_json())
+}
+
+fn parse(body: &[u8]) -> Result<Value, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError {
+        status: 400,
+        message: format!("bad request body: {e}"),
+    })
+}
+
+/// Answers one API request.
+pub fn handle(registry: &Registry, method: &str, path: &str, body: &[u8]) -> Reply {
+    let segments: Vec<&str> = path
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    let result = route(registry, method, &segments, body);
+    result.unwrap_or_else(error)
+}
+
+fn route(r: &Registry, method: &str, seg: &[&str], body: &[u8]) -> Result<Reply, ApiError> {
+    Ok(match (method, seg) {
+        ("GET", ["version"]) => reply(
+            200,
+            "application/json;charset=utf-8",
+            format!("{{\"version\": \"{}\"}}\n", env!("CARGO_PKG_VERSION")),
+        ),
+        ("GET", ["metrics"]) => reply(200, "text/plain; version=0.0.4", r.metrics()),
+        ("POST", ["reset"]) => {
+            r.reset()?;
+            reply(204, "text/plain", String::new())
+        }
+        ("GET", ["proxies"]) => json_reply(200, &r.index()),
+        ("POST", ["proxies"]) => json_reply(201, &r.create(&parse(body)?)?.to_json()),
+        ("POST", ["populate"]) => {
+            let proxies = r.populate(&parse(body)?)?;
+            json_reply(
+                201,
+                &json!({"proxies": proxies.iter().map(|p| p.to_json()).collect::<Vec<_>>()}),
+            )
+        }
+        ("GET", ["proxies", name]) => json_reply(200, &r.get(name)?.to_json()),
+        ("POST" | "PATCH", ["proxies", name]) => {
+            json_reply(200, &r.update(name, &parse(body)?)?.to_json())
+        }
+        ("DELETE", ["proxies", name]) => {
+            r.delete(name)?;
+            reply(204, "text/plain", String::new())
+        }
+        ("GET", ["proxies", name, "toxics"]) => {
+            let toxics: Vec<Value> = r.get(name)?.toxics().iter().map(|t| t.to_json()).collect();
+            json_reply(200, &json!(toxics))
+        }
+        ("POST", ["proxies", name, "toxics"]) => {
+            json_reply(200, &r.add_toxic(name, &parse(body)?)?.to_json())
+        }
+        ("GET", ["proxies", name, "toxics", toxic]) => {
+            json_reply(200, &r.toxic(name, toxic)?.to_json())
+        }
+        ("POST" | "PATCH", ["proxies", name, "toxics", toxic]) => {
+            json_reply(200, &r.update_toxic(name, toxic, &parse(body)?)?.to_json())
+        }
+        ("DELETE", ["proxies", name, "toxics", toxic]) => {
+            r.remove_toxic(name, toxic)?;
+            reply(204, "text/plain", String::new())
+        }
+        _ => {
+            return Err(ApiError {
+                status: 404,
+                message: format!("no route for {method} /{}", seg.join("/")),
+            })
+        }
+    })
+}
+
+/// Serves the API on an already-bound listener until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    registry: Arc<Registry>,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            _ = &mut shutdown => return,
+            accepted = listener.accept() => match accepted {
+                Ok((s, _)) => s,
+                Err(_) => continue,
+            },
+        };
+        let registry = registry.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                let registry = registry.clone();
+                async move {
+                    let (parts, body) = req.into_parts();
+                    let bytes = body
+                        .collect()
+                        .await
+                        .map(|b| b.to_bytes())
+                        .unwrap_or_default();
+                    Ok::<_, Infallible>(handle(
+                        &registry,
+                        parts.method.as_str(),
+                        parts.uri.path(),
+                        &bytes,
+                    ))
+                }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}

@@ -1,0 +1,291 @@
+//! The registry behind the Toxiproxy-compatible API: proxies by name, with the operations
+//! the API offers, errors carrying their HTTP status, and an upstream allow-list.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, ToSocketAddrs};
+use std::sync::Mutex;
+
+use serde_json::{json, Value};
+
+use super::proxy::{Proxy, ProxyError};
+use super::toxic::Toxic;
+
+/// An API error: an HTTP status and a message, in Toxiproxy's `{"error", "status"}` shape.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: u16,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl ApiError {
+    fn new(status: u16, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            message: message.into(),
+        }
+    }
+
+    /// Toxiproxy's JSON shape.
+    pub fn to_json(&self) -> Value {
+        json!({"error": self.message, "status": self.status})
+    }
+}
+
+impl From<ProxyError> for ApiError {
+    fn from(e: ProxyError) -> Self {
+        let status = match e {
+            ProxyError::ToxicExists(_) => 409,
+            ProxyError::ToxicNotFound(_) => 404,
+            ProxyError::Bind { .. } => 400,
+        };
+        ApiError::new(status, e.to_string())
+    }
+}
+
+/// Which upstreams proxies may connect to.
+#[derive(Debug, Clone, Default)]
+pub struct UpstreamPolicy {
+    /// Also allow these `host:port` (or `host`) upstreams beyond loopback.
+    pub allowed: Vec<String>,
+    /// Allow any upstream.
+    pub any: bool,
+}
+
+impl UpstreamPolicy {
+    /// Loopback upstreams are always allowed; others only when listed (or `any`).
+    pub fn check(&self, upstream: &str) -> Result<(), ApiError> {
+        if self.any
+            || self
+                .allowed
+                .iter()
+                .any(|a| a == upstream || upstream.rsplit_once(':').is_some_and(|(h, _)| h == a))
+        {
+            return Ok(());
+        }
+        let addrs: Vec<IpAddr> = upstream
+            .to_socket_addrs()
+            .map(|a| a.map(|s| s.ip()).collect())
+            .unwrap_or_default();
+        if !addrs.is_empty() && addrs.iter().all(IpAddr::is_loopback) {
+            return Ok(());
+        }
+        Err(ApiError::new(
+            403,
+            format!("upstream {upstream:?} is not allowed: only loopback upstreams unless the server was started with --allow-upstream"),
+        ))
+    }
+}
+
+/// Proxies by name.
+pub struct Registry {
+    proxies: Mutex<BTreeMap<String, Proxy>>,
+    policy: UpstreamPolicy,
+    seed: u64,
+}
+
+fn field<'a>(v: &'a Value, key: &str) -> Result<Option<&'a str>, ApiError> {
+    match v.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(ApiError::new(
+            400,
+            format!("bad request body: {key} must be a string"),
+        )),
+    }
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new(policy: UpstreamPolicy, seed: u64) -> Self {
+        Registry {
+            proxies: Mutex::new(BTreeMap::new()),
+            policy,
+            seed,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Proxy>> {
+        self.proxies.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A proxy by name.
+    pub fn get(&self, name: &str) -> Result<Proxy, ApiError> {
+        self.lock()
+            .get(name)
+            .cloned()
+            .ok_or_else(|| ApiError::new(404, "proxy not found"))
+    }
+
+    /// Every proxy, as `{name: proxy}`.
+    pub fn index(&self) -> Value {
+        Value::Object(
+            self.lock()
+                .iter()
+                .map(|(n, p)| (n.clone(), p.to_json()))
+                .collect(),
+        )
+    }
+
+    /// Creates a proxy from `{"name", "listen", "upstream", "enabled"}`.
+    pub fn create(&self, body: &Value) -> Result<Proxy, ApiError> {
+        let name = field(body, "name")?
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| ApiError::new(400, "missing required field: name"))?;
+        let upstream = field(body, "upstream")?
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| ApiError::new(400, "missing required field: upstream"))?;
+        let listen = field(body, "listen")?.unwrap_or("127.0.0.1:0");
+        self.policy.check(upstream)?;
+        if self.lock().contains_key(name) {
+            return Err(ApiError::new(409, "proxy already exists"));
+        }
+        let seed = self.seed
+            ^ name
+                .bytes()
+                .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
+        let proxy = Proxy::start(name, listen, upstream, seed).map_err(ApiError::from)?;
+        if body.get("enabled") == Some(&Value::Bool(false)) {
+            proxy.disable();
+        }
+        self.lock().insert(name.to_string(), proxy.clone());
+        Ok(proxy)
+    }
+
+    /// Updates `listen`, `upstream` or `enabled` of a proxy.
+    pub fn update(&self, name: &str, body: &Value) -> Result<Proxy, ApiError> {
+        let proxy = self.get(name)?;
+        if let Some(up) = field(body, "upstream")? {
+            self.policy.check(up)?;
+            proxy.set_upstream(up);
+        }
+        if let Some(listen) = field(body, "listen")? {
+            if listen != proxy.listen_addr().to_string() {
+                proxy.set_listen(listen).map_err(ApiError::from)?;
+            }
+        }
+        match body.get("enabled") {
+            Some(Value::Bool(false)) => proxy.disable(),
+            Some(Value::Bool(true)) => proxy.enable().map_err(ApiError::from)?,
+            Some(_) => {
+                return Err(ApiError::new(
+                    400,
+                    "bad request body: enabled must be a boolean",
+                ))
+            }
+            None => {}
+        }
+        Ok(proxy)
+    }
+
+    /// Removes a proxy, closing its connections.
+    pub fn delete(&self, name: &str) -> Result<(), ApiError> {
+        let proxy = self
+            .lock()
+            .remove(name)
+            .ok_or_else(|| ApiError::new(404, "proxy not found"))?;
+        proxy.stop();
+        Ok(())
+    }
+
+    /// Creates or replaces proxies from a list (Toxiproxy's `/populate`).
+    pub fn populate(&self, body: &Value) -> Result<Vec<Proxy>, ApiError> {
+        let list = body
+            .as_array()
+            .ok_or_else(|| ApiError::new(400, "bad request body: expected an array of proxies"))?;
+        let mut out = Vec::new();
+        for item in list {
+            if let Some(name) = field(item, "name")? {
+                if self.lock().contains_key(name) {
+                    self.delete(name)?;
+                }
+            }
+            out.push(self.create(item)?);
+        }
+        Ok(out)
+    }
+
+    /// Re-enables every proxy and removes every toxic.
+    pub fn reset(&self) -> Result<(), ApiError> {
+        for p in self.lock().values() {
+            p.clear_toxics();
+            p.enable().map_err(ApiError::from)?;
+        }
+        Ok(())
+    }
+
+    /// Adds a toxic from Toxiproxy's JSON.
+    pub fn add_toxic(&self, proxy: &str, body: &Value) -> Result<Toxic, ApiError> {
+        let p = self.get(proxy)?;
+        let toxic = Toxic::from_json(body).map_err(|e| ApiError::new(400, e.to_string()))?;
+        p.add_toxic(toxic.clone())?;
+        Ok(toxic)
+    }
+
+    /// A toxic by name.
+    pub fn toxic(&self, proxy: &str, name: &str) -> Result<Toxic, ApiError> {
+        self.get(proxy)?
+            .toxics()
+            .into_iter()
+            .find(|t| t.name == name)
+            .ok_or_else(|| ApiError::new(404, "toxic not found"))
+    }
+
+    /// Updates a toxic (attributes merge).
+    pub fn update_toxic(&self, proxy: &str, name: &str, body: &Value) -> Result<Toxic, ApiError> {
+        let current = self.toxic(proxy, name)?;
+        let updated = current
+            .updated(body)
+            .map_err(|e| ApiError::new(400, e.to_string()))?;
+        self.get(proxy)?.update_toxic(updated.clone())?;
+        Ok(updated)
+    }
+
+    /// Removes a toxic.
+    pub fn remove_toxic(&self, proxy: &str, name: &str) -> Result<(), ApiError> {
+        Ok(self.get(proxy)?.remove_toxic(name)?)
+    }
+
+    /// Prometheus text: bytes and connections per proxy and direction.
+    pub fn metrics(&self) -> String {
+        use std::sync::atomic::Ordering::Relaxed;
+        let mut out = String::new();
+        out.push_str("# HELP shakedown_proxy_bytes_total Bytes forwarded, by proxy and direction.\n# TYPE shakedown_proxy_bytes_total counter\n");
+        let proxies = self.lock();
+        for (n, p) in proxies.iter() {
+            let m = p.metrics();
+            out.push_str(&format!(
+                "shakedown_proxy_bytes_total{{proxy=\"{n}\",direction=\"upstream\"}} {}\n",
+                m.bytes_upstream.load(Relaxed)
+            ));
+            out.push_str(&format!(
+                "shakedown_proxy_bytes_total{{proxy=\"{n}\",direction=\"downstream\"}} {}\n",
+                m.bytes_downstream.load(Relaxed)
+            ));
+        }
+        out.push_str("# HELP shakedown_proxy_connections_total Connections accepted, by proxy.\n# TYPE shakedown_proxy_connections_total counter\n");
+        for (n, p) in proxies.iter() {
+            out.push_str(&format!(
+                "shakedown_proxy_connections_total{{proxy=\"{n}\"}} {}\n",
+                p.metrics().connections_total.load(Relaxed)
+            ));
+        }
+        out.push_str("# HELP shakedown_proxy_connections_active Connections open now, by proxy.\n# TYPE shakedown_proxy_connections_active gauge\n");
+        for (n, p) in proxies.iter() {
+            out.push_str(&format!(
+                "shakedown_proxy_connections_active{{proxy=\"{n}\"}} {}\n",
+                p.metrics().connections_active.load(Relaxed)
+            ));
+        }
+        out
+    }
+
+    /// Stops every proxy.
+    pub fn shutdown(&self) {
+        for p in self.lock().values() {
+            p.stop();
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! `shakedown proxy` speaks Toxiproxy's API: an existing Toxiproxy client (the
+//! `toxiproxy_rust` crate) drives it unchanged, errors get Toxiproxy's 4xx answers, metrics
+//! are Prometheus text, and only loopback upstreams are allowed by default.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use toxiproxy_rust::client::Client;
+use toxiproxy_rust::proxy::ProxyPack;
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(extra: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shakedown"))
+        .args(["proxy", "--port", "0", "--seed", "3"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("http://"))
+        .expect("the API address is printed")
+        .to_string();
+    Server { child, addr }
+}
+
+fn echo_server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(32) {
+            let Ok(mut s) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = s.read(&mut buf) {
+                    if n == 0 || s.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+fn ping(addr: &str) -> Duration {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let t = Instant::now();
+    s.write_all(b"ping").unwrap();
+    let mut buf = [0u8; 4];
+    s.read_exact(&mut buf).unwrap();
+    t.elapsed()
+}
+
+#[test]
+fn should_be_driven_by_an_existing_toxiproxy_client() {
+    let server = start(&[]);
+    let client = Client::new(server.addr.as_str());
+    assert!(client.is_running());
+    let upstream = echo_server();
+    client
+        .populate(vec![ProxyPack::new(
+            "echo".into(),
+            "127.0.0.1:0".into(),
+            upstream,
+        )])
+        .unwrap();
+    let proxy = client.find_proxy("echo").unwrap();
+    let listen = proxy.proxy_pack.listen.clone();
+    assert!(ping(&listen) < Duration::from_millis(100));
+    proxy
+        .with_latency("downstream".into(), 200, 0, 1.0)
+        .apply(|| {
+            let took = ping(&listen);
+            assert!(took >= Duration::from_millis(200), "{took:?}");
+        })
+        .unwrap();
+    assert!(
+        ping(&listen) < Duration::from_millis(100),
+        "apply() removed the toxic"
+    );
+    proxy
+        .with_down(|| assert!(TcpStream::connect(&listen).is_err(), "down: refused"))
+        .unwrap();
+    assert!(ping(&listen) < Duration::from_millis(100), "back up");
+    assert!(client.version().unwrap().contains("version"));
+}
+
+fn api(server: &Server, method: &str, path: &str, body: Option<Value>) -> (u16, String) {
+    let client = reqwest::blocking::Client::new();
+    let url = format!("http://{}{path}", server.addr);
+    let mut req = client.request(method.parse().unwrap(), url);
+    if let Some(b) = body {
+        req = req.body(b.to_string());
+    }
+    let resp = req.send().unwrap();
+    (resp.status().as_u16(), resp.text().unwrap())
+}
+
+#[test]
+fn should_answer_mistakes_with_toxiproxy_statuses_and_messages() {
+    let server = start(&[]);
+    let upstream = echo_server();
+    let (status, _) = api(
+        &server,
+        "POST",
+        "/proxies",
+        Some(json!({"name": "a", "listen": "127.0.0.1:0", "upstream": upstream})),
+    );
+    assert_eq!(status, 201);
+    let cases = [
+        (
+            "POST",
+            "/proxies",
+            Some(json!({"name": "a", "upstream": upstream})),
+            409,
+            "proxy already exists",
+        ),
+        (
+            "POST",
+            "/proxies",
+            Some(json!({"name": "b"})),
+            400,
+            "missing required field: upstream",
+        ),
+        ("GET", "/proxies/nope", None, 404, "proxy not found"),
+        (
+            "POST",
+            "/proxies/a/toxics",
+            Some(json!({"type": "teleport"})),
+            400,
+            "invalid toxic type",
+        ),
+        (
+            "POST",
+            "/proxies/a/toxics",
+            Some(json!({"type": "latency", "stream": "sideways"})),
+            400,
+            "stream was invalid",
+        ),
+        (
+            "POST",
+            "/proxies/a/toxics",
+            Some(json!({"type": "latency", "attributes": {"latency": "soon"}})),
+            400,
+            "bad attribute",
+        ),
+        (
+            "GET",
+            "/proxies/a/toxics/nope",
+            None,
+            404,
+            "toxic not found",
+        ),
+        (
+            "POST",
+            "/populate",
+            Some(json!({"not": "a list"})),
+            400,
+            "expected an array",
+        ),
+        (
+            "POST",
+            "/proxies",
+            Some(json!({"name": "evil", "upstream": "192.0.2.1:80"})),
+            403,
+            "not allowed",
+        ),
+    ];
+    for (method, path, body, want, text) in cases {
+        let (status, answer) = api(&server, method, path, body);
+        assert_eq!(status, want, "{method} {path}: {answer}");
+        assert!(answer.contains(text), "{method} {path}: {answer}");
+        let v: Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(v["status"], want);
+    }
+    let raw = reqwest::blocking::Client::new()
+        .post(format!("http://{}/proxies", server.addr))
+        .body("{not json")
+        .send()
+        .unwrap();
+    assert_eq!(raw.status().as_u16(), 400);
+    let (status, _) = api(
+        &server,
+        "POST",
+        "/proxies/a/toxics",
+        Some(json!({"name": "t", "type": "latency", "attributes": {"latency": 10}})),
+    );
+    assert_eq!(status, 200);
+    let (_, updated) = api(
+        &server,
+        "PATCH",
+        "/proxies/a/toxics/t",
+        Some(json!({"attributes": {"jitter": 3}})),
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&updated).unwrap()["attributes"],
+        json!({"latency": 10, "jitter": 3})
+    );
+    assert_eq!(api(&server, "DELETE", "/proxies/a/toxics/t", None).0, 204);
+    assert_eq!(api(&server, "POST", "/reset", None).0, 204);
+    assert_eq!(api(&server, "DELETE", "/proxies/a", None).0, 204);
+}
+
+#[test]
+fn should_publish_prometheus_metrics_per_proxy_and_direction() {
+    let server = start(&[]);
+    let upstream = echo_server();
+    let (_, created) = api(
+        &server,
+        "POST",
+        "/proxies",
+        Some(json!({"name": "m", "listen": "127.0.0.1:0", "upstream": upstream})),
+    );
+    let listen = serde_json::from_str::<Value>(&created).unwrap()["listen"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ping(&listen);
+    std::thread::sleep(Duration::from_millis(50));
+    let (status, text) = api(&server, "GET", "/metrics", None);
+    assert_eq!(status, 200);
+    assert!(
+        text.contains("shakedown_proxy_bytes_total{proxy=\"m\",direction=\"upstream\"} 4"),
+        "{text}"
+    );
+    assert!(
+        text.contains("shakedown_proxy_bytes_total{proxy=\"m\",direction=\"downstream\"} 4"),
+        "{text}"
+    );
+    assert!(
+        text.contains("shakedown_proxy_connections_total{proxy=\"m\"} 1"),
+        "{text}"
+    );
+}
+
+#[test]
+fn should_allow_named_upstreams_only_when_told() {
+    let server = start(&["--allow-upstream", "192.0.2.1"]);
+    let (status, _) = api(
+        &server,
+        "POST",
+        "/proxies",
+        Some(json!({"name": "ok", "listen": "127.0.0.1:0", "upstream": "192.0.2.1:80"})),
+    );
+    assert_eq!(
+        status, 201,
+        "named upstreams are allowed (the proxy connects only when a client does)"
+    );
+}
