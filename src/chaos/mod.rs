@@ -4,6 +4,7 @@
 
 mod api;
 mod guard;
+mod http;
 mod link;
 mod proxy;
 mod registry;
@@ -16,4 +17,4 @@ pub use link::LinkEnd;
 pub use proxy::{Metrics, Proxy, ProxyError};
 pub use registry::{ApiError, Registry, UpstreamPolicy};
 pub use runtime::runtime;
-pub use toxic::{Stream, Toxic, ToxicError, ToxicKind};
+pub use toxic::{HttpAction, HttpFault, Stream, Toxic, ToxicError, ToxicKind};

@@ -55,8 +55,10 @@ struct Inner {
     listen: Mutex<SocketAddr>,
     enabled: AtomicBool,
     toxics: watch::Sender<Arc<Vec<Toxic>>>,
-    /// Bumped to close every open connection (disable, delete).
+    /// Bumped to stop the listener (disable, delete).
     generation: watch::Sender<u64>,
+    /// Bumped to close every open connection (disable, or a switch to or from HTTP mode).
+    epoch: watch::Sender<u64>,
     rng: Mutex<StdRng>,
     metrics: Metrics,
 }
@@ -87,6 +89,7 @@ impl Proxy {
     pub fn start(name: &str, listen: &str, upstream: &str, seed: u64) -> Result<Self, ProxyError> {
         let (toxics, _) = watch::channel(Arc::new(Vec::new()));
         let (generation, _) = watch::channel(0);
+        let (epoch, _) = watch::channel(0);
         let inner = Arc::new(Inner {
             name: name.to_string(),
             upstream: Mutex::new(upstream.to_string()),
@@ -94,6 +97,7 @@ impl Proxy {
             enabled: AtomicBool::new(false),
             toxics,
             generation,
+            epoch,
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
             metrics: Metrics::default(),
         });
@@ -164,7 +168,18 @@ impl Proxy {
         };
         let _ = (client.set_nodelay(true), server.set_nodelay(true));
         m.connections_active.fetch_add(1, Ordering::Relaxed);
-        self.pump(client, server).await;
+        if self.http_mode() {
+            drop(server);
+            let rng = StdRng::seed_from_u64(lock(&self.inner.rng).random::<u64>());
+            let mut epoch = self.inner.epoch.subscribe();
+            let start = *epoch.borrow();
+            tokio::select! {
+                _ = super::http::serve(self.clone(), client, upstream, rng) => {}
+                _ = async { while epoch.changed().await.is_ok() { if *epoch.borrow() != start { break; } } } => {}
+            }
+        } else {
+            self.pump(client, server).await;
+        }
         m.connections_active.fetch_sub(1, Ordering::Relaxed);
     }
 
@@ -173,7 +188,7 @@ impl Proxy {
         let rolls = Arc::new(Mutex::new(Rolls::new(seed)));
         let up_ctx = self.link_context(Stream::Upstream, rolls.clone(), seed);
         let down_ctx = self.link_context(Stream::Downstream, rolls, seed.wrapping_add(1));
-        let mut gen_rx = self.inner.generation.subscribe();
+        let mut gen_rx = self.inner.epoch.subscribe();
         let start_gen = *gen_rx.borrow();
         let end = {
             // Borrowed halves: dropping them does not shut the socket down, so a reset stays
@@ -253,8 +268,33 @@ impl Proxy {
         &self.inner.metrics
     }
 
-    /// Adds a toxic; open connections get it from their next chunk on.
+    /// True while the proxy has HTTP fault toxics: connections are then served as HTTP.
+    pub fn http_mode(&self) -> bool {
+        self.inner
+            .toxics
+            .borrow()
+            .iter()
+            .any(|t| matches!(t.kind, super::toxic::ToxicKind::Http(_)))
+    }
+
+    /// Closes open connections when the set of toxics switched between TCP and HTTP mode,
+    /// so that clients reconnect into the right one.
+    fn after_change(&self, was_http: bool) {
+        if was_http != self.http_mode() {
+            self.inner.epoch.send_modify(|e| *e += 1);
+        }
+    }
+
+    /// Adds a toxic; open connections get it from their next chunk on (HTTP faults: from
+    /// the next connection, open ones are closed so that clients reconnect).
     pub fn add_toxic(&self, toxic: Toxic) -> Result<(), ProxyError> {
+        let was_http = self.http_mode();
+        let result = self.add_toxic_inner(toxic);
+        self.after_change(was_http);
+        result
+    }
+
+    fn add_toxic_inner(&self, toxic: Toxic) -> Result<(), ProxyError> {
         let mut result = Ok(());
         self.inner.toxics.send_modify(|list| {
             if list.iter().any(|t| t.name == toxic.name) {
@@ -283,6 +323,13 @@ impl Proxy {
 
     /// Removes a toxic.
     pub fn remove_toxic(&self, name: &str) -> Result<(), ProxyError> {
+        let was_http = self.http_mode();
+        let result = self.remove_toxic_inner(name);
+        self.after_change(was_http);
+        result
+    }
+
+    fn remove_toxic_inner(&self, name: &str) -> Result<(), ProxyError> {
         let mut found = false;
         self.inner.toxics.send_modify(|list| {
             let before = list.len();
@@ -298,7 +345,9 @@ impl Proxy {
 
     /// Removes every toxic.
     pub fn clear_toxics(&self) {
+        let was_http = self.http_mode();
         self.inner.toxics.send_replace(Arc::new(Vec::new()));
+        self.after_change(was_http);
     }
 
     /// Adds a toxic and returns a guard that removes it when dropped.
@@ -317,6 +366,7 @@ impl Proxy {
     pub fn disable(&self) {
         self.inner.enabled.store(false, Ordering::SeqCst);
         self.inner.generation.send_modify(|g| *g += 1);
+        self.inner.epoch.send_modify(|e| *e += 1);
     }
 
     /// Listens again on the same address.

@@ -71,6 +71,55 @@ pub enum ToxicKind {
         /// Bytes allowed through.
         bytes: u64,
     },
+    /// HTTP fault: requests matching `method` and `path` (a regex) are answered with a
+    /// status, aborted, or delayed; `toxicity` is the share of matching requests hit.
+    Http(HttpFault),
+}
+
+/// What an HTTP fault does to a matching request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HttpAction {
+    /// Answer with this status and body instead of the upstream.
+    Respond {
+        /// The status.
+        status: u16,
+        /// The body.
+        body: String,
+    },
+    /// Close the connection without answering.
+    Abort,
+    /// Forward after this delay.
+    Delay(Duration),
+}
+
+/// Which requests an HTTP fault hits, and how.
+#[derive(Debug, Clone)]
+pub struct HttpFault {
+    /// Only this method (any when `None`).
+    pub method: Option<String>,
+    /// Only paths matching this regex (any when `None`).
+    pub path: Option<regex::Regex>,
+    /// What happens.
+    pub action: HttpAction,
+}
+
+impl PartialEq for HttpFault {
+    fn eq(&self, other: &Self) -> bool {
+        self.method == other.method
+            && self.path.as_ref().map(regex::Regex::as_str)
+                == other.path.as_ref().map(regex::Regex::as_str)
+            && self.action == other.action
+    }
+}
+
+impl HttpFault {
+    /// True when the fault applies to this request.
+    pub fn matches(&self, method: &str, path: &str) -> bool {
+        self.method
+            .as_ref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && self.path.as_ref().is_none_or(|r| r.is_match(path))
+    }
 }
 
 /// A named toxic on a stream, applied to a share (`toxicity`) of connections.
@@ -90,7 +139,7 @@ pub struct Toxic {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ToxicError {
     /// The type is not a known toxic.
-    #[error("invalid toxic type: {0:?} (known: latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data)")]
+    #[error("invalid toxic type: {0:?} (known: latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, http)")]
     UnknownType(String),
     /// An attribute has the wrong type or range.
     #[error("bad attribute {attribute:?} for {toxic}: {reason}")]
@@ -147,6 +196,7 @@ impl ToxicKind {
             ToxicKind::ResetPeer { .. } => "reset_peer",
             ToxicKind::Slicer { .. } => "slicer",
             ToxicKind::LimitData { .. } => "limit_data",
+            ToxicKind::Http(_) => "http",
         }
     }
 
@@ -179,6 +229,7 @@ impl ToxicKind {
             "limit_data" => ToxicKind::LimitData {
                 bytes: n("bytes", 0)?,
             },
+            "http" => ToxicKind::Http(http_fault(attrs)?),
             other => return Err(ToxicError::UnknownType(other.to_string())),
         })
     }
@@ -202,8 +253,73 @@ impl ToxicKind {
                 json!({"average_size": average_size, "size_variation": size_variation, "delay": delay.as_micros() as u64})
             }
             ToxicKind::LimitData { bytes } => json!({"bytes": bytes}),
+            ToxicKind::Http(f) => http_attributes(f),
         }
     }
+}
+
+fn http_fault(attrs: &Map<String, Value>) -> Result<HttpFault, ToxicError> {
+    let bad = |attribute: &str, reason: String| ToxicError::BadAttribute {
+        toxic: "http".into(),
+        attribute: attribute.into(),
+        reason,
+    };
+    let text = |key: &str| -> Result<Option<String>, ToxicError> {
+        match attrs.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(v) => Err(bad(key, format!("expected a string, got {v}"))),
+        }
+    };
+    let path = text("path")?
+        .map(|p| regex::Regex::new(&p).map_err(|e| bad("path", e.to_string())))
+        .transpose()?;
+    let action = match (attrs.get("status"), attrs.get("abort"), attrs.get("delay")) {
+        (Some(s), None, None) => {
+            let status = s
+                .as_u64()
+                .filter(|s| (100..=599).contains(s))
+                .ok_or_else(|| bad("status", format!("expected an HTTP status, got {s}")))?;
+            HttpAction::Respond {
+                status: status as u16,
+                body: text("body")?.unwrap_or_default(),
+            }
+        }
+        (None, Some(Value::Bool(true)), None) => HttpAction::Abort,
+        (None, None, Some(_)) => {
+            HttpAction::Delay(Duration::from_millis(number(attrs, "http", "delay", 0)?))
+        }
+        _ => {
+            return Err(bad(
+                "status",
+                "give exactly one of status, abort: true, or delay".into(),
+            ))
+        }
+    };
+    Ok(HttpFault {
+        method: text("method")?,
+        path,
+        action,
+    })
+}
+
+fn http_attributes(f: &HttpFault) -> Value {
+    let mut v = json!({});
+    if let Some(m) = &f.method {
+        v["method"] = json!(m);
+    }
+    if let Some(p) = &f.path {
+        v["path"] = json!(p.as_str());
+    }
+    match &f.action {
+        HttpAction::Respond { status, body } => {
+            v["status"] = json!(status);
+            v["body"] = json!(body);
+        }
+        HttpAction::Abort => v["abort"] = json!(true),
+        HttpAction::Delay(d) => v["delay"] = json!(ms(*d)),
+    }
+    v
 }
 
 impl Toxic {
@@ -328,6 +444,30 @@ mod tests {
             Toxic::from_json(&json!({"type": "latency", "attributes": {"latency": "soon"}})),
             Err(ToxicError::BadAttribute { .. })
         ));
+    }
+
+    #[test]
+    fn reads_http_faults() {
+        let v = json!({"name": "h", "type": "http", "stream": "upstream", "toxicity": 0.5,
+                       "attributes": {"method": "GET", "path": "^/orders", "status": 503, "body": "down"}});
+        let t = Toxic::from_json(&v).unwrap();
+        let ToxicKind::Http(f) = &t.kind else {
+            panic!("not http")
+        };
+        assert!(
+            f.matches("get", "/orders/1")
+                && !f.matches("POST", "/orders")
+                && !f.matches("GET", "/health")
+        );
+        assert_eq!(t.to_json(), v);
+        assert!(Toxic::from_json(
+            &json!({"type": "http", "attributes": {"status": 503, "abort": true}})
+        )
+        .is_err());
+        assert!(Toxic::from_json(
+            &json!({"type": "http", "attributes": {"path": "(", "abort": true}})
+        )
+        .is_err());
     }
 
     #[test]

@@ -1,0 +1,139 @@
+//! HTTP faults on a proxy in front of a real HTTP service (the example orders service):
+//! matching requests are answered with a status, aborted or delayed; the rest pass.
+
+#[allow(dead_code)]
+#[path = "../examples/shop/orders_service.rs"]
+mod orders_service;
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use shakedown::chaos::{Proxy, Toxic};
+
+fn setup() -> (orders_service::Running, Proxy, reqwest::blocking::Client) {
+    let service = orders_service::start("127.0.0.1:0", orders_service::Config::default()).unwrap();
+    let proxy = Proxy::start("orders", "127.0.0.1:0", &service.addr.to_string(), 11).unwrap();
+    (
+        service,
+        proxy,
+        reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap(),
+    )
+}
+
+fn fault(attributes: serde_json::Value, toxicity: f64) -> Toxic {
+    Toxic::from_json(&json!({"name": "http", "type": "http", "stream": "upstream", "toxicity": toxicity, "attributes": attributes})).unwrap()
+}
+
+#[test]
+fn should_answer_matching_requests_with_the_given_status_and_pass_the_rest() {
+    let (_service, proxy, client) = setup();
+    let base = format!("http://{}", proxy.listen_addr());
+    assert_eq!(
+        client
+            .get(format!("{base}/catalog/1"))
+            .send()
+            .unwrap()
+            .status(),
+        200
+    );
+    let _guard = proxy
+        .with_toxic(fault(
+            json!({"method": "GET", "path": "^/catalog", "status": 503, "body": "injected"}),
+            1.0,
+        ))
+        .unwrap();
+    let hit = client.get(format!("{base}/catalog/1")).send().unwrap();
+    assert_eq!(hit.status(), 503);
+    assert_eq!(hit.headers()["x-shakedown-fault"], "http");
+    assert_eq!(hit.text().unwrap(), "injected");
+    assert_eq!(
+        client
+            .get(format!("{base}/health"))
+            .send()
+            .unwrap()
+            .status(),
+        200,
+        "other paths pass"
+    );
+    assert_eq!(
+        client
+            .post(format!("{base}/catalog/1"))
+            .send()
+            .unwrap()
+            .status(),
+        404,
+        "other methods pass (the service has no such route)"
+    );
+}
+
+#[test]
+fn should_hit_a_share_of_requests_by_toxicity() {
+    let (_service, proxy, client) = setup();
+    let base = format!("http://{}", proxy.listen_addr());
+    proxy
+        .add_toxic(fault(json!({"path": "^/catalog", "status": 500}), 0.5))
+        .unwrap();
+    let failed = (0..200)
+        .filter(|i| {
+            client
+                .get(format!("{base}/catalog/{i}"))
+                .send()
+                .unwrap()
+                .status()
+                == 500
+        })
+        .count();
+    assert!(
+        (60..=140).contains(&failed),
+        "about half of 200 requests fail: {failed}"
+    );
+}
+
+#[test]
+fn should_abort_and_delay_requests() {
+    let (_service, proxy, client) = setup();
+    let base = format!("http://{}", proxy.listen_addr());
+    proxy
+        .add_toxic(fault(json!({"path": "^/catalog/1$", "abort": true}), 1.0))
+        .unwrap();
+    assert!(
+        client.get(format!("{base}/catalog/1")).send().is_err(),
+        "aborted: no answer"
+    );
+    proxy.remove_toxic("http").unwrap();
+    proxy
+        .add_toxic(fault(json!({"path": "^/catalog", "delay": 200}), 1.0))
+        .unwrap();
+    let t = Instant::now();
+    assert_eq!(
+        client
+            .get(format!("{base}/catalog/2"))
+            .send()
+            .unwrap()
+            .status(),
+        200
+    );
+    assert!(
+        t.elapsed() >= Duration::from_millis(200),
+        "{:?}",
+        t.elapsed()
+    );
+    proxy.clear_toxics();
+    let t = Instant::now();
+    assert_eq!(
+        client
+            .get(format!("{base}/catalog/3"))
+            .send()
+            .unwrap()
+            .status(),
+        200
+    );
+    assert!(
+        t.elapsed() < Duration::from_millis(150),
+        "back to normal: {:?}",
+        t.elapsed()
+    );
+}
