@@ -105,7 +105,7 @@ fn should_abort_and_delay_requests() {
     );
     proxy.remove_toxic("http").unwrap();
     proxy
-        .add_toxic(fault(json!({"path": "^/catalog", "delay": 200}), 1.0))
+        .add_toxic(fault(json!({"path": "^/catalog", "delay": 400}), 1.0))
         .unwrap();
     let t = Instant::now();
     assert_eq!(

@@ -75,20 +75,20 @@ fn should_add_latency_and_remove_it_with_the_guard() {
     round_trip(&mut s, b"warm");
     {
         let _g = p
-            .with_toxic(Toxic::new("lat", Stream::Downstream, latency(150)))
+            .with_toxic(Toxic::new("lat", Stream::Downstream, latency(300)))
             .unwrap();
         let t = Instant::now();
         assert_eq!(round_trip(&mut s, b"ping"), b"ping");
         let took = t.elapsed();
         assert!(
-            took >= Duration::from_millis(150) && took < Duration::from_millis(400),
+            took >= Duration::from_millis(300) && took < Duration::from_millis(1500),
             "{took:?}"
         );
     }
     let t = Instant::now();
     round_trip(&mut s, b"pong");
     assert!(
-        t.elapsed() < Duration::from_millis(100),
+        t.elapsed() < Duration::from_millis(250),
         "latency removed with the guard"
     );
     p.stop();
@@ -224,7 +224,7 @@ fn should_change_toxics_live_without_losing_bytes() {
 fn should_apply_toxicity_per_connection_reproducibly() {
     let rolls = |seed| {
         let p = Proxy::start("t", "127.0.0.1:0", &echo_server(), seed).unwrap();
-        let mut t = Toxic::new("lat", Stream::Downstream, latency(120));
+        let mut t = Toxic::new("lat", Stream::Downstream, latency(400));
         t.toxicity = 0.5;
         p.add_toxic(t).unwrap();
         let slow: Vec<bool> = (0..12)
@@ -232,7 +232,7 @@ fn should_apply_toxicity_per_connection_reproducibly() {
                 let mut s = connect(&p);
                 let t = Instant::now();
                 round_trip(&mut s, b"x");
-                t.elapsed() >= Duration::from_millis(100)
+                t.elapsed() >= Duration::from_millis(300)
             })
             .collect();
         p.stop();

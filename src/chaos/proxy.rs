@@ -57,6 +57,9 @@ struct Inner {
     toxics: watch::Sender<Arc<Vec<Toxic>>>,
     /// Bumped to stop the listener (disable, delete).
     generation: watch::Sender<u64>,
+    /// A duplicate of the listening socket, to refuse connections the moment the proxy is
+    /// disabled (shutting it down takes it out of LISTEN at once).
+    listener: Mutex<Option<socket2::Socket>>,
     /// Bumped to close every open connection (disable, or a switch to or from HTTP mode).
     epoch: watch::Sender<u64>,
     rng: Mutex<StdRng>,
@@ -97,6 +100,7 @@ impl Proxy {
             enabled: AtomicBool::new(false),
             toxics,
             generation,
+            listener: Mutex::new(None),
             epoch,
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
             metrics: Metrics::default(),
@@ -107,11 +111,10 @@ impl Proxy {
     }
 
     fn listen_on(&self, addr: &str) -> Result<(), ProxyError> {
-        let std_listener =
-            std::net::TcpListener::bind(addr).map_err(|source| ProxyError::Bind {
-                addr: addr.into(),
-                source,
-            })?;
+        let std_listener = bind_retrying(addr).map_err(|source| ProxyError::Bind {
+            addr: addr.into(),
+            source,
+        })?;
         let bound = std_listener
             .local_addr()
             .map_err(|source| ProxyError::Bind {
@@ -125,6 +128,7 @@ impl Proxy {
                 source,
             })?;
         *lock(&self.inner.listen) = bound;
+        *lock(&self.inner.listener) = socket2::SockRef::from(&std_listener).try_clone().ok();
         self.inner.enabled.store(true, Ordering::SeqCst);
         let this = self.clone();
         let generation = *self.inner.generation.borrow();
@@ -141,12 +145,14 @@ impl Proxy {
         let mut gen_rx = self.inner.generation.subscribe();
         loop {
             tokio::select! {
-                accepted = listener.accept() => {
-                    if let Ok((client, _)) = accepted {
+                accepted = listener.accept() => match accepted {
+                    Ok((client, _)) => {
                         let this = self.clone();
                         tokio::spawn(async move { this.serve(client).await });
                     }
-                }
+                    Err(_) if *gen_rx.borrow() != generation => return,
+                    Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+                },
                 _ = gen_rx.changed() => {
                     if *gen_rx.borrow() != generation {
                         return;
@@ -365,6 +371,9 @@ impl Proxy {
     /// Stops accepting and closes every open connection (Toxiproxy's `enabled: false`).
     pub fn disable(&self) {
         self.inner.enabled.store(false, Ordering::SeqCst);
+        if let Some(listener) = lock(&self.inner.listener).take() {
+            let _ = listener.shutdown(std::net::Shutdown::Both);
+        }
         self.inner.generation.send_modify(|g| *g += 1);
         self.inner.epoch.send_modify(|e| *e += 1);
     }
@@ -397,6 +406,23 @@ impl Proxy {
             "enabled": self.enabled(),
             "toxics": self.toxics().iter().map(Toxic::to_json).collect::<Vec<_>>(),
         })
+    }
+}
+
+/// Binds `addr`, retrying for up to a second while the address is still held by a listener
+/// that is shutting down (a disable followed at once by an enable).
+fn bind_retrying(addr: &str) -> std::io::Result<std::net::TcpListener> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(1);
+    loop {
+        match std::net::TcpListener::bind(addr) {
+            Err(e)
+                if e.kind() == std::io::ErrorKind::AddrInUse
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other,
+        }
     }
 }
 
