@@ -52,7 +52,70 @@ pub struct LinkContext {
 /// Pumps `source` into `sink` through the toxics until the source closes or a toxic ends it.
 /// On a clean end the sink is shut down (FIN); otherwise it is left for the caller to close
 /// (or reset).
+///
+/// While no toxic applies, bytes are copied straight through (the fast path); as soon as one
+/// does, chunks go through the timestamped pipeline, and back once the toxics are gone and
+/// the pipeline is empty. No byte is dropped by a switch.
 pub async fn run<R, W>(mut source: R, mut sink: W, mut ctx: LinkContext) -> LinkEnd
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let mut state = State::default();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        if let Some(end) = copy_while_clean(&mut source, &mut sink, &mut ctx, &mut buf).await {
+            return end;
+        }
+        if let Some(end) = pipeline(&mut source, &mut sink, &mut ctx, &mut state).await {
+            return end;
+        }
+    }
+}
+
+/// The fast path: copies while this link has no active toxic. `None` when a toxic became
+/// active (nothing is held back), `Some` when the link ended.
+async fn copy_while_clean<R, W>(
+    source: &mut R,
+    sink: &mut W,
+    ctx: &mut LinkContext,
+    buf: &mut [u8],
+) -> Option<LinkEnd>
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    loop {
+        if has_active_toxics(ctx) {
+            return None;
+        }
+        tokio::select! {
+            biased;
+            _ = ctx.toxics.changed() => continue,
+            read = source.read(buf) => match read {
+                Ok(0) | Err(_) => {
+                    let _ = sink.shutdown().await;
+                    return Some(LinkEnd::Closed);
+                }
+                Ok(n) => {
+                    if sink.write_all(&buf[..n]).await.is_err() {
+                        return Some(LinkEnd::Failed);
+                    }
+                    ctx.bytes.fetch_add(n as u64, Ordering::Relaxed);
+                }
+            },
+        }
+    }
+}
+
+/// The toxic path: a reader stamps chunks, the writer applies the toxics. `None` once no
+/// toxic applies and every chunk read has been written, `Some` when the link ended.
+async fn pipeline<R, W>(
+    source: &mut R,
+    sink: &mut W,
+    ctx: &mut LinkContext,
+    state: &mut State,
+) -> Option<LinkEnd>
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
@@ -76,23 +139,27 @@ where
         }
     };
     let writer = async {
-        let mut state = State::default();
         loop {
-            let active = active_toxics(&mut ctx);
+            let active = active_toxics(ctx);
             if let Some(end) = state.deadline_passed(&active) {
-                return end;
+                return Some(end);
+            }
+            if active.is_empty() && rx.is_empty() {
+                // Clean again, nothing in flight (a reader waiting on a full channel would
+                // make it non-empty): back to the fast path.
+                return None;
             }
             tokio::select! {
                 chunk = rx.recv() => match chunk {
                     Some(chunk) => {
-                        if let Some(end) = forward(chunk, &mut sink, &mut ctx, &mut state).await {
-                            return end;
+                        if let Some(end) = forward(chunk, sink, ctx, state).await {
+                            return Some(end);
                         }
                     }
                     None => {
-                        slow_close(&mut ctx).await;
+                        slow_close(ctx).await;
                         let _ = sink.shutdown().await;
-                        return LinkEnd::Closed;
+                        return Some(LinkEnd::Closed);
                     }
                 },
                 _ = ctx.toxics.changed() => continue,
@@ -163,6 +230,13 @@ impl State {
             None => std::future::pending().await,
         }
     }
+}
+
+/// True when a toxic of this link's direction applies to this connection (no allocation:
+/// this runs once per read on the fast path).
+fn has_active_toxics(ctx: &mut LinkContext) -> bool {
+    let all = ctx.toxics.borrow_and_update().clone();
+    all.iter().any(|t| t.stream == ctx.stream && (ctx.roll)(t))
 }
 
 /// The toxics of this link's direction that this connection rolled into.

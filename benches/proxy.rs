@@ -1,0 +1,318 @@
+//! Fault proxy benchmarks: `shakedown proxy` and `fault` (from `cargo install fault-cli`)
+//! side by side against a direct loopback connection, in one run:
+//! throughput of a large upload, added latency of small round trips, accuracy of a 100 ms
+//! latency toxic over 1,000 concurrent connections (the second ping of each, once all are
+//! connected), and 10,000 connections held open.
+//!
+//! Run with `cargo bench --bench proxy`. Set `FAULT_CLI` to the `fault` binary (default:
+//! `fault` on PATH); without it only shakedown is measured. Every load is bounded in bytes,
+//! round trips and connections, and all traffic stays on 127.0.0.1.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const UPLOAD: usize = 512 << 20;
+const ROUND_TRIPS: usize = 20_000;
+const LATENCY_CONNS: usize = 1_000;
+const HELD_CONNS: usize = 10_000;
+
+/// Upstream: echoes every byte; a connection whose first byte is `U` is an upload that is
+/// counted and acknowledged with one byte when the client shuts its side.
+async fn upstream() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut s, _)) = listener.accept().await else {
+                continue;
+            };
+            tokio::spawn(async move {
+                let _ = s.set_nodelay(true);
+                let mut buf = vec![0u8; 64 * 1024];
+                let mut first = true;
+                let mut upload = false;
+                loop {
+                    match s.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => {
+                            if first {
+                                upload = buf[0] == b'U';
+                                first = false;
+                            }
+                            if !upload && s.write_all(&buf[..n]).await.is_err() {
+                                break;
+                            }
+                        }
+                    }
+                }
+                if upload {
+                    let _ = s.write_all(b"!").await;
+                }
+            });
+        }
+    });
+    addr
+}
+
+async fn throughput(addr: &str) -> f64 {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    let chunk = vec![b'U'; 256 * 1024];
+    let t = Instant::now();
+    let mut sent = 0;
+    while sent < UPLOAD {
+        s.write_all(&chunk).await.unwrap();
+        sent += chunk.len();
+    }
+    s.shutdown().await.unwrap();
+    let mut ack = [0u8; 1];
+    s.read_exact(&mut ack).await.unwrap();
+    (UPLOAD as f64 / (1 << 20) as f64) / t.elapsed().as_secs_f64()
+}
+
+async fn round_trip_median(addr: &str) -> Duration {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    s.set_nodelay(true).unwrap();
+    let mut times = Vec::with_capacity(ROUND_TRIPS);
+    let mut b = [0u8; 1];
+    for _ in 0..ROUND_TRIPS {
+        let t = Instant::now();
+        s.write_all(b"p").await.unwrap();
+        s.read_exact(&mut b).await.unwrap();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// Round-trip times of one ping on each of `n` concurrent connections.
+async fn concurrent_pings(addr: &str, n: usize) -> Vec<Duration> {
+    let addr = Arc::new(addr.to_string());
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let addr = addr.clone();
+            tokio::spawn(async move {
+                let mut s = TcpStream::connect(addr.as_str()).await.ok()?;
+                s.set_nodelay(true).ok()?;
+                let mut b = [0u8; 1];
+                // The first ping waits for the proxy to accept and reach the upstream; the
+                // second measures the toxic alone.
+                s.write_all(b"w").await.ok()?;
+                tokio::time::timeout(Duration::from_secs(10), s.read_exact(&mut b))
+                    .await
+                    .ok()?
+                    .ok()?;
+                let t = Instant::now();
+                s.write_all(b"p").await.ok()?;
+                tokio::time::timeout(Duration::from_secs(10), s.read_exact(&mut b))
+                    .await
+                    .ok()?
+                    .ok()?;
+                Some(t.elapsed())
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        if let Ok(Some(d)) = t.await {
+            out.push(d);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Opens `n` connections, keeps them all open, then pings each; returns how many answered.
+async fn held(addr: &str, n: usize) -> usize {
+    let mut conns = Vec::with_capacity(n);
+    for _ in 0..n {
+        match TcpStream::connect(addr).await {
+            Ok(s) => conns.push(s),
+            Err(_) => break,
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut alive = 0;
+    for s in conns.iter_mut() {
+        let mut b = [0u8; 1];
+        if s.write_all(b"h").await.is_ok()
+            && matches!(
+                tokio::time::timeout(Duration::from_secs(5), s.read_exact(&mut b)).await,
+                Ok(Ok(_))
+            )
+        {
+            alive += 1;
+        }
+    }
+    alive
+}
+
+struct Child2(Child);
+impl Drop for Child2 {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for(addr: &str) {
+    let until = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(addr).is_err() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `shakedown proxy` with one proxy towards `upstream`, optionally with a latency toxic.
+fn start_shakedown(upstream: &str, latency_ms: u64) -> (Child2, String) {
+    let api_port = free_port();
+    let child = Command::new("sh")
+        .args(["-c", "ulimit -n 65536; exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_shakedown"))
+        .args(["proxy", "--port", &api_port.to_string()])
+        .env("SHAKEDOWN_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let api = format!("127.0.0.1:{api_port}");
+    wait_for(&api);
+    let port = free_port();
+    let client = reqwest::blocking::Client::new();
+    let body = serde_json::json!({"name": "bench", "listen": format!("127.0.0.1:{port}"), "upstream": upstream});
+    assert_eq!(
+        client
+            .post(format!("http://{api}/proxies"))
+            .body(body.to_string())
+            .send()
+            .unwrap()
+            .status(),
+        201
+    );
+    if latency_ms > 0 {
+        let toxic = serde_json::json!({"name": "lat", "type": "latency", "stream": "downstream", "attributes": {"latency": latency_ms}});
+        client
+            .post(format!("http://{api}/proxies/bench/toxics"))
+            .body(toxic.to_string())
+            .send()
+            .unwrap();
+    }
+    (Child2(child), format!("127.0.0.1:{port}"))
+}
+
+/// `fault run` with one TCP proxy towards `upstream`, optionally with a fixed latency.
+fn start_fault(
+    bin: &str,
+    upstream: &str,
+    latency_ms: u64,
+    dir: &std::path::Path,
+) -> (Child2, String) {
+    let port = free_port();
+    let phase = if latency_ms > 0 {
+        format!("    proxies:\n      - proxy: bench\n        faults:\n          - type: latency\n            flow: to-client\n            distribution:\n              type: uniform\n              min_ms: {latency_ms}.0\n              max_ms: {latency_ms}.0\n")
+    } else {
+        "    proxies: []\n".to_string()
+    };
+    let yaml = format!("schema_version: 1\nname: bench\nproxies:\n  - name: bench\n    protocol: tcp\n    listen: 127.0.0.1:{port}\n    upstream: {upstream}\nphases:\n  - name: bench\n{phase}");
+    let file = dir.join(format!("fault-{port}.yaml"));
+    std::fs::write(&file, yaml).unwrap();
+    let child = Command::new("sh")
+        .args(["-c", "ulimit -n 65536; exec \"$0\" \"$@\""])
+        .arg(bin)
+        .args(["--color", "never", "run"])
+        .arg(&file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let addr = format!("127.0.0.1:{port}");
+    wait_for(&addr);
+    (Child2(child), addr)
+}
+
+fn pct(v: &[Duration], p: f64) -> Duration {
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list" || a == "--test") {
+        return;
+    }
+    let fault = std::env::var("FAULT_CLI").unwrap_or_else(|_| "fault".into());
+    let has_fault = Command::new(&fault)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let up = rt.block_on(upstream());
+    let mut subjects: Vec<(&str, Option<(Child2, String)>)> = vec![
+        ("direct", None),
+        ("shakedown", Some(start_shakedown(&up, 0))),
+    ];
+    if has_fault {
+        subjects.push(("fault", Some(start_fault(&fault, &up, 0, dir.path()))));
+    } else {
+        println!("fault not found ({fault}); measuring shakedown only");
+    }
+    println!(
+        "== no toxics: {} MB upload; {ROUND_TRIPS} sequential 1-byte round trips",
+        UPLOAD >> 20
+    );
+    let mut base = (0.0, Duration::ZERO);
+    for (name, s) in &subjects {
+        let addr = s.as_ref().map_or(up.clone(), |(_, a)| a.clone());
+        let mbps = rt.block_on(throughput(&addr));
+        let rtt = rt.block_on(round_trip_median(&addr));
+        if *name == "direct" {
+            base = (mbps, rtt);
+        }
+        let added = rtt.saturating_sub(base.1);
+        println!("{name:<10} {mbps:>8.0} MB/s ({:>5.1}% of direct)   median round trip {:>6.1} µs (+{:>5.1} µs)", 100.0 * mbps / base.0, rtt.as_secs_f64() * 1e6, added.as_secs_f64() * 1e6);
+    }
+    drop(subjects);
+    println!("== 100 ms latency toxic, {LATENCY_CONNS} concurrent connections, one ping each");
+    let mut latency_subjects = vec![("shakedown", start_shakedown(&up, 100))];
+    if has_fault {
+        latency_subjects.push(("fault", start_fault(&fault, &up, 100, dir.path())));
+    }
+    for (name, (_child, addr)) in &latency_subjects {
+        let v = rt.block_on(concurrent_pings(addr, LATENCY_CONNS));
+        let err = |d: Duration| (d.as_secs_f64() * 1000.0) - 100.0;
+        println!(
+            "{name:<10} {} answered; error vs 100 ms: p50 {:+.2} ms, p99 {:+.2} ms, max {:+.2} ms",
+            v.len(),
+            err(pct(&v, 0.5)),
+            err(pct(&v, 0.99)),
+            err(*v.last().unwrap())
+        );
+    }
+    drop(latency_subjects);
+    println!("== {HELD_CONNS} concurrent connections held open, then one ping each");
+    let mut held_subjects = vec![("shakedown", start_shakedown(&up, 0))];
+    if has_fault {
+        held_subjects.push(("fault", start_fault(&fault, &up, 0, dir.path())));
+    }
+    for (name, (_child, addr)) in &held_subjects {
+        let t = Instant::now();
+        let alive = rt.block_on(held(addr, HELD_CONNS));
+        println!(
+            "{name:<10} {alive}/{HELD_CONNS} connections answered ({:.1} s)",
+            t.elapsed().as_secs_f64()
+        );
+    }
+}
