@@ -23,6 +23,13 @@ fn setup() -> (orders_service::Running, Proxy, reqwest::blocking::Client) {
     )
 }
 
+fn fresh() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
 fn fault(attributes: serde_json::Value, toxicity: f64) -> Toxic {
     Toxic::from_json(&json!({"name": "http", "type": "http", "stream": "upstream", "toxicity": toxicity, "attributes": attributes})).unwrap()
 }
@@ -45,6 +52,9 @@ fn should_answer_matching_requests_with_the_given_status_and_pass_the_rest() {
             1.0,
         ))
         .unwrap();
+    // Adding the first HTTP fault closes open connections (documented): a pooled client
+    // reconnects; a fresh one here keeps the test free of that race.
+    let client = fresh();
     let hit = client.get(format!("{base}/catalog/1")).send().unwrap();
     assert_eq!(hit.status(), 503);
     assert_eq!(hit.headers()["x-shakedown-fault"], "http");
@@ -107,6 +117,7 @@ fn should_abort_and_delay_requests() {
     proxy
         .add_toxic(fault(json!({"path": "^/catalog", "delay": 400}), 1.0))
         .unwrap();
+    let client = fresh();
     let t = Instant::now();
     assert_eq!(
         client
@@ -117,11 +128,12 @@ fn should_abort_and_delay_requests() {
         200
     );
     assert!(
-        t.elapsed() >= Duration::from_millis(200),
+        t.elapsed() >= Duration::from_millis(400),
         "{:?}",
         t.elapsed()
     );
     proxy.clear_toxics();
+    let client = fresh();
     let t = Instant::now();
     assert_eq!(
         client
