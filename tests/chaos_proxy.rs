@@ -268,3 +268,37 @@ fn should_refuse_connections_while_disabled_and_close_open_ones() {
     assert_eq!(round_trip(&mut again, b"ok"), b"ok");
     p.stop();
 }
+
+#[test]
+fn should_delay_lost_chunks_by_a_retransmission_timeout() {
+    let p = proxy();
+    let mut s = connect(&p);
+    round_trip(&mut s, b"warm");
+    let loss = |probability| ToxicKind::Loss {
+        probability,
+        retransmit: Duration::from_millis(300),
+    };
+    p.add_toxic(Toxic::new("loss", Stream::Downstream, loss(1.0)))
+        .unwrap();
+    let t = Instant::now();
+    assert_eq!(
+        round_trip(&mut s, b"lost"),
+        b"lost",
+        "loss delays, it never corrupts the stream"
+    );
+    assert!(
+        t.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        t.elapsed()
+    );
+    p.update_toxic(Toxic::new("loss", Stream::Downstream, loss(0.0)))
+        .unwrap();
+    let t = Instant::now();
+    round_trip(&mut s, b"kept");
+    assert!(
+        t.elapsed() < Duration::from_millis(250),
+        "{:?}",
+        t.elapsed()
+    );
+    p.stop();
+}

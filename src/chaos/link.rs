@@ -301,11 +301,18 @@ async fn forward<W: AsyncWrite + Unpin>(
 fn latency(active: &[Toxic], at: Instant, rng: &mut StdRng) -> Option<Instant> {
     let mut total = Duration::ZERO;
     for t in active {
-        if let ToxicKind::Latency { latency, jitter } = t.kind {
-            let j = jitter.as_micros() as i64;
-            let spread = if j > 0 { rng.random_range(-j..=j) } else { 0 };
-            let micros = (latency.as_micros() as i64 + spread).max(0) as u64;
-            total += Duration::from_micros(micros);
+        match t.kind {
+            ToxicKind::Latency { latency, jitter } => {
+                let j = jitter.as_micros() as i64;
+                let spread = if j > 0 { rng.random_range(-j..=j) } else { 0 };
+                let micros = (latency.as_micros() as i64 + spread).max(0) as u64;
+                total += Duration::from_micros(micros);
+            }
+            ToxicKind::Loss {
+                probability,
+                retransmit,
+            } if rng.random::<f64>() < probability => total += retransmit,
+            _ => {}
         }
     }
     (!total.is_zero()).then_some(at + total)

@@ -71,6 +71,14 @@ pub enum ToxicKind {
         /// Bytes allowed through.
         bytes: u64,
     },
+    /// Packet loss as TCP lets it show: a lost segment is retransmitted, so each chunk is,
+    /// with probability `probability`, delayed by `retransmit` (one retransmission timeout).
+    Loss {
+        /// Chance (0–1) that a chunk is lost once.
+        probability: f64,
+        /// The retransmission delay (Linux's minimum RTO is 200 ms).
+        retransmit: Duration,
+    },
     /// HTTP fault: requests matching `method` and `path` (a regex) are answered with a
     /// status, aborted, or delayed; `toxicity` is the share of matching requests hit.
     Http(HttpFault),
@@ -139,7 +147,7 @@ pub struct Toxic {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ToxicError {
     /// The type is not a known toxic.
-    #[error("invalid toxic type: {0:?} (known: latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, http)")]
+    #[error("invalid toxic type: {0:?} (known: latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, loss, http)")]
     UnknownType(String),
     /// An attribute has the wrong type or range.
     #[error("bad attribute {attribute:?} for {toxic}: {reason}")]
@@ -197,6 +205,7 @@ impl ToxicKind {
             ToxicKind::Slicer { .. } => "slicer",
             ToxicKind::LimitData { .. } => "limit_data",
             ToxicKind::Http(_) => "http",
+            ToxicKind::Loss { .. } => "loss",
         }
     }
 
@@ -230,6 +239,10 @@ impl ToxicKind {
                 bytes: n("bytes", 0)?,
             },
             "http" => ToxicKind::Http(http_fault(attrs)?),
+            "loss" => ToxicKind::Loss {
+                probability: probability(attrs)?,
+                retransmit: d("retransmit", 200)?,
+            },
             other => return Err(ToxicError::UnknownType(other.to_string())),
         })
     }
@@ -254,7 +267,25 @@ impl ToxicKind {
             }
             ToxicKind::LimitData { bytes } => json!({"bytes": bytes}),
             ToxicKind::Http(f) => http_attributes(f),
+            ToxicKind::Loss {
+                probability,
+                retransmit,
+            } => json!({"probability": probability, "retransmit": ms(*retransmit)}),
         }
+    }
+}
+
+fn probability(attrs: &Map<String, Value>) -> Result<f64, ToxicError> {
+    match attrs.get("probability") {
+        None | Some(Value::Null) => Ok(0.0),
+        Some(v) => v
+            .as_f64()
+            .filter(|p| (0.0..=1.0).contains(p))
+            .ok_or_else(|| ToxicError::BadAttribute {
+                toxic: "loss".into(),
+                attribute: "probability".into(),
+                reason: format!("expected a number between 0 and 1, got {v}"),
+            }),
     }
 }
 
@@ -468,6 +499,23 @@ mod tests {
             &json!({"type": "http", "attributes": {"path": "(", "abort": true}})
         )
         .is_err());
+    }
+
+    #[test]
+    fn reads_loss() {
+        let v = json!({"name": "l", "type": "loss", "stream": "downstream", "toxicity": 1.0, "attributes": {"probability": 0.25, "retransmit": 200}});
+        let t = Toxic::from_json(&v).unwrap();
+        assert_eq!(
+            t.kind,
+            ToxicKind::Loss {
+                probability: 0.25,
+                retransmit: Duration::from_millis(200)
+            }
+        );
+        assert_eq!(t.to_json(), v);
+        assert!(
+            Toxic::from_json(&json!({"type": "loss", "attributes": {"probability": 1.5}})).is_err()
+        );
     }
 
     #[test]
