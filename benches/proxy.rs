@@ -125,25 +125,34 @@ async fn concurrent_pings(addr: &str, n: usize) -> Vec<Duration> {
     out
 }
 
-/// Opens `n` connections, keeps them all open, then pings each; returns how many answered.
+/// Opens `n` connections (for at most 60 s), keeps them all open, then pings them all at
+/// once (answers within 10 s count); returns how many answered.
 async fn held(addr: &str, n: usize) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(60);
     let mut conns = Vec::with_capacity(n);
-    for _ in 0..n {
-        match TcpStream::connect(addr).await {
-            Ok(s) => conns.push(s),
-            Err(_) => break,
+    while conns.len() < n && Instant::now() < deadline {
+        match tokio::time::timeout(Duration::from_secs(2), TcpStream::connect(addr)).await {
+            Ok(Ok(s)) => conns.push(s),
+            _ => break,
         }
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
+    let pings: Vec<_> = conns
+        .into_iter()
+        .map(|mut s| {
+            tokio::spawn(async move {
+                let mut b = [0u8; 1];
+                s.write_all(b"h").await.is_ok()
+                    && matches!(
+                        tokio::time::timeout(Duration::from_secs(10), s.read_exact(&mut b)).await,
+                        Ok(Ok(_))
+                    )
+            })
+        })
+        .collect();
     let mut alive = 0;
-    for s in conns.iter_mut() {
-        let mut b = [0u8; 1];
-        if s.write_all(b"h").await.is_ok()
-            && matches!(
-                tokio::time::timeout(Duration::from_secs(5), s.read_exact(&mut b)).await,
-                Ok(Ok(_))
-            )
-        {
+    for p in pings {
+        if matches!(p.await, Ok(true)) {
             alive += 1;
         }
     }

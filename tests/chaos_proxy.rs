@@ -302,3 +302,38 @@ fn should_delay_lost_chunks_by_a_retransmission_timeout() {
     );
     p.stop();
 }
+
+#[test]
+fn should_carry_a_large_upload_and_the_answer_after_a_half_close() {
+    let sink = TcpListener::bind("127.0.0.1:0").unwrap();
+    let upstream = sink.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        if let Ok((mut s, _)) = sink.accept() {
+            let mut total = 0usize;
+            let mut buf = [0u8; 64 * 1024];
+            while let Ok(n) = s.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                total += n;
+            }
+            let _ = s.write_all(total.to_string().as_bytes());
+        }
+    });
+    let p = Proxy::start("upload", "127.0.0.1:0", &upstream, 1).unwrap();
+    let mut s = connect(&p);
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let chunk = vec![b'U'; 256 * 1024];
+    for _ in 0..256 {
+        s.write_all(&chunk).unwrap();
+    }
+    s.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert_eq!(
+        answer,
+        (256 * 256 * 1024).to_string(),
+        "64 MiB arrived, then the answer came back"
+    );
+    p.stop();
+}
