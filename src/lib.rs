@@ -23,4 +23,5 @@ pub mod cli;
 pub mod consumer;
 pub mod contract;
 pub mod gate;
+mod http_server;
 pub mod verifier;

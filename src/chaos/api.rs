@@ -1,7 +1,6 @@
 //! The Toxiproxy-compatible HTTP API (`/proxies`, `/populate`, `/reset`, `/version`,
 //! `/metrics` …) over a [`Registry`], served with hyper.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -108,37 +107,21 @@ pub async fn serve(
     registry: Arc<Registry>,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
-    tokio::pin!(shutdown);
-    loop {
-        let stream = tokio::select! {
-            _ = &mut shutdown => return,
-            accepted = listener.accept() => match accepted {
-                Ok((s, _)) => s,
-                Err(_) => continue,
-            },
-        };
-        let registry = registry.clone();
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
-                let registry = registry.clone();
-                async move {
-                    let (parts, body) = req.into_parts();
-                    let bytes = body
-                        .collect()
-                        .await
-                        .map(|b| b.to_bytes())
-                        .unwrap_or_default();
-                    Ok::<_, Infallible>(handle(
-                        &registry,
-                        parts.method.as_str(),
-                        parts.uri.path(),
-                        &bytes,
-                    ))
-                }
-            });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                .await;
-        });
-    }
+    crate::http_server::serve(
+        listener,
+        shutdown,
+        move |req: Request<hyper::body::Incoming>| {
+            let registry = registry.clone();
+            async move {
+                let (parts, body) = req.into_parts();
+                let bytes = body
+                    .collect()
+                    .await
+                    .map(|b| b.to_bytes())
+                    .unwrap_or_default();
+                handle(&registry, parts.method.as_str(), parts.uri.path(), &bytes)
+            }
+        },
+    )
+    .await;
 }

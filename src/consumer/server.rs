@@ -1,7 +1,6 @@
 //! The HTTP server behind mock providers and `shakedown mock`: hyper on a loopback socket,
 //! translating requests and responses to and from the contract model.
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -9,9 +8,7 @@ use std::thread::JoinHandle;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
 use tokio::sync::oneshot;
 
 use super::stub::Stub;
@@ -102,41 +99,17 @@ fn build_runtime(workers: usize) -> Result<tokio::runtime::Runtime, ServerError>
     b.enable_all().build().map_err(ServerError::Runtime)
 }
 
-async fn serve(
-    listener: std::net::TcpListener,
-    stub: Arc<Stub>,
-    mut shutdown: oneshot::Receiver<()>,
-) {
+async fn serve(listener: std::net::TcpListener, stub: Arc<Stub>, shutdown: oneshot::Receiver<()>) {
     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
         return;
     };
-    loop {
-        let (stream, _) = tokio::select! {
-            _ = &mut shutdown => return,
-            accepted = listener.accept() => match accepted {
-                Ok(a) => a,
-                Err(e) => {
-                    tracing::warn!(target: "shakedown::mock", "accept failed: {e}");
-                    continue;
-                }
-            },
-        };
-        let _ = stream.set_nodelay(true);
-        let stub = stub.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |req| handle(stub.clone(), req));
-            let _ = hyper::server::conn::http1::Builder::new()
-                .keep_alive(true)
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
+    let stop = async {
+        let _ = shutdown.await;
+    };
+    crate::http_server::serve(listener, stop, move |req| handle(stub.clone(), req)).await;
 }
 
-async fn handle(
-    stub: Arc<Stub>,
-    req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+async fn handle(stub: Arc<Stub>, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
     let bytes = body
         .collect()
@@ -144,7 +117,7 @@ async fn handle(
         .map(|b| b.to_bytes())
         .unwrap_or_default();
     let request = to_contract(&parts, &bytes);
-    Ok(to_hyper(stub.respond(&request)))
+    to_hyper(stub.respond(&request))
 }
 
 /// A hyper request as the contract model sees it.
