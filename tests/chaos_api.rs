@@ -268,3 +268,57 @@ fn should_allow_named_upstreams_only_when_told() {
         "named upstreams are allowed (the proxy connects only when a client does)"
     );
 }
+
+#[test]
+fn should_load_a_config_and_close_every_proxy_on_ctrl_c() {
+    let dir = tempfile::tempdir().unwrap();
+    let upstream = echo_server();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let config = dir.path().join("proxies.json");
+    std::fs::write(
+        &config,
+        json!([{"name": "cfg", "listen": listen, "upstream": upstream}]).to_string(),
+    )
+    .unwrap();
+    let mut server = start(&["--config", config.to_str().unwrap()]);
+    let (status, body) = api(&server, "GET", "/proxies/cfg", None);
+    assert_eq!(status, 200, "{body}");
+    assert!(ping(&listen) < Duration::from_secs(1));
+    let killed = Command::new("kill")
+        .args(["-INT", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let mut rest = String::new();
+    server
+        .child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_to_string(&mut rest)
+        .unwrap();
+    assert_eq!(server.child.wait().unwrap().code(), Some(0));
+    assert!(rest.contains("every proxy closed"), "{rest}");
+    assert!(
+        TcpStream::connect(&listen).is_err(),
+        "the proxy's port is closed after Ctrl-C"
+    );
+}
+
+#[test]
+fn should_exit_2_for_a_broken_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("proxies.json");
+    std::fs::write(&config, "[{\"name\": \"x\"}]").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
+        .args(["proxy", "--port", "0", "--config", config.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing required field: upstream"));
+}
