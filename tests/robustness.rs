@@ -148,3 +148,25 @@ fn should_match_deeply_nested_documents_without_overflowing() {
         .message
         .contains("nested more than 256 levels"));
 }
+
+mod chaos_api {
+    use proptest::prelude::*;
+    use shakedown::chaos::{handle, Registry, Toxic, UpstreamPolicy};
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn the_proxy_api_never_panics(method in "GET|POST|PATCH|DELETE|PUT", path in "(/[a-z{}]{0,8}){0,4}", body in ".{0,60}") {
+            let registry = Registry::new(UpstreamPolicy::default(), 1);
+            let reply = handle(&registry, &method, &path, body.as_bytes());
+            prop_assert!(reply.status().as_u16() >= 200);
+            registry.shutdown();
+        }
+
+        #[test]
+        fn toxic_definitions_never_panic(v in super::arb_json()) {
+            let _ = Toxic::from_json(&v);
+        }
+    }
+}
