@@ -1,0 +1,18 @@
+//! Dispatch: which command module runs a parsed command line.
+
+use crate::cli::args::{Cli, Command, ContractCommand};
+use crate::cli::outcome::Outcome;
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Outcome {
+    match cli.command {
+        Command::Contract(ContractCommand::Check(args)) => super::contract_check::run(&args),
+        Command::Mock(args) => super::mock::run(&args),
+        Command::Verify(args) => super::verify::run(&args),
+        Command::Publish(args) => super::gate::publish(&args),
+        Command::CanIDeploy(args) => super::gate::can_i_deploy_cmd(&args),
+        Command::RecordDeployment(args) => super::gate::record_deployment(&args),
+        Command::Diff(args) => super::gate::diff_cmd(&args),
+        Command::Proxy(args) => super::proxy::run(&args),
+    }
+}
