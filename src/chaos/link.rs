@@ -85,13 +85,18 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
+    if has_active_toxics(ctx) {
+        return None;
+    }
     loop {
-        if has_active_toxics(ctx) {
-            return None;
-        }
+        // Toxics are looked at again only when they change: nothing else on the hot path.
         tokio::select! {
             biased;
-            _ = ctx.toxics.changed() => continue,
+            _ = changed(&mut ctx.toxics) => {
+                if has_active_toxics(ctx) {
+                    return None;
+                }
+            }
             read = source.read(buf) => match read {
                 Ok(0) | Err(_) => {
                     let _ = sink.shutdown().await;
@@ -162,7 +167,7 @@ where
                         return Some(LinkEnd::Closed);
                     }
                 },
-                _ = ctx.toxics.changed() => continue,
+                _ = changed(&mut ctx.toxics) => continue,
                 _ = state.sleep_until_deadline(&active) => continue,
             }
         }
@@ -232,6 +237,14 @@ impl State {
     }
 }
 
+/// Completes when the toxics change; never, once the proxy that owns them is gone (so that a
+/// select on it cannot spin).
+async fn changed(toxics: &mut watch::Receiver<Arc<Vec<Toxic>>>) {
+    if toxics.changed().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
 /// True when a toxic of this link's direction applies to this connection (no allocation:
 /// this runs once per read on the fast path).
 fn has_active_toxics(ctx: &mut LinkContext) -> bool {
@@ -265,14 +278,14 @@ async fn forward<W: AsyncWrite + Unpin>(
         {
             // Data is held while a timeout toxic is active; closing comes from its deadline.
             tokio::select! {
-                _ = ctx.toxics.changed() => continue,
+                _ = changed(&mut ctx.toxics) => continue,
                 _ = state.sleep_until_deadline(&active) => return state.deadline_passed(&active).or(Some(LinkEnd::Cut)),
             }
         }
         if let Some(wait) = latency(&active, chunk.at, &mut ctx.rng) {
             tokio::select! {
                 _ = tokio::time::sleep_until(wait) => {}
-                _ = ctx.toxics.changed() => continue,
+                _ = changed(&mut ctx.toxics) => continue,
             }
         }
         if let Some(limit) = active.iter().find_map(|t| {
