@@ -229,6 +229,20 @@ impl<'a> Walker<'a> {
         e: &[Value],
         a: &[Value],
     ) {
+        // No variants: every expected element must be present, compared by equality.
+        let implicit: Vec<ArrayVariant>;
+        let variants = if variants.is_empty() {
+            implicit = (0..e.len())
+                .map(|index| ArrayVariant {
+                    index,
+                    rules: RuleCategory::default(),
+                    generators: Value::Null,
+                })
+                .collect();
+            &implicit[..]
+        } else {
+            variants
+        };
         for variant in variants {
             let Some(example) = e.get(variant.index) else {
                 let msg = format!(
@@ -398,6 +412,16 @@ mod tests {
             check(&r, json!({"a": {"x": 1}}), json!({"a": {"X1": 1, "x": 1}})).len(),
             1,
             "keys must match"
+        );
+    }
+
+    #[test]
+    fn array_contains_without_variants_needs_every_example_element() {
+        let r = rules(json!({"$.a": {"matchers": [{"match": "arrayContains", "variants": []}]}}));
+        assert!(check(&r, json!({"a": [1, 2]}), json!({"a": [3, 2, 1]})).is_empty());
+        assert_eq!(
+            check(&r, json!({"a": [1, 2]}), json!({"a": [1, 3]})).len(),
+            1
         );
     }
 
