@@ -217,19 +217,25 @@ fn check_type(
             show(actual)
         ));
     }
-    if let Value::Array(items) = actual {
-        if let Some(min) = min.filter(|m| items.len() < *m) {
-            return Err(format!(
-                "expected an array of at least {min} elements but found {}",
-                items.len()
-            ));
-        }
-        if let Some(max) = max.filter(|m| items.len() > *m) {
-            return Err(format!(
-                "expected an array of at most {max} elements but found {}",
-                items.len()
-            ));
-        }
+    let (len, what) = match actual {
+        Value::Array(items) => (items.len(), "an array of"),
+        Value::Object(map) => (map.len(), "an object with"),
+        _ => return Ok(()),
+    };
+    let unit = if what.starts_with("an array") {
+        "elements"
+    } else {
+        "entries"
+    };
+    if let Some(min) = min.filter(|m| len < *m) {
+        return Err(format!(
+            "expected {what} at least {min} {unit} but found {len}"
+        ));
+    }
+    if let Some(max) = max.filter(|m| len > *m) {
+        return Err(format!(
+            "expected {what} at most {max} {unit} but found {len}"
+        ));
     }
     Ok(())
 }
@@ -288,6 +294,11 @@ mod tests {
         assert!(check_rule(&r, &json!([1]), &json!([1, 2, 3, 4])).is_err());
         assert!(check_rule(&r, &json!("a"), &json!(1)).is_err());
         assert!(check_rule(&r, &json!(1), &json!(2.5)).is_ok());
+        assert!(
+            check_rule(&r, &json!({}), &json!({"a": 1})).is_err(),
+            "bounds apply to maps too"
+        );
+        assert!(check_rule(&r, &json!({}), &json!({"a": 1, "b": 2})).is_ok());
     }
 
     #[test]
