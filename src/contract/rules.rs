@@ -271,7 +271,7 @@ pub struct Resolved<'a> {
     /// The rule path that won.
     pub path: &'a RulePath,
     /// Its rules, cascaded when the path is shallower than the location.
-    pub rules: std::borrow::Cow<'a, RuleList>,
+    pub rules: &'a RuleList,
     /// True when the path was written for exactly this location.
     pub exact: bool,
 }
@@ -323,11 +323,7 @@ impl RuleCategory {
         if rules.rules.is_empty() {
             return None;
         }
-        Some(Resolved {
-            path,
-            rules: std::borrow::Cow::Borrowed(rules),
-            exact,
-        })
+        Some(Resolved { path, rules, exact })
     }
 
     /// True when a wildcard rule (`….*`) covers an arbitrary child key of `location`.

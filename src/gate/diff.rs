@@ -184,7 +184,7 @@ fn rules_at(rules: &MatchingRules, path: &[Segment]) -> Option<(RuleList, bool)>
     rules
         .category(category::BODY)
         .resolve(path)
-        .map(|r| (r.rules.into_owned(), r.exact))
+        .map(|r| (r.rules.clone(), r.exact))
 }
 
 /// How strict a rule is: 1 type, 2 kind (number, boolean …), 3 format (regex, date …),

@@ -7,7 +7,7 @@ use std::time::Duration;
 use owo_colors::OwoColorize;
 use serde::Serialize;
 
-use crate::contract::{render_mismatches, Mismatch};
+use crate::contract::{paint, render_mismatches, Mismatch};
 
 /// How one interaction fared.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -170,14 +170,6 @@ impl VerificationReport {
             report.add_test_suite(suite);
         }
         report.to_string().unwrap_or_default()
-    }
-}
-
-fn paint(text: &str, color: bool, f: impl Fn(&str) -> String) -> String {
-    if color {
-        f(text)
-    } else {
-        text.to_string()
     }
 }
 

@@ -89,7 +89,7 @@ impl<'a> Walker<'a> {
         }
         let category: &'a RuleCategory = self.rules;
         match category.resolve(path) {
-            Some(resolved) => self.compare_with_rules(path, &resolved.rules, expected, actual),
+            Some(resolved) => self.compare_with_rules(path, resolved.rules, expected, actual),
             None => self.compare_structure(path, expected, actual),
         }
     }
@@ -318,7 +318,7 @@ impl<'a> Walker<'a> {
             match category.resolve(path).filter(|_| wildcard) {
                 // A wildcard rule covers keys the example lacks: rules that need no example
                 // (regex, integer, …) are checked against the value itself.
-                Some(resolved) => self.compare_with_rules(path, &resolved.rules, value, value),
+                Some(resolved) => self.compare_with_rules(path, resolved.rules, value, value),
                 _ if self.allow_unexpected_keys => {}
                 _ => {
                     let msg = format!("unexpected key `{key}` with value {}", show(value));

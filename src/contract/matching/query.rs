@@ -90,7 +90,7 @@ fn match_values(
     }
     for (i, value) in act.iter().enumerate() {
         let example = exp.get(i).or(exp.first()).map(String::as_str).unwrap_or("");
-        if let Err(failures) = check_text_rules(&resolved.rules, example, value) {
+        if let Err(failures) = check_text_rules(resolved.rules, example, value) {
             for f in failures {
                 out.push(
                     Mismatch::new(kind, at.clone(), f.reason)

@@ -25,7 +25,8 @@ pub fn render_mismatches(mismatches: &[Mismatch], color: bool) -> String {
     out
 }
 
-fn paint(text: &str, color: bool, f: impl Fn(&str) -> String) -> String {
+/// `text` styled by `f` when `color` is on, plain otherwise.
+pub fn paint(text: &str, color: bool, f: impl Fn(&str) -> String) -> String {
     if color {
         f(text)
     } else {

@@ -280,7 +280,7 @@ impl Walker<'_> {
             .max_by(|a, b| a.0.cmp(&b.0))
             .map(|(_, r)| Found {
                 exact: r.exact,
-                rules: r.rules.into_owned(),
+                rules: r.rules.clone(),
             })
     }
 
