@@ -24,4 +24,6 @@ pub mod consumer;
 pub mod contract;
 pub mod gate;
 mod http_server;
+pub mod report;
+pub mod scenario;
 pub mod verifier;

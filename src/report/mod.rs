@@ -1,0 +1,20 @@
+//! Reports of scenario runs: the event journal and its renderers (JSON, JUnit XML, HTML,
+//! terminal summary).
+
+mod chart;
+mod error;
+mod event;
+mod html;
+mod json;
+mod junit;
+mod summary;
+mod text;
+
+pub use error::ReportError;
+pub use event::{
+    CanaryStats, CheckKind, Event, EventKind, FaultWindow, Journal, Phase, RunOutcome,
+};
+pub use html::html;
+pub use json::{read_json, write_all, write_json};
+pub use junit::junit_xml;
+pub use summary::summary;

@@ -1,0 +1,10 @@
+//! Backends start, stop and disturb the services of a scenario: local processes or Docker
+//! containers. Only this module starts processes or talks to Docker.
+
+mod address;
+mod docker;
+mod process;
+
+pub use address::{free_port, Address, BackendError, Launch};
+pub use docker::{clean_docker, DockerBackend};
+pub use process::ProcessBackend;

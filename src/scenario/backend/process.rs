@@ -1,0 +1,201 @@
+//! The process backend: each service a local process on loopback, in its own process group,
+//! killed with the group; crash = SIGKILL, pause = SIGSTOP/SIGCONT. Output goes to
+//! `LOG_DIR/NAME.log`.
+
+use std::collections::BTreeMap;
+use std::fs::OpenOptions;
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use nix::sys::signal::{killpg, Signal};
+use nix::unistd::Pid;
+use tokio::process::{Child, Command};
+
+use super::address::{Address, BackendError, Launch};
+
+struct Running {
+    launch: Launch,
+    child: Child,
+}
+
+/// Local processes on 127.0.0.1.
+pub struct ProcessBackend {
+    workdir: PathBuf,
+    log_dir: PathBuf,
+    running: BTreeMap<String, Running>,
+}
+
+impl ProcessBackend {
+    /// A backend whose relative programs resolve from `workdir` and whose logs go to `log_dir`.
+    pub fn new(workdir: PathBuf, log_dir: PathBuf) -> Self {
+        ProcessBackend {
+            workdir,
+            log_dir,
+            running: BTreeMap::new(),
+        }
+    }
+
+    /// Where link proxies listen so that services reach them.
+    pub fn proxy_host(&self) -> String {
+        "127.0.0.1".into()
+    }
+
+    /// The log file of a service.
+    pub fn log_file(&self, name: &str) -> PathBuf {
+        self.log_dir.join(format!("{name}.log"))
+    }
+
+    /// Starts a service and returns its address (not yet checked for readiness).
+    pub async fn start(&mut self, launch: &Launch) -> Result<Address, BackendError> {
+        let child = self.spawn(launch)?;
+        self.running.insert(
+            launch.name.clone(),
+            Running {
+                launch: launch.clone(),
+                child,
+            },
+        );
+        Ok(Address {
+            host: "127.0.0.1".into(),
+            port: launch.port,
+        })
+    }
+
+    fn spawn(&self, launch: &Launch) -> Result<Child, BackendError> {
+        let fail = |message: String| BackendError::Start {
+            service: launch.name.clone(),
+            message,
+        };
+        let (program, args) = launch
+            .argv
+            .split_first()
+            .ok_or_else(|| fail("empty command".into()))?;
+        std::fs::create_dir_all(&self.log_dir).map_err(|e| fail(format!("log directory: {e}")))?;
+        let log = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.log_file(&launch.name))
+            .map_err(|e| fail(format!("log file: {e}")))?;
+        let err_log = log.try_clone().map_err(|e| fail(e.to_string()))?;
+        let mut cmd = Command::new(resolve(&self.workdir, program));
+        cmd.args(args)
+            .envs(&launch.env)
+            .current_dir(&self.workdir)
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(err_log)
+            .process_group(0)
+            .kill_on_drop(true);
+        // SAFETY: only async-signal-safe work between fork and exec: one prctl call.
+        unsafe {
+            cmd.pre_exec(|| {
+                nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(std::io::Error::from)
+            });
+        }
+        cmd.spawn().map_err(|e| fail(format!("{program}: {e}")))
+    }
+
+    /// If the service's process has exited: how (for readiness errors).
+    pub async fn exited(&mut self, name: &str) -> Option<String> {
+        let r = self.running.get_mut(name)?;
+        match r.child.try_wait() {
+            Ok(Some(status)) => Some(format!("exited with {status}")),
+            _ => None,
+        }
+    }
+
+    /// Process ids of every running service (for the run's state file).
+    pub fn pids(&self) -> Vec<u32> {
+        self.running.values().filter_map(|r| r.child.id()).collect()
+    }
+
+    fn signal(&self, name: &str, signal: Signal) -> Result<(), BackendError> {
+        let r = self
+            .running
+            .get(name)
+            .ok_or_else(|| BackendError::Unknown(name.into()))?;
+        let pid = r
+            .child
+            .id()
+            .ok_or_else(|| BackendError::Unknown(name.into()))?;
+        let pgid =
+            Pid::from_raw(i32::try_from(pid).map_err(|e| BackendError::System(e.to_string()))?);
+        killpg(pgid, signal).map_err(|e| BackendError::System(format!("{signal} to {name}: {e}")))
+    }
+
+    /// Kills a service (SIGKILL to its process group) and waits for it.
+    pub async fn kill(&mut self, name: &str) -> Result<(), BackendError> {
+        let _ = self.signal(name, Signal::SIGKILL);
+        let r = self
+            .running
+            .get_mut(name)
+            .ok_or_else(|| BackendError::Unknown(name.into()))?;
+        let _ = r.child.wait().await;
+        Ok(())
+    }
+
+    /// Starts a killed service again, same command and port.
+    pub async fn restart(&mut self, name: &str) -> Result<Address, BackendError> {
+        let launch = self
+            .running
+            .get(name)
+            .map(|r| r.launch.clone())
+            .ok_or_else(|| BackendError::Unknown(name.into()))?;
+        self.kill(name).await?;
+        self.start(&launch).await
+    }
+
+    /// Freezes a service (SIGSTOP).
+    pub async fn pause(&mut self, name: &str) -> Result<(), BackendError> {
+        self.signal(name, Signal::SIGSTOP)
+    }
+
+    /// Thaws a frozen service (SIGCONT).
+    pub async fn resume(&mut self, name: &str) -> Result<(), BackendError> {
+        self.signal(name, Signal::SIGCONT)
+    }
+
+    /// Stops every service: SIGCONT (a frozen process cannot exit), SIGTERM, and SIGKILL
+    /// after a grace period. Returns the names stopped.
+    pub async fn shutdown(&mut self) -> Vec<String> {
+        for name in self.running.keys() {
+            let _ = self.signal(name, Signal::SIGCONT);
+            let _ = self.signal(name, Signal::SIGTERM);
+        }
+        let names: Vec<String> = self.running.keys().cloned().collect();
+        for name in &names {
+            let exited = match self.running.get_mut(name) {
+                Some(r) => {
+                    tokio::time::timeout(std::time::Duration::from_millis(500), r.child.wait())
+                        .await
+                        .is_ok()
+                }
+                None => true,
+            };
+            if !exited {
+                let _ = self.kill(name).await;
+            }
+            let _ = self.signal(name, Signal::SIGKILL);
+        }
+        self.running.clear();
+        names
+    }
+}
+
+impl Drop for ProcessBackend {
+    fn drop(&mut self) {
+        for name in self.running.keys() {
+            let _ = self.signal(name, Signal::SIGCONT);
+            let _ = self.signal(name, Signal::SIGKILL);
+        }
+    }
+}
+
+/// A program path: absolute, on PATH (no slash), or relative to the working directory.
+fn resolve(workdir: &std::path::Path, program: &str) -> PathBuf {
+    if program.contains('/') {
+        workdir.join(program)
+    } else {
+        PathBuf::from(program)
+    }
+}

@@ -1,0 +1,393 @@
+//! The checks serde cannot make: names that must exist, fields each fault kind needs,
+//! ranges, regexes, placeholders and dependency cycles. Problems come with a key path.
+
+use std::collections::BTreeMap;
+
+use super::model::{Canary, Expect, Fault, FaultKind, HttpRequest, Scenario};
+use super::status::StatusRange;
+use super::template;
+
+/// One step of a key path into the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seg {
+    /// A table key.
+    Key(String),
+    /// An array index.
+    Index(usize),
+}
+
+/// A path to a value in the document, e.g. `faults[2].link`.
+pub type KeyPath = Vec<Seg>;
+
+fn path(parts: &[&str], index: Option<(usize, usize)>) -> KeyPath {
+    let mut p: KeyPath = parts.iter().map(|s| Seg::Key((*s).to_string())).collect();
+    if let Some((at, i)) = index {
+        p.insert(at, Seg::Index(i));
+    }
+    p
+}
+
+struct Checker<'a> {
+    scenario: &'a Scenario,
+    problems: Vec<(KeyPath, String)>,
+}
+
+/// Every problem of an otherwise well-typed scenario.
+pub fn validate(scenario: &Scenario) -> Vec<(KeyPath, String)> {
+    let mut c = Checker {
+        scenario,
+        problems: Vec::new(),
+    };
+    c.services();
+    c.links();
+    for (i, canary) in scenario.canaries.iter().enumerate() {
+        c.canary(i, canary);
+    }
+    for (i, check) in scenario.steady_state.iter().enumerate() {
+        c.request(path(&["steady_state", "http"], Some((1, i))), &check.http);
+        c.expect(
+            path(&["steady_state", "expect"], Some((1, i))),
+            &check.expect,
+        );
+    }
+    for (i, h) in scenario.hypotheses.iter().enumerate() {
+        c.request(path(&["hypotheses", "http"], Some((1, i))), &h.http);
+        c.expect(path(&["hypotheses", "expect"], Some((1, i))), &h.expect);
+        if let Some(r) = &h.same_as {
+            c.request(
+                path(&["hypotheses", "same_as", "http"], Some((1, i))),
+                &r.http,
+            );
+            if h.expect.json.is_none() {
+                c.add(
+                    path(&["hypotheses", "same_as"], Some((1, i))),
+                    "`same_as` needs `expect.json` (the pointer whose value is compared)".into(),
+                );
+            }
+        }
+    }
+    for (i, fault) in scenario.faults.iter().enumerate() {
+        c.fault(i, fault);
+    }
+    c.problems
+}
+
+impl Checker<'_> {
+    fn add(&mut self, at: KeyPath, message: String) {
+        self.problems.push((at, message));
+    }
+
+    fn service_list(&self) -> String {
+        self.scenario
+            .services
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn need_service(&mut self, at: KeyPath, name: &str) {
+        if !self.scenario.services.contains_key(name) {
+            let known = self.service_list();
+            self.add(at, format!("unknown service {name:?} (services: {known})"));
+        }
+    }
+
+    fn templates(&mut self, at: KeyPath, text: &str) {
+        let refs = match template::references(text) {
+            Ok(r) => r,
+            Err(e) => return self.add(at, e.to_string()),
+        };
+        for expr in refs {
+            match template::target(expr) {
+                Err(e) => self.add(at.clone(), e.to_string()),
+                Ok(Some(("services", name))) => self.need_service(at.clone(), name),
+                Ok(Some((_, name))) if !self.scenario.links.contains_key(name) => {
+                    let known: Vec<_> = self.scenario.links.keys().cloned().collect();
+                    self.add(
+                        at.clone(),
+                        format!("unknown link {name:?} (links: {})", known.join(", ")),
+                    );
+                }
+                Ok(_) => {}
+            }
+        }
+    }
+
+    fn services(&mut self) {
+        if self.scenario.services.is_empty() {
+            self.add(
+                vec![],
+                "a scenario needs at least one service under [services.NAME]".into(),
+            );
+        }
+        for (name, s) in &self.scenario.services {
+            let at = |f: &str| path(&["services", name, f], None);
+            if s.command.is_none() && s.image.is_none() {
+                self.add(path(&["services", name], None), format!("service {name:?} needs `command` (process backend) or `image` (docker backend)"));
+            }
+            if s.command.as_ref().is_some_and(Vec::is_empty) {
+                self.add(at("command"), "`command` needs at least the program".into());
+            }
+            for (i, arg) in s.command.iter().chain(&s.args).flatten().enumerate() {
+                let _ = i;
+                self.templates(at("command"), arg);
+            }
+            for (k, v) in &s.env {
+                self.templates(path(&["services", name, "env", k], None), v);
+            }
+            for dep in &s.depends_on {
+                self.need_service(at("depends_on"), dep);
+            }
+        }
+        if let Some(cycle) = dependency_cycle(self.scenario) {
+            self.add(
+                path(&["services", &cycle, "depends_on"], None),
+                format!("services depend on each other in a cycle through {cycle:?}"),
+            );
+        }
+    }
+
+    fn links(&mut self) {
+        for (name, link) in &self.scenario.links {
+            self.need_service(path(&["links", name, "from"], None), &link.from);
+            self.need_service(path(&["links", name, "to"], None), &link.to);
+            if link.from == link.to {
+                self.add(
+                    path(&["links", name, "to"], None),
+                    "a link joins two different services".into(),
+                );
+            }
+        }
+    }
+
+    fn canary(&mut self, i: usize, canary: &Canary) {
+        let at = |f: &str| path(&["canaries", f], Some((1, i)));
+        match (&canary.http, &canary.contract) {
+            (Some(req), None) => self.request(at("http"), req),
+            (None, Some(file)) => {
+                match &canary.provider {
+                    Some(p) => self.need_service(at("provider"), p),
+                    None => self.add(
+                        at("contract"),
+                        "a contract canary needs `provider` (the service to replay it against)"
+                            .into(),
+                    ),
+                }
+                if !file.exists() {
+                    self.add(
+                        at("contract"),
+                        format!("contract file {} not found", file.display()),
+                    );
+                }
+            }
+            _ => self.add(
+                path(&["canaries"], Some((1, i))),
+                format!(
+                    "canary {:?} needs exactly one of `http` or `contract`",
+                    canary.name
+                ),
+            ),
+        }
+        if canary.every.0.is_zero() {
+            self.add(at("every"), "`every` must be more than 0".into());
+        }
+        self.expect(at("expect"), &canary.expect);
+    }
+
+    fn request(&mut self, at: KeyPath, req: &HttpRequest) {
+        let mut url_at = at.clone();
+        url_at.push(Seg::Key("url".into()));
+        self.templates(url_at.clone(), &req.url);
+        if !req.url.starts_with("http://") && !req.url.starts_with("{{") {
+            self.add(url_at, format!("{:?} is not an http:// URL", req.url));
+        }
+        if req.json.is_some() && req.body.is_some() {
+            self.add(at, "give either `json` or `body`, not both".into());
+        }
+    }
+
+    fn expect(&mut self, at: KeyPath, e: &Expect) {
+        let field = |f: &str| {
+            let mut p = at.clone();
+            p.push(Seg::Key(f.into()));
+            p
+        };
+        if let Some(s) = &e.status {
+            if let Err(msg) = s.parse::<StatusRange>() {
+                self.add(field("status"), msg);
+            }
+        }
+        if let Some(r) = e.success_rate {
+            if !(0.0..=1.0).contains(&r) {
+                self.add(
+                    field("success_rate"),
+                    format!("success_rate {r} is not between 0 and 1"),
+                );
+            }
+        }
+        if e.equals.is_some() != e.json.is_some() && e.equals.is_some() {
+            self.add(
+                field("equals"),
+                "`equals` needs `json` (a JSON pointer such as \"/shipped\")".into(),
+            );
+        }
+        if let Some(p) = &e.json {
+            if !p.is_empty() && !p.starts_with('/') {
+                self.add(
+                    field("json"),
+                    format!("{p:?} is not a JSON pointer (it starts with '/')"),
+                );
+            }
+        }
+    }
+
+    fn fault(&mut self, i: usize, f: &Fault) {
+        let at = |field: &str| path(&["faults", field], Some((1, i)));
+        let whole = path(&["faults"], Some((1, i)));
+        let link_kind = !matches!(
+            f.kind,
+            FaultKind::Crash | FaultKind::Pause | FaultKind::Partition
+        );
+        let kind = format!("{:?}", f.kind).to_lowercase();
+        if link_kind {
+            match &f.link {
+                None => self.add(whole.clone(), format!("a {kind} fault needs `link`")),
+                Some(t) => {
+                    for name in t.names() {
+                        if !self.scenario.links.contains_key(name) {
+                            let known: Vec<_> = self.scenario.links.keys().cloned().collect();
+                            self.add(
+                                at("link"),
+                                format!("unknown link {name:?} (links: {})", known.join(", ")),
+                            );
+                        }
+                    }
+                    if t.names().is_empty() {
+                        self.add(at("link"), "the list of links to pick from is empty".into());
+                    }
+                }
+            }
+        }
+        if matches!(f.kind, FaultKind::Crash | FaultKind::Pause) {
+            match &f.service {
+                None => self.add(whole.clone(), format!("a {kind} fault needs `service`")),
+                Some(t) => {
+                    for name in t.names() {
+                        self.need_service(at("service"), name);
+                    }
+                }
+            }
+        }
+        if let Some(t) = f.toxicity {
+            if !(0.0..=1.0).contains(&t) {
+                self.add(
+                    at("toxicity"),
+                    format!("toxicity {t} is not between 0 and 1"),
+                );
+            }
+        }
+        self.fault_parameters(i, f, &kind);
+    }
+
+    fn fault_parameters(&mut self, i: usize, f: &Fault, kind: &str) {
+        let at = |field: &str| path(&["faults", field], Some((1, i)));
+        let whole = path(&["faults"], Some((1, i)));
+        match f.kind {
+            FaultKind::Latency if f.latency.is_none() => self.add(
+                whole,
+                "a latency fault needs `latency` (e.g. \"500ms\")".into(),
+            ),
+            FaultKind::Jitter if f.jitter.is_none() => self.add(
+                whole,
+                "a jitter fault needs `jitter` (e.g. \"100ms\")".into(),
+            ),
+            FaultKind::Bandwidth if f.rate.is_none() => {
+                self.add(whole, "a bandwidth fault needs `rate` (KB/s)".into())
+            }
+            FaultKind::Http => {
+                let actions = usize::from(f.status.is_some())
+                    + usize::from(f.abort)
+                    + usize::from(f.delay.is_some());
+                if actions != 1 {
+                    self.add(
+                        whole,
+                        "an http fault needs exactly one of `status`, `abort = true` or `delay`"
+                            .into(),
+                    );
+                }
+                if let Some(p) = &f.path {
+                    if let Err(e) = regex::Regex::new(p) {
+                        self.add(at("path"), format!("bad path regex: {e}"));
+                    }
+                }
+            }
+            FaultKind::Partition => self.partition(i, f),
+            _ => {}
+        }
+        if f.kind != FaultKind::Crash && (f.restart_after.is_some() || f.no_restart) {
+            self.add(
+                at("restart_after"),
+                format!("`restart_after`/`no_restart` apply to crash faults, not {kind}"),
+            );
+        }
+    }
+
+    fn partition(&mut self, i: usize, f: &Fault) {
+        let at = path(&["faults", "between"], Some((1, i)));
+        let Some(groups) = &f.between else {
+            return self.add(
+                path(&["faults"], Some((1, i))),
+                "a partition needs `between = [[\"a\"], [\"b\", \"c\"]]`".into(),
+            );
+        };
+        if groups.len() != 2 || groups.iter().any(Vec::is_empty) {
+            return self.add(
+                at,
+                "`between` takes two non-empty groups of services".into(),
+            );
+        }
+        let mut seen: BTreeMap<&str, ()> = BTreeMap::new();
+        for name in groups.iter().flatten() {
+            self.need_service(at.clone(), name);
+            if seen.insert(name, ()).is_some() {
+                self.add(at.clone(), format!("{name:?} is in both groups"));
+            }
+        }
+    }
+}
+
+/// A service on a `depends_on` cycle, if any.
+fn dependency_cycle(s: &Scenario) -> Option<String> {
+    fn visit<'a>(
+        s: &'a Scenario,
+        n: &'a str,
+        stack: &mut Vec<&'a str>,
+        done: &mut Vec<&'a str>,
+    ) -> Option<String> {
+        if stack.contains(&n) {
+            return Some(n.to_string());
+        }
+        if done.contains(&n) {
+            return None;
+        }
+        stack.push(n);
+        for d in s
+            .services
+            .get(n)
+            .map(|x| x.depends_on.as_slice())
+            .unwrap_or_default()
+        {
+            if let Some(c) = visit(s, d, stack, done) {
+                return Some(c);
+            }
+        }
+        stack.pop();
+        done.push(n);
+        None
+    }
+    let mut done = Vec::new();
+    s.services
+        .keys()
+        .find_map(|n| visit(s, n, &mut Vec::new(), &mut done))
+}
