@@ -65,6 +65,35 @@ pub enum Command {
     /// hosts. Exit code 0 after Ctrl-C, 2 when the port or config cannot be used.
     Proxy(ProxyArgs),
 
+    /// Run a chaos scenario: start its services, inject its faults on the timeline, and
+    /// judge its canaries, hypotheses and steady-state checks.
+    ///
+    /// Shows a live view (timeline, active faults, canary health) on a terminal, plain event
+    /// lines otherwise. Every fault is healed and every service removed at the end, on
+    /// failure, and on Ctrl-C (a second Ctrl-C does not skip the cleanup). With --report DIR,
+    /// writes journal.json, junit.xml and report.html there.
+    /// Exit code 0 when every check held, 1 when one failed, 2 when the scenario is invalid,
+    /// the system could not be started, or the run was interrupted.
+    Run(RunArgs),
+
+    /// Check scenario files: TOML syntax, field names and types, references between services,
+    /// links and faults, placeholders. Problems are reported as FILE:LINE:COLUMN: message.
+    ///
+    /// Exit code 0 when every file is valid, 2 when one is not.
+    Validate(ValidateArgs),
+
+    /// List the scenarios in a directory (default `scenarios/`) with their services and faults.
+    List(ListArgs),
+
+    /// Remove what killed runs left behind: service processes (from the run state files) and
+    /// Docker containers and networks labelled `org.shakedown.run`.
+    ///
+    /// Runs still in progress (their shakedown process is alive) are left alone unless --all.
+    Clean(CleanArgs),
+
+    /// Print the JSON Schema of scenario files (also in scenarios/schema.json).
+    Schema,
+
     /// Classify the changes between two versions of a contract as breaking or not for the
     /// provider (a new expectation, a stricter rule, another status …).
     ///
@@ -315,4 +344,82 @@ pub struct CheckArgs {
     /// Print only problems and the summary.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Which backend runs a scenario's services.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BackendArg {
+    /// Local processes on loopback (no Docker needed).
+    Process,
+    /// Docker containers from local images, a network per run.
+    Docker,
+}
+
+/// Arguments of `shakedown run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The scenario file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Where the services run.
+    #[arg(long, value_enum, default_value = "process")]
+    pub backend: BackendArg,
+
+    /// Seed for every random choice (replaces the scenario's); a run prints the seed it used.
+    #[arg(long)]
+    pub seed: Option<u64>,
+
+    /// Write journal.json, junit.xml and report.html into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
+
+    /// Print the plan (services in start order, links, the fault timeline with targets
+    /// chosen by the seed, canaries) without starting anything.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Plain event lines instead of the live view, even on a terminal.
+    #[arg(long)]
+    pub no_live: bool,
+
+    /// Where run state files and service logs go.
+    #[arg(long, value_name = "DIR", env = "SHAKEDOWN_STATE_DIR")]
+    pub state_dir: Option<PathBuf>,
+}
+
+/// Arguments of `shakedown validate`.
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// Scenario files.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// Arguments of `shakedown list`.
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Directory of scenario files.
+    #[arg(default_value = "scenarios", value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// Arguments of `shakedown clean`.
+#[derive(Debug, clap::Args)]
+pub struct CleanArgs {
+    /// Also runs whose shakedown process still lives.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Only this run.
+    #[arg(long, value_name = "RUN_ID")]
+    pub run: Option<String>,
+
+    /// Where run state files are.
+    #[arg(long, value_name = "DIR", env = "SHAKEDOWN_STATE_DIR")]
+    pub state_dir: Option<PathBuf>,
+
+    /// Leave Docker alone (only processes).
+    #[arg(long)]
+    pub no_docker: bool,
 }

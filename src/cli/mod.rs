@@ -3,6 +3,7 @@
 mod args;
 mod commands;
 mod entry;
+mod live;
 mod logging;
 mod outcome;
 mod style;

@@ -2,17 +2,35 @@
 //! that runs it.
 
 pub mod backend;
+mod canary;
+mod cancel;
 mod duration;
+mod engine;
+mod fault;
+mod hypothesis;
 mod load;
 mod model;
+mod probe;
+mod recorder;
+mod schema;
+mod state;
 mod status;
+mod system;
 pub mod template;
 mod validate;
+mod verdict;
 
+pub use cancel::{cancel_pair, Cancel, Canceller};
 pub use duration::Dur;
+pub use engine::{effective_seed, run, BackendKind, RunOptions};
+pub use fault::{plan, Aim, Planned, DEFAULT_DURATION};
 pub use load::{load, parse, Problem, ScenarioError};
 pub use model::{
     Canary, Check, Direction, Expect, Fault, FaultKind, HttpRequest, Hypothesis, Link, Reading,
     Ready, Scenario, Service, Target,
 };
+pub use recorder::Listener;
+pub use schema::{json_schema, json_schema_text};
+pub use state::{clean_processes, default_state_dir, leftovers, RunState};
 pub use status::StatusRange;
+pub use system::start_order;

@@ -14,5 +14,10 @@ pub fn run(cli: Cli) -> Outcome {
         Command::RecordDeployment(args) => super::gate::record_deployment(&args),
         Command::Diff(args) => super::gate::diff_cmd(&args),
         Command::Proxy(args) => super::proxy::run(&args),
+        Command::Run(args) => super::run::run(&args),
+        Command::Validate(args) => super::scenario::validate(&args),
+        Command::List(args) => super::scenario::list(&args),
+        Command::Clean(args) => super::scenario::clean(&args),
+        Command::Schema => super::scenario::schema(),
     }
 }

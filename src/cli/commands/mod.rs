@@ -5,6 +5,8 @@ mod dispatch;
 mod gate;
 mod mock;
 mod proxy;
+mod run;
+mod scenario;
 mod verify;
 
 pub use dispatch::run;

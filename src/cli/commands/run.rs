@@ -1,0 +1,132 @@
+//! `shakedown run FILE`: a game day from the command line — the live view, Ctrl-C that
+//! heals and cleans up, the end-of-run summary and the reports.
+
+use std::io::IsTerminal as _;
+use std::time::Duration;
+
+use crate::cli::args::{BackendArg, RunArgs};
+use crate::cli::outcome::Outcome;
+use crate::report::{self, RunOutcome};
+use crate::scenario::{self, cancel_pair, BackendKind, RunOptions, Scenario};
+
+/// Runs the command.
+pub fn run(args: &RunArgs) -> Outcome {
+    let scenario = match scenario::load(&args.file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return Outcome::UsageError;
+        }
+    };
+    let options = RunOptions {
+        backend: match args.backend {
+            BackendArg::Process => BackendKind::Process,
+            BackendArg::Docker => BackendKind::Docker,
+        },
+        seed: args.seed,
+        state_dir: args.state_dir.clone(),
+        ..RunOptions::default()
+    };
+    let seed = scenario::effective_seed(&scenario, &options);
+    let options = RunOptions {
+        seed: Some(seed),
+        ..options
+    };
+    if args.dry_run {
+        print!("{}", dry_run(&scenario, seed));
+        return Outcome::Ok;
+    }
+    match execute(&scenario, options, args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("shakedown run: {e:#}");
+            Outcome::UsageError
+        }
+    }
+}
+
+fn execute(
+    scenario: &Scenario,
+    mut options: RunOptions,
+    args: &RunArgs,
+) -> anyhow::Result<Outcome> {
+    let live = !args.no_live && std::io::stderr().is_terminal();
+    let names: Vec<String> = scenario.canaries.iter().map(|c| c.name.clone()).collect();
+    options.listener = Some(crate::cli::live::listener(live, total(scenario), &names));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let journal = rt.block_on(async {
+        let (canceller, cancel) = cancel_pair();
+        let signals = super::mock::shutdown_signals()?;
+        let watcher = tokio::spawn(async move {
+            signals.await;
+            eprintln!("\nshakedown run: interrupted — healing faults and removing services …");
+            canceller.cancel();
+        });
+        let journal = scenario::run(scenario, options, cancel).await;
+        watcher.abort();
+        anyhow::Ok(journal)
+    })?;
+    let color = crate::cli::style::stdout_color();
+    print!("{}", report::summary(&journal, color));
+    if let Some(dir) = &args.report {
+        for path in report::write_all(&journal, dir)? {
+            println!("report: {}", path.display());
+        }
+    }
+    Ok(match journal.outcome {
+        RunOutcome::Passed => Outcome::Ok,
+        RunOutcome::Failed => Outcome::CheckFailed,
+        RunOutcome::Error | RunOutcome::Interrupted => Outcome::UsageError,
+    })
+}
+
+/// The expected length of the timeline: warm-up, the last heal, settle.
+fn total(scenario: &Scenario) -> Duration {
+    let plan = scenario::plan(scenario, 0);
+    let last = plan
+        .iter()
+        .map(|p| p.end.unwrap_or(p.start))
+        .max()
+        .unwrap_or_default();
+    Duration::from(scenario.warmup) + last + Duration::from(scenario.settle)
+}
+
+/// The plan, without starting anything.
+fn dry_run(scenario: &Scenario, seed: u64) -> String {
+    let mut out = format!(
+        "scenario: {}\nseed: {seed}\n\nservices (start order):\n",
+        scenario.name
+    );
+    for name in scenario::start_order(scenario) {
+        let s = &scenario.services[&name];
+        let command = s.command.as_ref().map_or("-".into(), |c| c.join(" "));
+        let image = s.image.as_deref().unwrap_or("-");
+        out += &format!("  {name}: command `{command}`, image {image}\n");
+    }
+    out += "\nlinks (through the fault proxy):\n";
+    for (name, l) in &scenario.links {
+        out += &format!("  {name}: {} -> {}\n", l.from, l.to);
+    }
+    out += &format!("\ntimeline (after a {} warm-up):\n", scenario.warmup);
+    for p in scenario::plan(scenario, seed) {
+        let end = p.end.map_or("never healed".into(), |e| format!("{:?}", e));
+        out += &format!(
+            "  {:>8?} .. {end:<8}  {} {:?} on {}\n",
+            p.start,
+            p.id,
+            p.spec.kind,
+            p.aim.label()
+        );
+    }
+    out += &format!(
+        "\ncanaries: {}\nhypotheses: {}\nsteady-state checks: {}\ntotal about {:?}\n",
+        scenario.canaries.len(),
+        scenario.hypotheses.len(),
+        scenario.steady_state.len(),
+        total(scenario)
+    );
+    out
+}

@@ -1,0 +1,97 @@
+//! Removing what runs leave in Docker: everything labelled `org.shakedown.run` (of one run,
+//! or of all), from async code or, for `Drop`, from a thread with a runtime of its own.
+
+use std::time::Duration;
+
+use bollard::Docker;
+
+use super::super::address::BackendError;
+use super::daemon;
+
+/// How long the cleanup of a dropped backend may take.
+const DROP_CLEANUP_TIMEOUT: Duration = Duration::from_secs(60);
+/// Attempts at removing a network whose last endpoints are being released.
+const NETWORK_ATTEMPTS: u32 = 5;
+
+/// Removes containers and networks labelled by shakedown (of one run, or of every run).
+///
+/// Used by `shakedown clean` for the leftovers of a run that was killed. Containers are
+/// force-removed whatever their state (running, paused, exited); returns the names of what
+/// was removed, containers first.
+pub async fn clean_docker(run_id: Option<&str>) -> Result<Vec<String>, BackendError> {
+    let docker = daemon::connect().await?;
+    remove_labelled(&docker, run_id).await
+}
+
+/// Removes the containers, then the networks, labelled for `run_id` (or for any run); tries
+/// everything before reporting the failures.
+pub async fn remove_labelled(
+    docker: &Docker,
+    run_id: Option<&str>,
+) -> Result<Vec<String>, BackendError> {
+    let mut removed = Vec::new();
+    let mut failures = Vec::new();
+    for name in daemon::labelled_containers(docker, run_id).await? {
+        match daemon::remove_container(docker, &name).await {
+            Ok(()) => removed.push(name),
+            Err(e) => failures.push(e.to_string()),
+        }
+    }
+    for name in daemon::labelled_networks(docker, run_id).await? {
+        match remove_network(docker, &name).await {
+            Ok(()) => removed.push(name),
+            Err(e) => failures.push(e.to_string()),
+        }
+    }
+    if failures.is_empty() {
+        Ok(removed)
+    } else {
+        Err(BackendError::Docker(failures.join("; ")))
+    }
+}
+
+/// Removes a network, retrying briefly while the daemon still counts endpoints of containers
+/// just removed; a missing network is not an error.
+pub async fn remove_network(docker: &Docker, name: &str) -> Result<(), BackendError> {
+    let mut attempt = 1;
+    loop {
+        match docker.remove_network(name).await {
+            Ok(()) => return Ok(()),
+            Err(e) if daemon::is_status(&e, 404) => return Ok(()),
+            Err(e) if attempt >= NETWORK_ATTEMPTS => {
+                return Err(daemon::refused(&format!("removing network {name}"), &e))
+            }
+            Err(_) => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+}
+
+/// Removes run `run_id`'s containers and network from synchronous code (a `Drop`), inside
+/// or outside a tokio runtime: a thread of its own runs a private runtime, and this waits
+/// for it. Never panics; failures are only logged.
+pub fn remove_run_blocking(run_id: &str) {
+    let run_id = run_id.to_string();
+    let worker = std::thread::Builder::new()
+        .name("shakedown-docker-cleanup".into())
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            let Ok(runtime) = runtime else {
+                tracing::warn!("run {run_id}: no runtime to remove its containers");
+                return;
+            };
+            let cleanup = tokio::time::timeout(DROP_CLEANUP_TIMEOUT, clean_docker(Some(&run_id)));
+            match runtime.block_on(cleanup) {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!("run {run_id}: {e}"),
+                Err(_) => tracing::warn!("run {run_id}: cleanup timed out"),
+            }
+        });
+    if let Ok(worker) = worker {
+        let _ = worker.join();
+    }
+}

@@ -1,0 +1,453 @@
+//! The engine: brings the system up, checks the steady state, runs canaries while faults
+//! are applied and healed on the timeline, decides hypotheses, and always heals and removes
+//! everything it started, whatever happens.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::report::{CheckKind, EventKind, FaultWindow, Journal, Phase, RunOutcome};
+
+use super::backend::{Backend, DockerBackend, ProcessBackend};
+use super::cancel::{cancel_pair, Cancel};
+use super::fault::{self, Aim, Planned};
+use super::hypothesis::{self, Decided};
+use super::model::{FaultKind, Scenario};
+use super::recorder::{Listener, Recorder};
+use super::state::{self, RunState};
+use super::system::System;
+use super::verdict;
+
+/// Which backend runs the services.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BackendKind {
+    /// Local processes on loopback (no Docker needed).
+    #[default]
+    Process,
+    /// Docker containers from local images.
+    Docker,
+}
+
+/// How to run a scenario.
+#[derive(Clone, Default)]
+pub struct RunOptions {
+    /// The backend.
+    pub backend: BackendKind,
+    /// Overrides the scenario's seed.
+    pub seed: Option<u64>,
+    /// Where relative commands resolve (default: the current directory).
+    pub workdir: Option<PathBuf>,
+    /// Where run state and service logs go (default: [`state::default_state_dir`]).
+    pub state_dir: Option<PathBuf>,
+    /// Sees every event as it happens (the live view).
+    pub listener: Option<Listener>,
+}
+
+/// The seed a run uses: the option, else the scenario's, else a random one.
+pub fn effective_seed(scenario: &Scenario, options: &RunOptions) -> u64 {
+    options.seed.or(scenario.seed).unwrap_or_else(rand::random)
+}
+
+/// Runs a scenario to the end (or until `cancel` fires) and returns its journal. Every fault
+/// is healed and every service removed before it returns.
+pub async fn run(scenario: &Scenario, options: RunOptions, cancel: Cancel) -> Journal {
+    let seed = effective_seed(scenario, &options);
+    let run_id = format!("{:012x}", rand::random::<u64>() & 0xffff_ffff_ffff);
+    let state_dir = options
+        .state_dir
+        .clone()
+        .unwrap_or_else(state::default_state_dir);
+    let log_dir = state_dir.join("runs").join(&run_id);
+    let workdir = options
+        .workdir
+        .clone()
+        .unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
+    let backend = match options.backend {
+        BackendKind::Process => Backend::Process(ProcessBackend::new(workdir, log_dir)),
+        BackendKind::Docker => Backend::Docker(DockerBackend::new(&run_id, log_dir)),
+    };
+    let recorder = Recorder::new(options.listener.clone());
+    recorder.record(EventKind::RunStarted {
+        scenario: scenario.name.clone(),
+        run_id: run_id.clone(),
+        backend: backend.name().into(),
+        seed,
+    });
+    let mut state = RunState {
+        run_id: run_id.clone(),
+        owner_pid: std::process::id(),
+        backend: backend.name().into(),
+        pids: Vec::new(),
+    };
+    let _ = state::save(&state_dir, &state);
+    let mut run = Run {
+        scenario,
+        recorder: recorder.clone(),
+        cancel,
+        errors: 0,
+        active: Vec::new(),
+        windows: BTreeMap::new(),
+    };
+    let outcome = match System::prepare(backend, scenario, &run_id, seed).await {
+        Err(e) => run.fail(e.to_string()),
+        Ok(mut system) => {
+            let outcome = run
+                .with_system(&mut system, seed, &mut state, &state_dir)
+                .await;
+            run.teardown(&mut system).await;
+            outcome
+        }
+    };
+    state::forget(&state_dir, &run_id);
+    let mut journal = run.finish(outcome, &run_id, seed);
+    journal.backend = state.backend;
+    journal
+}
+
+struct Run<'a> {
+    scenario: &'a Scenario,
+    recorder: Recorder,
+    cancel: Cancel,
+    errors: usize,
+    active: Vec<Planned>,
+    windows: BTreeMap<String, FaultWindow>,
+}
+
+/// Verdicts that are not canaries, gathered while the run goes.
+type Decisions = Vec<(String, CheckKind, Decided)>;
+
+impl Run<'_> {
+    fn fail(&mut self, message: String) -> RunOutcome {
+        self.errors += 1;
+        self.recorder.record(EventKind::RunError { message });
+        RunOutcome::Error
+    }
+
+    async fn with_system(
+        &mut self,
+        system: &mut System,
+        seed: u64,
+        state: &mut RunState,
+        dir: &std::path::Path,
+    ) -> RunOutcome {
+        let started = system
+            .start_all(self.scenario, &self.recorder, &self.cancel)
+            .await;
+        state.pids = system.backend().pids();
+        let _ = state::save(dir, state);
+        if let Err(e) = started {
+            return if self.cancel.is_cancelled() {
+                RunOutcome::Interrupted
+            } else {
+                self.fail(e.to_string())
+            };
+        }
+        let mut decisions = Decisions::new();
+        if !self
+            .steady_state(system, Phase::Before, &mut decisions)
+            .await
+        {
+            self.give_verdicts(&decisions);
+            return if self.cancel.is_cancelled() {
+                RunOutcome::Interrupted
+            } else {
+                RunOutcome::Failed
+            };
+        }
+        let (stop_canaries, stop) = cancel_pair();
+        let canaries = self.start_canaries(system, &stop);
+        let plan = fault::plan(self.scenario, seed);
+        let completed = self.timeline(system, &plan, state, dir).await;
+        if completed {
+            self.after_faults(system, &mut decisions).await;
+        }
+        stop_canaries.cancel();
+        for c in canaries {
+            let _ = c.await;
+        }
+        self.give_verdicts(&decisions);
+        if !completed || self.cancel.is_cancelled() {
+            RunOutcome::Interrupted
+        } else if self.errors > 0 {
+            RunOutcome::Error
+        } else {
+            RunOutcome::Passed
+        }
+    }
+
+    async fn steady_state(
+        &mut self,
+        system: &System,
+        phase: Phase,
+        decisions: &mut Decisions,
+    ) -> bool {
+        let names = system.shared_names();
+        let mut all_ok = true;
+        for check in &self.scenario.steady_state {
+            let d = hypothesis::steady(check, &names, &self.cancel).await;
+            self.recorder.record(EventKind::SteadyState {
+                phase,
+                check: check.name.clone(),
+                ok: d.ok,
+                detail: d.detail.clone(),
+            });
+            all_ok &= d.ok;
+            let label = match phase {
+                Phase::Before => format!("{} (before)", check.name),
+                Phase::After => format!("{} (after)", check.name),
+            };
+            decisions.push((label, CheckKind::SteadyState, d));
+        }
+        all_ok && !self.cancel.is_cancelled()
+    }
+
+    fn start_canaries(&self, system: &System, stop: &Cancel) -> Vec<JoinHandle<()>> {
+        self.scenario
+            .canaries
+            .iter()
+            .map(|c| {
+                tokio::spawn(super::canary::run(
+                    c.clone(),
+                    system.shared_names(),
+                    self.recorder.clone(),
+                    stop.clone(),
+                ))
+            })
+            .collect()
+    }
+
+    /// Applies and heals the faults on time; false when cancelled.
+    async fn timeline(
+        &mut self,
+        system: &mut System,
+        plan: &[Planned],
+        state: &mut RunState,
+        dir: &std::path::Path,
+    ) -> bool {
+        let origin = Instant::now() + Duration::from(self.scenario.warmup);
+        let mut steps: Vec<(Duration, bool, &Planned)> = Vec::new();
+        for p in plan {
+            steps.push((p.start, true, p));
+            if let Some(end) = p.end {
+                steps.push((end, false, p));
+            }
+        }
+        steps.sort_by_key(|(t, apply, _)| (*t, *apply));
+        for (at, apply, p) in steps {
+            if !self.cancel.sleep_until(origin + at).await {
+                return false;
+            }
+            if apply {
+                self.apply(system, p, origin + at).await;
+            } else {
+                self.heal(system, p, origin + at).await;
+                state.pids = system.backend().pids();
+                let _ = state::save(dir, state);
+            }
+        }
+        true
+    }
+
+    async fn apply(&mut self, system: &mut System, p: &Planned, scheduled: Instant) {
+        let scheduled_ms = self.recorder.ms_at(scheduled.into_std());
+        let kind = format!("{:?}", p.spec.kind).to_lowercase();
+        match fault::apply(system, p).await {
+            Ok(()) => {
+                let now = self.recorder.now_ms();
+                self.recorder.record(EventKind::FaultApplied {
+                    fault: p.id.clone(),
+                    kind: kind.clone(),
+                    target: p.aim.label(),
+                    scheduled_ms: scheduled_ms as u64,
+                    late_ms: now - scheduled_ms,
+                });
+                self.windows.insert(
+                    p.id.clone(),
+                    FaultWindow {
+                        fault: p.id.clone(),
+                        kind,
+                        target: p.aim.label(),
+                        start_ms: now,
+                        end_ms: None,
+                    },
+                );
+                self.active.push(p.clone());
+            }
+            Err(e) => {
+                self.fail(format!("fault {} could not be applied: {e}", p.id));
+            }
+        }
+    }
+
+    async fn heal(&mut self, system: &mut System, p: &Planned, scheduled: Instant) {
+        let Some(i) = self.active.iter().position(|a| a.id == p.id) else {
+            return;
+        };
+        let p = self.active.remove(i);
+        let scheduled_ms = self.recorder.ms_at(scheduled.into_std());
+        if let Err(e) = fault::heal(system, &p).await {
+            self.fail(format!("fault {} could not be healed cleanly: {e}", p.id));
+        }
+        let now = self.recorder.now_ms();
+        self.recorder.record(EventKind::FaultHealed {
+            fault: p.id.clone(),
+            scheduled_ms: scheduled_ms as u64,
+            late_ms: now - scheduled_ms,
+        });
+        if let Some(w) = self.windows.get_mut(&p.id) {
+            w.end_ms = Some(now);
+        }
+        if let (Aim::Service(name), FaultKind::Crash) = (&p.aim, p.spec.kind) {
+            self.await_restart(system, name).await;
+        }
+    }
+
+    /// Waits for a restarted service; a service that does not come back is a run error.
+    async fn await_restart(&mut self, system: &mut System, name: &str) {
+        let Some(service) = self.scenario.services.get(name) else {
+            return;
+        };
+        if self.cancel.is_cancelled() {
+            return;
+        }
+        let began = Instant::now();
+        let ready = tokio::select! {
+            r = system.await_ready(name, service) => r,
+            _ = self.cancel.cancelled() => return,
+        };
+        match ready {
+            Ok(()) => self.recorder.record(EventKind::ServiceReady {
+                service: name.into(),
+                waited_ms: began.elapsed().as_millis() as u64,
+            }),
+            Err(e) => {
+                self.fail(format!("after its crash: {e}"));
+            }
+        }
+    }
+
+    /// The settle period: hypotheses run from the last heal; then the steady state again.
+    async fn after_faults(&mut self, system: &mut System, decisions: &mut Decisions) {
+        let settle_end = Instant::now() + Duration::from(self.scenario.settle);
+        let names = system.shared_names();
+        let hypotheses: Vec<_> = self
+            .scenario
+            .hypotheses
+            .iter()
+            .map(|h| {
+                let (h, names, cancel) = (h.clone(), names.clone(), self.cancel.clone());
+                tokio::spawn(async move {
+                    (
+                        h.name.clone(),
+                        hypothesis::eventually(&h, &names, &cancel).await,
+                    )
+                })
+            })
+            .collect();
+        let settled = self.cancel.sleep_until(settle_end).await;
+        for h in hypotheses {
+            if let Ok((name, d)) = h.await {
+                self.recorder.record(EventKind::Hypothesis {
+                    name: name.clone(),
+                    ok: d.ok,
+                    waited_ms: d.waited.as_millis() as u64,
+                    detail: d.detail.clone(),
+                });
+                decisions.push((name, CheckKind::Hypothesis, d));
+            }
+        }
+        if settled {
+            self.steady_state(system, Phase::After, decisions).await;
+        }
+    }
+
+    fn give_verdicts(&mut self, decisions: &Decisions) {
+        let events = self.recorder.events();
+        for c in &self.scenario.canaries {
+            let stats = verdict::stats(&events, &c.name);
+            let (ok, detail) = verdict::judge(c, &stats);
+            if stats.probes > 0 || !self.cancel.is_cancelled() {
+                self.recorder.record(EventKind::Verdict {
+                    check: c.name.clone(),
+                    kind: CheckKind::Canary,
+                    ok,
+                    detail,
+                });
+            }
+        }
+        for (name, kind, d) in decisions {
+            self.recorder.record(EventKind::Verdict {
+                check: name.clone(),
+                kind: *kind,
+                ok: d.ok,
+                detail: d.detail.clone(),
+            });
+        }
+    }
+
+    /// Heals what is still applied (newest first), stops the services, closes the proxies.
+    async fn teardown(&mut self, system: &mut System) {
+        while let Some(p) = self.active.last().cloned() {
+            let now = Instant::now();
+            self.heal(system, &p, now).await;
+        }
+        for service in system.shutdown().await {
+            self.recorder.record(EventKind::ServiceStopped { service });
+        }
+    }
+
+    fn finish(self, outcome: RunOutcome, run_id: &str, seed: u64) -> Journal {
+        let interrupted = self.cancel.is_cancelled();
+        if interrupted {
+            self.recorder.record(EventKind::Interrupted {
+                reason: "cancelled (Ctrl-C or a signal)".into(),
+            });
+        }
+        let mut events = self.recorder.events();
+        let windows: Vec<FaultWindow> = self.windows.values().cloned().collect();
+        for w in &windows {
+            for c in self.scenario.canaries.iter() {
+                let recovered_ms = verdict::recovery(&events, &c.name, w);
+                self.recorder.record(EventKind::Recovery {
+                    fault: w.fault.clone(),
+                    canary: c.name.clone(),
+                    recovered_ms,
+                });
+            }
+        }
+        events = self.recorder.events();
+        let failed_check = events
+            .iter()
+            .any(|e| matches!(e.what, EventKind::Verdict { ok: false, .. }));
+        let outcome = match outcome {
+            _ if interrupted => RunOutcome::Interrupted,
+            RunOutcome::Passed if failed_check => RunOutcome::Failed,
+            o => o,
+        };
+        let duration_ms = self.recorder.now_ms() as u64;
+        self.recorder.record(EventKind::RunFinished {
+            outcome,
+            duration_ms,
+        });
+        let mut faults = windows;
+        faults.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
+        Journal {
+            scenario: self.scenario.name.clone(),
+            run_id: run_id.to_string(),
+            backend: String::new(),
+            seed,
+            outcome,
+            events: self.recorder.events(),
+            faults,
+            canaries: self
+                .scenario
+                .canaries
+                .iter()
+                .map(|c| verdict::stats(&events, &c.name))
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! The JSON Schema of scenario files, generated from the model (published as
+//! `scenarios/schema.json`; a test keeps the two equal).
+
+use serde_json::Value;
+
+use super::model::Scenario;
+
+/// The schema as JSON.
+///
+/// ```
+/// let schema = shakedown::scenario::json_schema();
+/// assert_eq!(schema["title"], "Scenario");
+/// assert!(schema["properties"]["faults"].is_object());
+/// ```
+pub fn json_schema() -> Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(Scenario)).unwrap_or_default();
+    if let Some(obj) = schema.as_object_mut() {
+        obj.insert(
+            "$id".into(),
+            "https://shakedown.dev/schema/scenario.json".into(),
+        );
+    }
+    schema
+}
+
+/// The schema as the text of `scenarios/schema.json`.
+pub fn json_schema_text() -> String {
+    serde_json::to_string_pretty(&json_schema()).unwrap_or_default() + "\n"
+}

@@ -1,0 +1,391 @@
+//! The system under test while it runs: the backend's services, their addresses, and one
+//! fault proxy per link. Starts services in dependency order and waits until each is ready.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::chaos::Proxy;
+use crate::report::EventKind;
+
+use super::backend::{free_port, Address, Backend, BackendError, Launch};
+use super::cancel::Cancel;
+use super::model::{Scenario, Service};
+use super::recorder::Recorder;
+use super::template::{self, TemplateError};
+
+/// Why the system could not be brought up.
+#[derive(Debug, thiserror::Error)]
+pub enum SystemError {
+    /// The backend failed.
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+    /// A placeholder could not be expanded.
+    #[error("service {service:?}: {source}")]
+    Template {
+        /// Where.
+        service: String,
+        /// Why.
+        source: TemplateError,
+    },
+    /// A service did not become ready in time.
+    #[error("service {service:?} was not ready within {within:?}: {why}")]
+    NotReady {
+        /// The service.
+        service: String,
+        /// The deadline.
+        within: Duration,
+        /// What was seen.
+        why: String,
+    },
+    /// A link's proxy could not listen.
+    #[error("link {link:?}: {message}")]
+    Proxy {
+        /// The link.
+        link: String,
+        /// Why.
+        message: String,
+    },
+    /// The run was cancelled while starting.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// The running system.
+pub struct System {
+    backend: Backend,
+    names: Arc<RwLock<Names>>,
+    proxies: BTreeMap<String, Proxy>,
+    link_targets: BTreeMap<String, String>,
+}
+
+impl System {
+    /// Prepares the backend and one proxy per link (not yet pointing anywhere).
+    pub async fn prepare(
+        mut backend: Backend,
+        scenario: &Scenario,
+        run_id: &str,
+        seed: u64,
+    ) -> Result<Self, SystemError> {
+        backend.prepare().await?;
+        let host = backend.proxy_host();
+        let mut proxies = BTreeMap::new();
+        for (name, _) in &scenario.links {
+            let proxy =
+                Proxy::start(name, &format!("{host}:0"), "127.0.0.1:9", seed).map_err(|e| {
+                    SystemError::Proxy {
+                        link: name.clone(),
+                        message: e.to_string(),
+                    }
+                })?;
+            proxies.insert(name.clone(), proxy);
+        }
+        let ports = ports(&backend, scenario)?;
+        Ok(System {
+            backend,
+            names: Arc::new(RwLock::new(Names {
+                run_id: run_id.to_string(),
+                ports,
+                addresses: BTreeMap::new(),
+                links: proxies
+                    .iter()
+                    .map(|(n, p)| (n.clone(), p.listen_addr()))
+                    .collect(),
+            })),
+            proxies,
+            link_targets: scenario
+                .links
+                .iter()
+                .map(|(n, l)| (n.clone(), l.to.clone()))
+                .collect(),
+        })
+    }
+
+    /// The backend.
+    pub fn backend(&mut self) -> &mut Backend {
+        &mut self.backend
+    }
+
+    /// The proxy of a link.
+    pub fn proxy(&self, link: &str) -> Option<&Proxy> {
+        self.proxies.get(link)
+    }
+
+    /// Expands the placeholders of `text` for `service` (`{{ port }}` is its port).
+    pub fn expand(&self, text: &str, service: Option<&str>) -> Result<String, TemplateError> {
+        self.names().expand(text, service)
+    }
+
+    /// The names placeholders resolve to, shared with canaries (addresses change when a
+    /// container restarts).
+    pub fn shared_names(&self) -> Arc<RwLock<Names>> {
+        self.names.clone()
+    }
+
+    fn names(&self) -> std::sync::RwLockReadGuard<'_, Names> {
+        self.names.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts every service in dependency order, each ready before the next.
+    pub async fn start_all(
+        &mut self,
+        scenario: &Scenario,
+        recorder: &Recorder,
+        cancel: &Cancel,
+    ) -> Result<(), SystemError> {
+        for name in start_order(scenario) {
+            if cancel.is_cancelled() {
+                return Err(SystemError::Cancelled);
+            }
+            let service = &scenario.services[&name];
+            let address = self.start_one(&name, service).await?;
+            recorder.record(EventKind::ServiceStarted {
+                service: name.clone(),
+                address: address.to_string(),
+            });
+            let began = Instant::now();
+            tokio::select! {
+                r = self.wait_ready(&name, service) => r?,
+                _ = cancel.cancelled() => return Err(SystemError::Cancelled),
+            }
+            let waited_ms = u64::try_from(began.elapsed().as_millis()).unwrap_or(u64::MAX);
+            recorder.record(EventKind::ServiceReady {
+                service: name.clone(),
+                waited_ms,
+            });
+        }
+        Ok(())
+    }
+
+    async fn start_one(&mut self, name: &str, service: &Service) -> Result<Address, SystemError> {
+        let launch = self.launch(name, service)?;
+        let address = self.backend.start(&launch).await?;
+        self.arrived(name, address.clone());
+        Ok(address)
+    }
+
+    fn launch(&self, name: &str, service: &Service) -> Result<Launch, SystemError> {
+        let docker = matches!(self.backend, Backend::Docker(_));
+        let expand = |t: &String| {
+            self.expand(t, Some(name))
+                .map_err(|source| SystemError::Template {
+                    service: name.into(),
+                    source,
+                })
+        };
+        let raw = if docker {
+            service.args.clone().unwrap_or_default()
+        } else {
+            service.command.clone().unwrap_or_default()
+        };
+        let missing = BackendError::Missing {
+            service: name.into(),
+            what: if docker { "image" } else { "command" },
+            backend: self.backend.name(),
+        };
+        if (docker && service.image.is_none()) || (!docker && service.command.is_none()) {
+            return Err(missing.into());
+        }
+        let argv = raw.iter().map(expand).collect::<Result<Vec<_>, _>>()?;
+        let mut env = BTreeMap::new();
+        for (k, v) in &service.env {
+            env.insert(k.clone(), expand(v)?);
+        }
+        let port = self.names().ports[name];
+        env.insert("SHAKEDOWN_RUN_ID".into(), self.names().run_id.clone());
+        env.entry("PORT".into()).or_insert_with(|| port.to_string());
+        env.entry("HOST".into())
+            .or_insert_with(|| if docker { "0.0.0.0" } else { "127.0.0.1" }.into());
+        Ok(Launch {
+            name: name.into(),
+            argv,
+            image: service.image.clone(),
+            env,
+            port,
+        })
+    }
+
+    /// Records a service's (new) address and points the links to it there.
+    fn arrived(&mut self, name: &str, address: Address) {
+        for (link, target) in &self.link_targets {
+            if target == name {
+                if let Some(p) = self.proxies.get(link) {
+                    p.set_upstream(&address.to_string());
+                }
+            }
+        }
+        self.names
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .addresses
+            .insert(name.to_string(), address);
+    }
+
+    async fn wait_ready(&mut self, name: &str, service: &Service) -> Result<(), SystemError> {
+        let within: Duration = service.ready.within.into();
+        let deadline = Instant::now() + within;
+        let address = self.names().addresses[name].clone();
+        let client = super::probe::client();
+        let mut last = String::from("no answer yet");
+        while Instant::now() < deadline {
+            if let Some(how) = self.backend.exited(name).await {
+                return Err(SystemError::NotReady {
+                    service: name.into(),
+                    within,
+                    why: how,
+                });
+            }
+            match ready_once(&client, &address, service.ready.http.as_deref()).await {
+                Ok(()) => return Ok(()),
+                Err(why) => last = why,
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Err(SystemError::NotReady {
+            service: name.into(),
+            within,
+            why: last,
+        })
+    }
+
+    /// Kills a service.
+    pub async fn crash(&mut self, name: &str) -> Result<(), BackendError> {
+        self.backend.kill(name).await
+    }
+
+    /// Restarts a killed service (see [`System::await_ready`]).
+    pub async fn restart(&mut self, name: &str) -> Result<(), SystemError> {
+        let address = self.backend.restart(name).await?;
+        self.arrived(name, address);
+        Ok(())
+    }
+
+    /// Waits until a (re)started service passes its readiness check.
+    pub async fn await_ready(&mut self, name: &str, service: &Service) -> Result<(), SystemError> {
+        self.wait_ready(name, service).await
+    }
+
+    /// Closes the proxies and stops every service; returns the services stopped.
+    pub async fn shutdown(&mut self) -> Vec<String> {
+        for proxy in self.proxies.values() {
+            proxy.stop();
+        }
+        self.backend.shutdown().await
+    }
+}
+
+impl Drop for System {
+    fn drop(&mut self) {
+        for proxy in self.proxies.values() {
+            proxy.stop();
+        }
+    }
+}
+
+async fn ready_once(
+    client: &reqwest::Client,
+    address: &Address,
+    http: Option<&str>,
+) -> Result<(), String> {
+    match http {
+        None => tokio::net::TcpStream::connect((address.host.as_str(), address.port))
+            .await
+            .map(drop)
+            .map_err(|e| format!("{address}: {e}")),
+        Some(path) => {
+            let url = format!("http://{address}{path}");
+            let r = client
+                .get(&url)
+                .timeout(Duration::from_secs(1))
+                .send()
+                .await
+                .map_err(|e| format!("{url}: {e}"))?;
+            if r.status().is_success() {
+                Ok(())
+            } else {
+                Err(format!("{url} answered {}", r.status()))
+            }
+        }
+    }
+}
+
+/// Ports: the process backend picks free loopback ports; Docker uses the declared ones.
+fn ports(backend: &Backend, scenario: &Scenario) -> Result<BTreeMap<String, u16>, SystemError> {
+    let mut ports = BTreeMap::new();
+    for (name, s) in &scenario.services {
+        let port = match backend {
+            Backend::Process(_) => free_port()?,
+            Backend::Docker(_) => s.port.ok_or_else(|| BackendError::Start {
+                service: name.clone(),
+                message:
+                    "the docker backend needs `port` (the port it listens on in its container)"
+                        .into(),
+            })?,
+        };
+        ports.insert(name.clone(), port);
+    }
+    Ok(ports)
+}
+
+/// Services in an order where each comes after what it depends on (then by name).
+pub fn start_order(scenario: &Scenario) -> Vec<String> {
+    let mut order: Vec<String> = Vec::new();
+    while order.len() < scenario.services.len() {
+        let before = order.len();
+        for (name, s) in &scenario.services {
+            if !order.contains(name) && s.depends_on.iter().all(|d| order.contains(d)) {
+                order.push(name.clone());
+            }
+        }
+        if order.len() == before {
+            break; // a cycle: validation reports it
+        }
+    }
+    order
+}
+
+/// What placeholders name: the run, service ports and addresses, link proxies.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    run_id: String,
+    ports: BTreeMap<String, u16>,
+    addresses: BTreeMap<String, Address>,
+    links: BTreeMap<String, SocketAddr>,
+}
+
+impl Names {
+    /// Expands the placeholders of `text` for `service` (`{{ port }}` is its port).
+    pub fn expand(&self, text: &str, service: Option<&str>) -> Result<String, TemplateError> {
+        template::render(text, |expr| self.lookup(expr, service))
+    }
+
+    /// The address of a started service.
+    pub fn address(&self, service: &str) -> Option<&Address> {
+        self.addresses.get(service)
+    }
+
+    fn lookup(&self, expr: &str, service: Option<&str>) -> Option<String> {
+        match expr {
+            "port" => return service.and_then(|s| self.ports.get(s)).map(u16::to_string),
+            "run_id" => return Some(self.run_id.clone()),
+            _ => {}
+        }
+        let (ns, rest) = expr.split_once('.')?;
+        let (name, part) = match rest.rsplit_once('.') {
+            Some((n, p @ ("addr" | "host" | "port" | "url"))) => (n, Some(p)),
+            _ => (rest, None),
+        };
+        let (host, port) = match ns {
+            "services" => self.addresses.get(name).map(|a| (a.host.clone(), a.port))?,
+            "link" => self
+                .links
+                .get(name)
+                .map(|a| (a.ip().to_string(), a.port()))?,
+            _ => return None,
+        };
+        template::address_part(part, &host, port)
+    }
+}
