@@ -39,7 +39,7 @@ impl std::str::FromStr for StatusRange {
         }
         if let Some((a, b)) = t.split_once('-') {
             let (a, b) = (num(a).ok_or_else(bad)?, num(b).ok_or_else(bad)?);
-            return (a <= b).then(|| StatusRange(a..=b)).ok_or_else(bad);
+            return (a <= b).then_some(StatusRange(a..=b)).ok_or_else(bad);
         }
         num(t).map(|n| StatusRange(n..=n)).ok_or_else(bad)
     }

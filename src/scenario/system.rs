@@ -73,7 +73,7 @@ impl System {
         backend.prepare().await?;
         let host = backend.proxy_host();
         let mut proxies = BTreeMap::new();
-        for (name, _) in &scenario.links {
+        for name in scenario.links.keys() {
             let proxy =
                 Proxy::start(name, &format!("{host}:0"), "127.0.0.1:9", seed).map_err(|e| {
                     SystemError::Proxy {

@@ -1,17 +1,73 @@
-//! The docker backend (being written): containers from local images on a network per run.
+//! The docker backend: each service a container from a local image (never pulled) on a bridge
+//! network of the run's own; crash = `docker kill`, pause = `docker pause`, partition =
+//! nftables rules in the containers' network namespaces. Logs go to `LOG_DIR/NAME.log` at
+//! shutdown.
+//!
+//! Everything the backend creates is named `shakedown-RUN[-SERVICE]` and labelled
+//! `org.shakedown.run=RUN` (containers also `org.shakedown.service=SERVICE`), so that
+//! [`DockerBackend::shutdown`], `Drop` and [`clean_docker`] find it by label.
+//!
+//! # bollard, not testcontainers
+//!
+//! Docker is driven with `bollard` alone (unix socket, no TLS, default features off).
+//! `testcontainers` 0.28 was tried for starting containers and set aside, because:
+//! - it pulls the image when creating the container answers 404; here images must never be
+//!   pulled (the backend checks the image first and names `scripts/images.sh` instead);
+//! - without mapped ports it publishes every exposed port on the host; ours publish none;
+//! - dropping a `ContainerAsync` removes the container through `Handle::current()`, which
+//!   panics outside a tokio runtime, and our `Drop` must not need one nor panic;
+//! - its Docker client is shared process-wide while any container lives, so a client made on
+//!   one runtime serves another (bollard#387, "runtime dropped the dispatch task");
+//! - it brings about 60 more crates (tonic, prost, rustls, axum, …): ~75 s more for a clean
+//!   build on two cores, where bollard adds five crates.
+//!
+//! What it would have saved is one `create_container` body, written here in a dozen lines.
 
+mod cleanup;
+mod daemon;
+mod firewall;
+
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::time::Duration;
+
+use bollard::models::{ContainerCreateBody, ContainerStateStatusEnum, HostConfig};
+use bollard::query_parameters::{
+    CreateContainerOptions, KillContainerOptions, LogsOptions, StartContainerOptions,
+};
+use bollard::Docker;
+use futures_util::StreamExt;
+use tokio::time::Instant;
 
 use super::address::{Address, BackendError, Launch};
+use firewall::Cuts;
+
+pub use cleanup::clean_docker;
+
+/// How long a killed container may take to stop.
+const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long saving one container's logs may take.
+const LOG_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One service's container.
+struct Container {
+    /// Its Docker name, `shakedown-RUN-SERVICE`.
+    docker_name: String,
+    launch: Launch,
+}
 
 /// Containers on a private network per run.
 pub struct DockerBackend {
     run_id: String,
-    _log_dir: PathBuf,
-}
-
-fn todo() -> BackendError {
-    BackendError::Docker("the docker backend is not built yet".into())
+    log_dir: PathBuf,
+    docker: Option<Docker>,
+    gateway: Option<String>,
+    services: BTreeMap<String, Container>,
+    cuts: Cuts,
+    /// A partition was asked for once: containers may hold rules to keep up to date.
+    fenced: bool,
+    /// Something of this run may exist in Docker: `Drop` removes it unless `shutdown` did.
+    dirty: bool,
 }
 
 impl DockerBackend {
@@ -19,66 +75,419 @@ impl DockerBackend {
     pub fn new(run_id: &str, log_dir: PathBuf) -> Self {
         DockerBackend {
             run_id: run_id.into(),
-            _log_dir: log_dir,
+            log_dir,
+            docker: None,
+            gateway: None,
+            services: BTreeMap::new(),
+            cuts: Cuts::default(),
+            fenced: false,
+            dirty: false,
         }
     }
+
+    /// The run's network: `shakedown-RUN`.
+    pub fn network_name(&self) -> String {
+        format!("shakedown-{}", self.run_id)
+    }
+
+    /// The container of a service: `shakedown-RUN-SERVICE`.
+    pub fn container_name(&self, service: &str) -> String {
+        format!("shakedown-{}-{service}", self.run_id)
+    }
+
+    /// The log file of a service (written at shutdown).
+    pub fn log_file(&self, service: &str) -> PathBuf {
+        self.log_dir.join(format!("{service}.log"))
+    }
+
     /// Checks Docker and creates the run's network.
     pub async fn prepare(&mut self) -> Result<(), BackendError> {
-        Err(todo())
+        let docker = daemon::connect().await?;
+        self.dirty = true;
+        let network = self.network_name();
+        self.gateway = Some(daemon::create_network(&docker, &network, &self.run_id).await?);
+        self.docker = Some(docker);
+        Ok(())
     }
-    /// Where link proxies listen so that containers reach them (the network's gateway).
+
+    /// Where link proxies listen so that containers reach them: the run network's gateway,
+    /// an address of the host (127.0.0.1 before [`DockerBackend::prepare`]).
     pub fn proxy_host(&self) -> String {
-        self.run_id.clone()
+        self.gateway.clone().unwrap_or_else(|| "127.0.0.1".into())
     }
-    /// Starts a container.
-    pub async fn start(&mut self, _launch: &Launch) -> Result<Address, BackendError> {
-        Err(todo())
+
+    /// Starts a container from `launch.image` (which must exist locally) on the run's
+    /// network, with `launch.env` and `launch.argv` as arguments to the image's entrypoint;
+    /// returns its IP on that network and `launch.port`.
+    pub async fn start(&mut self, launch: &Launch) -> Result<Address, BackendError> {
+        let image = launch.image.as_deref().ok_or_else(|| BackendError::Missing {
+            service: launch.name.clone(),
+            what: "image",
+            backend: "docker",
+        })?;
+        let docker = self.client()?;
+        require_image(&docker, image, &launch.name).await?;
+        let docker_name = self.container_name(&launch.name);
+        daemon::remove_container(&docker, &docker_name).await?;
+        let options = CreateContainerOptions {
+            name: Some(docker_name.clone()),
+            ..Default::default()
+        };
+        docker
+            .create_container(Some(options), self.create_body(launch, image))
+            .await
+            .map_err(|e| start_error(&launch.name, &e))?;
+        let container = Container {
+            docker_name,
+            launch: launch.clone(),
+        };
+        self.services.insert(launch.name.clone(), container);
+        self.boot(&launch.name).await
     }
-    /// If the service's container has exited: how.
-    pub async fn exited(&mut self, _name: &str) -> Option<String> {
-        None
+
+    fn create_body(&self, launch: &Launch, image: &str) -> ContainerCreateBody {
+        ContainerCreateBody {
+            image: Some(image.to_string()),
+            cmd: (!launch.argv.is_empty()).then(|| launch.argv.clone()),
+            env: Some(launch.env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
+            labels: Some(daemon::labels(&self.run_id, Some(&launch.name))),
+            host_config: Some(HostConfig {
+                network_mode: Some(self.network_name()),
+                publish_all_ports: Some(false),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
     }
-    /// Kills a container.
-    pub async fn kill(&mut self, _name: &str) -> Result<(), BackendError> {
-        Err(todo())
+
+    /// Starts the service's (created or stopped) container and reads its address.
+    async fn boot(&mut self, service: &str) -> Result<Address, BackendError> {
+        let (docker, container) = self.target(service)?;
+        docker
+            .start_container(&container, None::<StartContainerOptions>)
+            .await
+            .map_err(|e| start_error(service, &e))?;
+        let details = daemon::inspect(&docker, &container).await?;
+        let ip = details
+            .as_ref()
+            .and_then(|d| daemon::ip_on(d, &self.network_name()));
+        let Some(ip) = ip else {
+            let how = self.exited(service).await;
+            return Err(BackendError::Start {
+                service: service.to_string(),
+                message: how.unwrap_or_else(|| "no address on the run's network".into()),
+            });
+        };
+        self.apply_cuts().await?;
+        let port = self.services.get(service).map_or(0, |c| c.launch.port);
+        Ok(Address { host: ip, port })
     }
-    /// Starts a killed container again.
-    pub async fn restart(&mut self, _name: &str) -> Result<Address, BackendError> {
-        Err(todo())
+
+    /// If the service's container has stopped: how (`exited with code N`), for readiness
+    /// errors.
+    pub async fn exited(&mut self, name: &str) -> Option<String> {
+        let (docker, container) = self.target(name).ok()?;
+        match daemon::state(&docker, &container).await {
+            Ok(None) => Some("its container was removed".into()),
+            Ok(Some(state)) => match state.status {
+                Some(ContainerStateStatusEnum::EXITED | ContainerStateStatusEnum::DEAD) => Some(
+                    format!("exited with code {}", state.exit_code.unwrap_or(-1)),
+                ),
+                _ => None,
+            },
+            Err(_) => None,
+        }
     }
-    /// `docker pause`.
-    pub async fn pause(&mut self, _name: &str) -> Result<(), BackendError> {
-        Err(todo())
+
+    /// Kills a container (SIGKILL, paused or not) and waits until it has stopped; the
+    /// container stays, for [`DockerBackend::restart`].
+    pub async fn kill(&mut self, name: &str) -> Result<(), BackendError> {
+        let (docker, container) = self.target(name)?;
+        let options = KillContainerOptions {
+            signal: "SIGKILL".into(),
+        };
+        if let Err(e) = docker.kill_container(&container, Some(options)).await {
+            // 409: not running (already dead), or paused on a daemon that refuses to kill
+            // paused containers: thaw it and kill again.
+            if !daemon::is_status(&e, 409) {
+                return Err(daemon::refused(&format!("killing {name}"), &e));
+            }
+            if self.is_paused(name).await? {
+                self.resume(name).await?;
+                let options = KillContainerOptions {
+                    signal: "SIGKILL".into(),
+                };
+                let _ = docker.kill_container(&container, Some(options)).await;
+            }
+        }
+        wait_stopped(&docker, &container).await
     }
-    /// `docker unpause`.
-    pub async fn resume(&mut self, _name: &str) -> Result<(), BackendError> {
-        Err(todo())
+
+    /// Starts a killed container again (a running one is killed first); returns its
+    /// address, whose IP may have changed. Partitions in force apply to it again.
+    pub async fn restart(&mut self, name: &str) -> Result<Address, BackendError> {
+        let (docker, container) = self.target(name)?;
+        let running = daemon::state(&docker, &container)
+            .await?
+            .is_some_and(|s| daemon::is_running(&s));
+        if running {
+            self.kill(name).await?;
+        }
+        self.boot(name).await
     }
-    /// Cuts traffic from group `a` to group `b` (and back unless `one_way`).
+
+    /// `docker pause` (freezes every process of the container); pausing a paused container
+    /// does nothing.
+    pub async fn pause(&mut self, name: &str) -> Result<(), BackendError> {
+        let (docker, container) = self.target(name)?;
+        if self.is_paused(name).await? {
+            return Ok(());
+        }
+        docker
+            .pause_container(&container)
+            .await
+            .map_err(|e| daemon::refused(&format!("pausing {name}"), &e))
+    }
+
+    /// `docker unpause`; resuming a container that is not paused does nothing.
+    pub async fn resume(&mut self, name: &str) -> Result<(), BackendError> {
+        let (docker, container) = self.target(name)?;
+        if !self.is_paused(name).await? {
+            return Ok(());
+        }
+        docker
+            .unpause_container(&container)
+            .await
+            .map_err(|e| daemon::refused(&format!("resuming {name}"), &e))
+    }
+
+    async fn is_paused(&self, name: &str) -> Result<bool, BackendError> {
+        let (docker, container) = self.target(name)?;
+        let state = daemon::state(&docker, &container).await?;
+        Ok(state.is_some_and(|s| s.paused == Some(true)))
+    }
+
+    /// Cuts traffic from group `a` to group `b` (and back unless `one_way`): the members of
+    /// `a` can no longer open connections to those of `b`, and connections already open stop
+    /// carrying packets. One way, `b` can still connect to `a`.
     pub async fn partition(
         &mut self,
-        _a: &[String],
-        _b: &[String],
-        _one_way: bool,
+        a: &[String],
+        b: &[String],
+        one_way: bool,
     ) -> Result<(), BackendError> {
-        Err(todo())
+        self.require_known(a.iter().chain(b))?;
+        self.cuts.add(a, b, one_way);
+        self.fenced = true;
+        self.apply_cuts().await
     }
-    /// Undoes [`DockerBackend::partition`].
+
+    /// Undoes [`DockerBackend::partition`] with the same groups (healing twice, or healing
+    /// what was never cut, does nothing).
     pub async fn heal_partition(
         &mut self,
-        _a: &[String],
-        _b: &[String],
-        _one_way: bool,
+        a: &[String],
+        b: &[String],
+        one_way: bool,
     ) -> Result<(), BackendError> {
-        Err(todo())
+        self.require_known(a.iter().chain(b))?;
+        self.cuts.remove(a, b, one_way);
+        self.apply_cuts().await
     }
-    /// Removes every container and the network; returns the services stopped.
+
+    /// Rewrites the rules of every running container from the cuts in force.
+    async fn apply_cuts(&mut self) -> Result<(), BackendError> {
+        if !self.fenced {
+            return Ok(());
+        }
+        let docker = self.client()?;
+        let network = self.network_name();
+        let mut ips = BTreeMap::new();
+        let mut pids = BTreeMap::new();
+        for (service, c) in &self.services {
+            let Some(details) = daemon::inspect(&docker, &c.docker_name).await? else {
+                continue;
+            };
+            if let (Some(ip), Some(pid)) = (daemon::ip_on(&details, &network), daemon::pid(&details))
+            {
+                ips.insert(service.clone(), ip);
+                pids.insert(service.clone(), pid);
+            }
+        }
+        for (service, pid) in &pids {
+            let script = self.cuts.script(service, &ips);
+            if let Err(e) = firewall::install(*pid, &script).await {
+                // A container that stopped meanwhile has no namespace left to fence.
+                if self.exited(service).await.is_none() {
+                    return Err(BackendError::System(format!("partition of {service}: {e}")));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Saves each container's output to its log file, then removes the containers (paused,
+    /// killed or running) and the network; returns the services stopped.
     pub async fn shutdown(&mut self) -> Vec<String> {
-        Vec::new()
+        let names: Vec<String> = self.services.keys().cloned().collect();
+        let Some(docker) = self.docker.clone() else {
+            return names;
+        };
+        for (service, c) in &self.services {
+            if let Err(e) = self.save_logs(&docker, service, &c.docker_name).await {
+                tracing::warn!("logs of {service}: {e}");
+            }
+        }
+        match cleanup::remove_labelled(&docker, Some(&self.run_id)).await {
+            Ok(_) => self.dirty = false,
+            Err(e) => tracing::warn!("run {}: {e}", self.run_id),
+        }
+        self.services.clear();
+        self.cuts = Cuts::default();
+        names
+    }
+
+    async fn save_logs(&self, docker: &Docker, service: &str, container: &str) -> Result<(), String> {
+        let options = LogsOptions {
+            stdout: true,
+            stderr: true,
+            ..Default::default()
+        };
+        let mut stream = docker.logs(container, Some(options));
+        let mut text = Vec::new();
+        let collect = async {
+            while let Some(chunk) = stream.next().await {
+                text.extend_from_slice(&chunk.map_err(|e| daemon::message(&e))?.into_bytes());
+            }
+            Ok::<(), String>(())
+        };
+        tokio::time::timeout(LOG_TIMEOUT, collect)
+            .await
+            .map_err(|_| format!("not read within {LOG_TIMEOUT:?}"))??;
+        tokio::fs::create_dir_all(&self.log_dir)
+            .await
+            .map_err(|e| e.to_string())?;
+        tokio::fs::write(self.log_file(service), text)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// The Docker client, once prepared.
+    fn client(&self) -> Result<Docker, BackendError> {
+        self.docker
+            .clone()
+            .ok_or_else(|| BackendError::Docker("the docker backend was not prepared".into()))
+    }
+
+    /// The client and the container of a started service.
+    fn target(&self, service: &str) -> Result<(Docker, String), BackendError> {
+        let container = self
+            .services
+            .get(service)
+            .ok_or_else(|| BackendError::Unknown(service.to_string()))?;
+        Ok((self.client()?, container.docker_name.clone()))
+    }
+
+    fn require_known<'a>(
+        &self,
+        mut names: impl Iterator<Item = &'a String>,
+    ) -> Result<(), BackendError> {
+        match names.find(|n| !self.services.contains_key(*n)) {
+            Some(unknown) => Err(BackendError::Unknown(unknown.clone())),
+            None => Ok(()),
+        }
     }
 }
 
-/// Removes containers and networks labelled by shakedown (of one run, or of every run).
-pub async fn clean_docker(_run_id: Option<&str>) -> Result<Vec<String>, BackendError> {
-    Ok(Vec::new())
+impl Drop for DockerBackend {
+    /// Removes the run's containers and network if [`DockerBackend::shutdown`] did not
+    /// (a panic, an early return); works outside a tokio runtime and never panics.
+    fn drop(&mut self) {
+        if self.dirty {
+            cleanup::remove_run_blocking(&self.run_id);
+        }
+    }
+}
+
+/// Fails clearly when the image is not in the local store (it is never pulled).
+async fn require_image(docker: &Docker, image: &str, service: &str) -> Result<(), BackendError> {
+    match docker.inspect_image(image).await {
+        Ok(_) => Ok(()),
+        Err(e) if daemon::is_status(&e, 404) => Err(BackendError::Start {
+            service: service.to_string(),
+            message: format!(
+                "image {image:?} is not in the local Docker image store (images are never \
+                 pulled): run scripts/images.sh to build the example images"
+            ),
+        }),
+        Err(e) => Err(daemon::refused(&format!("inspecting image {image}"), &e)),
+    }
+}
+
+fn start_error(service: &str, e: &bollard::errors::Error) -> BackendError {
+    BackendError::Start {
+        service: service.to_string(),
+        message: daemon::message(e),
+    }
+}
+
+/// Waits (bounded) until the container no longer runs.
+async fn wait_stopped(docker: &Docker, container: &str) -> Result<(), BackendError> {
+    let deadline = Instant::now() + STOP_TIMEOUT;
+    loop {
+        let state = daemon::state(docker, container).await?;
+        if !state.is_some_and(|s| daemon::is_running(&s)) {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(BackendError::Docker(format!(
+                "{container} still runs {STOP_TIMEOUT:?} after SIGKILL"
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn launch(image: Option<&str>) -> Launch {
+        Launch {
+            name: "web".into(),
+            argv: Vec::new(),
+            image: image.map(str::to_string),
+            env: BTreeMap::new(),
+            port: 8080,
+        }
+    }
+
+    #[tokio::test]
+    async fn should_say_docker_is_not_available_when_the_socket_is_missing() {
+        let error = daemon::connect_to("/nonexistent/docker.sock")
+            .await
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(error.contains("Docker is not available"), "{error}");
+        assert!(error.contains("is the daemon running? /nonexistent/docker.sock"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn should_refuse_to_start_before_prepare() {
+        let mut backend = DockerBackend::new("unprepared", PathBuf::from("/nonexistent"));
+        let error = backend.start(&launch(Some("x"))).await.err();
+        assert!(matches!(error, Some(BackendError::Docker(m)) if m.contains("not prepared")));
+        assert_eq!(backend.proxy_host(), "127.0.0.1");
+        assert!(backend.shutdown().await.is_empty());
+        assert!(matches!(backend.kill("web").await, Err(BackendError::Unknown(_))));
+    }
+
+    #[test]
+    fn should_name_everything_after_the_run() {
+        let backend = DockerBackend::new("abc123", PathBuf::from("/logs"));
+        assert_eq!(backend.network_name(), "shakedown-abc123");
+        assert_eq!(backend.container_name("orders"), "shakedown-abc123-orders");
+        assert_eq!(backend.log_file("orders"), PathBuf::from("/logs/orders.log"));
+    }
 }
