@@ -1,22 +1,39 @@
-//! The example shop's `shipping` consumer as a command: reads an `OrderPlaced` event (JSON)
-//! from standard input and prints the planned shipment.
+//! The example shop's `shipping` service: `NATS_URL=nats://127.0.0.1:4222 cargo run
+//! --example shipping -- [--port N]` consumes `OrderPlaced` events from `orders.placed` and
+//! serves its shipments on `HOST:PORT` (default 127.0.0.1:8082) until SIGINT or SIGTERM.
+//!
+//! Settings (flag, else environment variable): `--host`/`HOST`, `--port`/`PORT`,
+//! `--nats-url`/`NATS_URL` (required).
 
+#[path = "shop/nats.rs"]
+mod nats;
+#[allow(dead_code)]
+#[path = "shop/serve.rs"]
+mod serve;
 // Shared with the consumer tests, which use all of it.
 #[allow(dead_code)]
 #[path = "shop/shipping_handler.rs"]
 mod shipping_handler;
+#[path = "shop/shipping_service.rs"]
+mod shipping_service;
 
-fn main() {
-    let mut payload = Vec::new();
-    if let Err(e) = std::io::Read::read_to_end(&mut std::io::stdin(), &mut payload) {
-        eprintln!("cannot read the event: {e}");
-        std::process::exit(2);
-    }
-    match shipping_handler::handle_order_placed(&payload) {
-        Ok(s) => println!("{s:?}"),
-        Err(e) => {
-            eprintln!("{e}");
-            std::process::exit(1);
-        }
-    }
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let addr = serve::listen_addr(&args, 8082);
+    let Some(nats_url) = serve::setting(&args, "--nats-url", "NATS_URL") else {
+        eprintln!("shipping: NATS_URL is required (e.g. nats://127.0.0.1:4222)");
+        return ExitCode::from(2);
+    };
+    serve::run("shipping", async move {
+        let shipping = shipping_service::Shipping::start(&nats_url).await?;
+        serve::listen_and_serve("shipping", &format!("events: {nats_url}"), &addr, {
+            move |request| {
+                let shipping = shipping.clone();
+                async move { shipping.handle(&request) }
+            }
+        })
+        .await
+    })
 }

@@ -110,31 +110,33 @@ impl Orders {
     }
 
     fn place(&self, body: &[u8]) -> Reply {
-        let Ok(v) = serde_json::from_slice::<Value>(body) else {
-            return reply(400, json!({"error": "expected JSON"}));
-        };
-        let lines: Vec<(String, u64)> = v["lines"]
-            .as_array()
-            .map(|ls| {
-                ls.iter()
-                    .filter_map(|l| Some((l["sku"].as_str()?.to_string(), l["qty"].as_u64()?)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        if lines.is_empty() {
-            return reply(400, json!({"error": "an order needs lines"}));
+        match order_lines(body) {
+            Ok(lines) => {
+                let id = self.next_id();
+                self.insert(id, lines, "placed")
+            }
+            Err(why) => reply(400, json!({ "error": why })),
         }
+    }
+
+    /// Reserves the id of the next order.
+    pub fn next_id(&self) -> u64 {
         let mut store = self.store();
         let id = store.next_id;
         store.next_id += 1;
-        store.orders.insert(
+        id
+    }
+
+    /// Stores order `id` with `status`; answers as `POST /orders` does.
+    pub fn insert(&self, id: u64, lines: Vec<(String, u64)>, status: &str) -> Reply {
+        self.store().orders.insert(
             id,
             Order {
-                status: "placed".into(),
+                status: status.into(),
                 lines,
             },
         );
-        reply(201, json!({"id": id, "status": "placed"}))
+        reply(201, json!({"id": id, "status": status}))
     }
 
     fn state(&self, body: &[u8]) -> Reply {
@@ -209,6 +211,25 @@ impl Orders {
         }
         r
     }
+}
+
+/// The lines (SKU, quantity) of a `POST /orders` body, or why it is refused (a 400).
+pub fn order_lines(body: &[u8]) -> Result<Vec<(String, u64)>, &'static str> {
+    let Ok(v) = serde_json::from_slice::<Value>(body) else {
+        return Err("expected JSON");
+    };
+    let lines: Vec<(String, u64)> = v["lines"]
+        .as_array()
+        .map(|ls| {
+            ls.iter()
+                .filter_map(|l| Some((l["sku"].as_str()?.to_string(), l["qty"].as_u64()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    if lines.is_empty() {
+        return Err("an order needs lines");
+    }
+    Ok(lines)
 }
 
 /// A catalogue entry: deterministic, stateless (used by the verification benchmark).

@@ -1,0 +1,57 @@
+//! The `payments` service of the example shop: approves every payment it is asked for.
+//!
+//! Routes: `GET /health`; `POST /payments` (`{"orderId", "amount"}`, both optional) →
+//! `{"paymentId", "status": "approved", "orderId", "amount"}`; `GET /stats` → `{"approved"}`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde_json::{json, Value};
+
+use crate::serve::{json_reply, Reply, Request};
+
+/// The service's state: how many payments it approved.
+#[derive(Default)]
+pub struct Payments {
+    approved: AtomicU64,
+}
+
+impl Payments {
+    /// Answers one request.
+    pub fn handle(&self, request: &Request) -> Reply {
+        match (request.method.as_str(), request.segments().as_slice()) {
+            ("GET" | "HEAD", ["health"]) => json_reply(200, json!({"status": "ok"})),
+            ("POST", ["payments"]) => self.pay(&request.body),
+            ("GET", ["stats"]) => json_reply(
+                200,
+                json!({"approved": self.approved.load(Ordering::Relaxed)}),
+            ),
+            _ => json_reply(
+                404,
+                json!({"error": format!("no route for {} {}", request.method, request.path)}),
+            ),
+        }
+    }
+
+    /// Approves a payment. Lenient: any JSON (or an empty body) is accepted; `orderId` and
+    /// `amount` are echoed when present.
+    fn pay(&self, body: &[u8]) -> Reply {
+        let asked: Value = if body.iter().all(u8::is_ascii_whitespace) {
+            Value::Null
+        } else {
+            match serde_json::from_slice(body) {
+                Ok(v) => v,
+                Err(e) => return json_reply(400, json!({"error": format!("expected JSON: {e}")})),
+            }
+        };
+        let n = self.approved.fetch_add(1, Ordering::Relaxed) + 1;
+        json_reply(
+            200,
+            json!({
+                "paymentId": format!("pay-{n}"),
+                "status": "approved",
+                "orderId": asked.get("orderId").cloned().unwrap_or(Value::Null),
+                "amount": asked.get("amount").cloned().unwrap_or(Value::Null),
+            }),
+        )
+    }
+}

@@ -1,0 +1,425 @@
+//! The example shop as a running system (real processes on loopback ports: nats-server,
+//! payments, orders, shipping): orders get shipped, and the resilient orders service is told
+//! apart from the fragile one when payments dies or hangs, when shipping is away and when
+//! the broker restarts. Needs `nats-server` (skipped with a notice without it, failed under
+//! CI=true).
+
+use std::io::Read as _;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+/// The deadline for anything that should happen "soon" (readiness, delivery).
+const SOON: Duration = Duration::from_secs(10);
+
+// ---- the processes ----------------------------------------------------------------------
+
+/// A process this test started; killed (and reaped) on drop, its log printed if the test is
+/// failing.
+struct Proc {
+    name: &'static str,
+    port: u16,
+    child: Child,
+    log: tempfile::NamedTempFile,
+}
+
+impl Proc {
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn nats_url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            let mut log = String::new();
+            let _ = self
+                .log
+                .reopen()
+                .and_then(|mut f| f.read_to_string(&mut log));
+            eprintln!("--- {} (port {}) log:\n{log}", self.name, self.port);
+        }
+    }
+}
+
+/// Starts `program` with `PORT=port` and `{port}` in `args` replaced; its output to a log.
+fn spawn(
+    name: &'static str,
+    program: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    port: u16,
+) -> Proc {
+    let log = tempfile::NamedTempFile::new().expect("a log file");
+    let mut command = Command::new(program);
+    for var in ["HOST", "PORT", "PAYMENTS_URL", "NATS_URL", "RESILIENCE"] {
+        command.env_remove(var);
+    }
+    let port_text = port.to_string();
+    let child = command
+        .args(args.iter().map(|a| a.replace("{port}", &port_text)))
+        .env("PORT", &port_text)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(log.reopen().expect("the log file"))
+        .stderr(log.reopen().expect("the log file"))
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
+    Proc {
+        name,
+        port,
+        child,
+        log,
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("its address").port()
+}
+
+/// The example binaries, built once per run (`cargo test` builds them too, but `cargo test
+/// --test shop_system` alone does not).
+fn examples_dir() -> &'static PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        // The test runs as target/PROFILE/deps/shop_system-HASH.
+        let exe = std::env::current_exe().expect("the test's path");
+        let profile_dir = exe.parent().and_then(Path::parent).expect("target/PROFILE");
+        let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
+            Some("debug") | None => "dev",
+            Some(other) => other,
+        };
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--quiet", "--profile", profile])
+            .args(["--example", "orders", "--example", "payments"])
+            .args(["--example", "shipping"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building the example shop failed");
+        profile_dir.join("examples")
+    })
+}
+
+/// `nats-server`, or `None` after a printed notice (a failure under CI=true).
+fn nats_server() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::iter::once(PathBuf::from("/usr/sbin/nats-server"))
+        .chain(std::env::split_paths(&path).map(|d| d.join("nats-server")))
+        .find(|p| p.is_file());
+    if found.is_none() {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "nats-server is missing (apt-get install nats-server)"
+        );
+        eprintln!("skipped: nats-server not found (apt-get install nats-server)");
+    }
+    found
+}
+
+/// Starts a broker on `port` and waits until it listens.
+fn start_nats(program: &Path, port: u16) -> Proc {
+    let args = ["-a", "127.0.0.1", "-p", "{port}"];
+    let nats = spawn("nats-server", program, &args, &[], port);
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let up = eventually(SOON, || {
+        TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok()
+    });
+    assert!(up, "nats-server did not listen on {port}");
+    nats
+}
+
+/// Starts an example service and waits until its `/health` answers 200.
+fn start(name: &'static str, env: &[(&str, &str)]) -> Proc {
+    let service = spawn(name, &examples_dir().join(name), &[], env, free_port());
+    let health = format!("{}/health", service.url());
+    let ready = eventually(SOON, || get(&health).is_some_and(|(s, _)| s == 200));
+    assert!(ready, "{name} did not become healthy");
+    service
+}
+
+/// Orders with `env`, once connected to NATS when given `NATS_URL`.
+fn start_orders(env: &[(&str, &str)]) -> Proc {
+    let orders = start("orders", env);
+    if env.iter().any(|(k, _)| *k == "NATS_URL") {
+        let connected = eventually(SOON, || stats(&orders)["natsConnected"] == true);
+        assert!(connected, "orders did not connect to NATS");
+    }
+    orders
+}
+
+// ---- HTTP -------------------------------------------------------------------------------
+
+fn client(timeout: Duration) -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .no_proxy()
+        .timeout(timeout)
+        .build()
+        .expect("an HTTP client")
+}
+
+fn get(url: &str) -> Option<(u16, Value)> {
+    let response = client(Duration::from_secs(2)).get(url).send().ok()?;
+    let status = response.status().as_u16();
+    Some((status, response.json().unwrap_or(Value::Null)))
+}
+
+fn stats(service: &Proc) -> Value {
+    get(&format!("{}/stats", service.url())).map_or(Value::Null, |(_, v)| v)
+}
+
+/// Places an order within `timeout`: status, body, time taken (an error if none came).
+fn place_within(orders: &Proc, timeout: Duration) -> Result<(u16, Value, Duration), String> {
+    let started = Instant::now();
+    let response = client(timeout)
+        .post(format!("{}/orders", orders.url()))
+        .json(&json!({"lines": [{"sku": "SKU-000123", "qty": 12}]}))
+        .send()
+        .map_err(|e| format!("{e} after {:?}", started.elapsed()))?;
+    let status = response.status().as_u16();
+    let body = response.json().unwrap_or(Value::Null);
+    Ok((status, body, started.elapsed()))
+}
+
+/// Places an order that must be accepted; its id.
+fn place(orders: &Proc) -> u64 {
+    let (status, body, _) = place_within(orders, Duration::from_secs(5)).expect("an answer");
+    assert_eq!(status, 201, "{body}");
+    body["id"].as_u64().expect("an order id")
+}
+
+fn shipped(shipping: &Proc, id: u64) -> bool {
+    get(&format!("{}/shipments/{id}", shipping.url())).is_some_and(|(s, _)| s == 200)
+}
+
+/// Polls `condition` every 50 ms until it holds or `within` passed.
+fn eventually(within: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + within;
+    loop {
+        if condition() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+// ---- a payments service that never answers ----------------------------------------------
+
+/// Accepts connections and never answers (for at most a minute); counts what it accepted.
+struct BlackHole {
+    addr: SocketAddr,
+    accepted: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl BlackHole {
+    fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a listener");
+        listener.set_nonblocking(true).expect("non-blocking");
+        let addr = listener.local_addr().expect("its address");
+        let (accepted, stop) = (
+            Arc::new(AtomicUsize::new(0)),
+            Arc::new(AtomicBool::new(false)),
+        );
+        let (count, stopped) = (accepted.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            let mut held = Vec::new();
+            while !stopped.load(Ordering::Relaxed) && Instant::now() < deadline {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        held.push(stream);
+                        count.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        BlackHole {
+            addr,
+            accepted,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for BlackHole {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+// ---- the tests --------------------------------------------------------------------------
+
+#[test]
+fn should_ship_a_placed_and_paid_order() {
+    let Some(nats_bin) = nats_server() else {
+        return;
+    };
+    let nats = start_nats(&nats_bin, free_port());
+    let payments = start("payments", &[]);
+    let orders = start_orders(&[
+        ("PAYMENTS_URL", &payments.url()),
+        ("NATS_URL", &nats.nats_url()),
+    ]);
+    let shipping = start("shipping", &[("NATS_URL", &nats.nats_url())]);
+
+    let id = place(&orders);
+    assert!(eventually(SOON, || shipped(&shipping, id)), "not shipped");
+    let (_, shipment) = get(&format!("{}/shipments/{id}", shipping.url())).expect("shipment");
+    assert_eq!(shipment, json!({"orderId": id, "parcels": 2}));
+    assert_eq!(stats(&payments)["approved"], 1);
+    let (_, order) = get(&format!("{}/orders/{id}", orders.url())).expect("the order");
+    assert_eq!(order["status"], "placed");
+    assert!(eventually(SOON, || stats(&orders)["eventsAcked"] == 1));
+}
+
+#[test]
+fn should_accept_orders_when_payments_is_down_only_when_resilient() {
+    let payments = start("payments", &[]);
+    let resilient = start_orders(&[("PAYMENTS_URL", &payments.url())]);
+    let fragile = start_orders(&[("PAYMENTS_URL", &payments.url()), ("RESILIENCE", "off")]);
+    place(&resilient);
+    place(&fragile);
+
+    drop(payments);
+    let (status, body, took) = place_within(&resilient, Duration::from_secs(5)).expect("answer");
+    assert_eq!((status, &body["status"]), (201, &json!("payment_pending")));
+    assert!(took < Duration::from_secs(1), "took {took:?}");
+    let (status, body, _) = place_within(&fragile, Duration::from_secs(5)).expect("an answer");
+    assert_eq!(status, 502, "{body}");
+    assert!(body["error"].is_string(), "{body}");
+
+    for _ in 0..5 {
+        place(&resilient);
+    }
+    let stats = stats(&resilient);
+    assert_eq!(stats["breaker"], "open", "{stats}");
+    assert_eq!(
+        (&stats["placed"], &stats["paymentsFailed"]),
+        (&json!(7), &json!(6))
+    );
+}
+
+#[test]
+fn should_answer_within_a_second_when_payments_hangs_only_when_resilient() {
+    let hole = BlackHole::start();
+    let resilient = start_orders(&[("PAYMENTS_URL", &hole.url())]);
+    for n in 1..=7 {
+        let (status, body, took) =
+            place_within(&resilient, Duration::from_secs(5)).expect("an answer");
+        assert_eq!((status, &body["status"]), (201, &json!("payment_pending")));
+        assert!(took < Duration::from_secs(1), "order {n} took {took:?}");
+    }
+    // Five timeouts opened the breaker: the last two orders made no call.
+    assert_eq!(hole.accepted.load(Ordering::Relaxed), 5);
+    assert_eq!(stats(&resilient)["breaker"], "open");
+
+    let fragile = start_orders(&[("PAYMENTS_URL", &hole.url()), ("RESILIENCE", "off")]);
+    let outcome = place_within(&fragile, Duration::from_secs(2));
+    assert!(outcome.is_err(), "fragile orders answered: {outcome:?}");
+}
+
+#[test]
+fn should_deliver_every_event_after_shipping_comes_back_when_resilient() {
+    let Some(nats_bin) = nats_server() else {
+        return;
+    };
+    let nats = start_nats(&nats_bin, free_port());
+    let orders = start_orders(&[("NATS_URL", &nats.nats_url())]);
+    let shipping = start("shipping", &[("NATS_URL", &nats.nats_url())]);
+    let first = place(&orders);
+    assert!(eventually(SOON, || shipped(&shipping, first)));
+
+    drop(shipping);
+    let ids: Vec<u64> = (0..5).map(|_| place(&orders)).collect();
+    std::thread::sleep(Duration::from_millis(700)); // a few outbox retries, unanswered
+    assert_eq!(stats(&orders)["eventsPending"], 5, "{}", stats(&orders));
+
+    let shipping = start("shipping", &[("NATS_URL", &nats.nats_url())]);
+    let all = eventually(SOON, || ids.iter().all(|&id| shipped(&shipping, id)));
+    assert!(all, "{}", stats(&shipping));
+    let stats = stats(&orders);
+    assert_eq!(
+        (&stats["eventsAcked"], &stats["eventsPending"]),
+        (&json!(6), &json!(0))
+    );
+}
+
+#[test]
+fn should_lose_the_events_sent_while_shipping_is_away_when_fragile() {
+    let Some(nats_bin) = nats_server() else {
+        return;
+    };
+    let nats = start_nats(&nats_bin, free_port());
+    let orders = start_orders(&[("NATS_URL", &nats.nats_url()), ("RESILIENCE", "off")]);
+    let shipping = start("shipping", &[("NATS_URL", &nats.nats_url())]);
+    let first = place(&orders);
+    assert!(eventually(SOON, || shipped(&shipping, first)));
+
+    drop(shipping);
+    let lost: Vec<u64> = (0..5).map(|_| place(&orders)).collect();
+    let shipping = start("shipping", &[("NATS_URL", &nats.nats_url())]);
+    // A fresh event arrives, so the shipping that came back is listening…
+    let fresh = place(&orders);
+    assert!(eventually(SOON, || shipped(&shipping, fresh)));
+    // …and the five sent while it was away never will.
+    assert!(lost.iter().all(|&id| !shipped(&shipping, id)));
+    assert_eq!(stats(&shipping)["shipped"], 1);
+    assert_eq!(stats(&orders)["eventsPublished"], 7);
+}
+
+#[test]
+fn should_resume_delivery_soon_after_the_broker_restarts() {
+    let Some(nats_bin) = nats_server() else {
+        return;
+    };
+    let nats = start_nats(&nats_bin, free_port());
+    let port = nats.port;
+    let orders = start_orders(&[("NATS_URL", &nats.nats_url())]);
+    let shipping = start("shipping", &[("NATS_URL", &nats.nats_url())]);
+
+    drop(nats);
+    let ids: Vec<u64> = (0..3).map(|_| place(&orders)).collect();
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(ids.iter().all(|&id| !shipped(&shipping, id)));
+
+    let _nats = start_nats(&nats_bin, port);
+    let back = Instant::now();
+    let all = eventually(SOON, || ids.iter().all(|&id| shipped(&shipping, id)));
+    let took = back.elapsed();
+    assert!(all, "{}", stats(&orders));
+    eprintln!(
+        "delivered {} events {took:?} after the broker came back",
+        ids.len()
+    );
+    // The clients retry every 250 ms: well within the 2 s asked for, with a wide margin.
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+}
