@@ -7,11 +7,8 @@ use super::chart::{canary_chart, FAULT_COLOURS, RATE_WINDOW};
 use super::event::{CanaryStats, CheckKind, EventKind, Journal, Phase, RunOutcome};
 use super::text::{
     canary_names, escape, kind_label, late, lateness, millis, outcome_word, percent, recoveries,
-    run_duration_ms, run_problem, span,
+    run_duration_ms, run_problem, span, LATE_MS,
 };
-
-/// Faults applied or healed later than this are flagged (the engine's target is 10 ms).
-const LATE_MS: f64 = 10.0;
 
 const STYLE: &str = r#"
 :root{--bg:#f5f6f8;--fg:#1d2230;--muted:#687085;--card:#fff;--line:#e3e6ec;--grid:#eef0f4;

@@ -7,11 +7,9 @@ use owo_colors::OwoColorize;
 use super::event::{Journal, RunOutcome};
 use super::text::{
     kind_label, late, lateness, millis, percent, recoveries, run_duration_ms, run_problem, span,
+    LATE_MS,
 };
 use crate::contract::paint;
-
-/// Faults applied or healed later than this are flagged (the engine's target is 10 ms).
-const LATE_MS: f64 = 10.0;
 
 /// The plain-text summary printed at the end of a run: the outcome, one line per verdict
 /// (✔/✘), one line of figures per canary and one per fault (its lateness and each canary's

@@ -3,6 +3,9 @@
 
 use super::event::{CheckKind, EventKind, Journal, RunOutcome};
 
+/// Faults applied or healed later than this are flagged (the engine's target is 10 ms).
+pub(crate) const LATE_MS: f64 = 10.0;
+
 /// The run's duration in ms: `RunFinished`'s, else the last event's time.
 pub(crate) fn run_duration_ms(journal: &Journal) -> f64 {
     journal
