@@ -373,6 +373,9 @@ impl Names {
             "run_id" => return Some(self.run_id.clone()),
             _ => {}
         }
+        if let Some(var) = expr.strip_prefix("env.") {
+            return Some(std::env::var(var).unwrap_or_default());
+        }
         let (ns, rest) = expr.split_once('.')?;
         let (name, part) = match rest.rsplit_once('.') {
             Some((n, p @ ("addr" | "host" | "port" | "url"))) => (n, Some(p)),

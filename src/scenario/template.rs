@@ -1,5 +1,6 @@
 //! `{{ … }}` placeholders in scenario strings: `{{ services.NAME }}`, `{{ link.NAME }}`,
-//! `{{ port }}`, `{{ run_id }}` (with `.addr`, `.host`, `.port` forms).
+//! `{{ port }}`, `{{ run_id }}` (with `.addr`, `.host`, `.port` forms), and `{{ env.NAME }}`
+//! (shakedown's own environment variable, empty when unset).
 
 /// Why a template cannot be expanded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -8,7 +9,7 @@ pub enum TemplateError {
     #[error("unclosed `{{{{` in {0:?}")]
     Unclosed(String),
     /// A name nothing defines.
-    #[error("unknown placeholder `{{{{ {0} }}}}` (known: port, run_id, services.NAME[.addr|.host|.port], link.NAME[.addr|.host|.port])")]
+    #[error("unknown placeholder `{{{{ {0} }}}}` (known: port, run_id, env.NAME, services.NAME[.addr|.host|.port], link.NAME[.addr|.host|.port])")]
     Unknown(String),
 }
 
@@ -57,7 +58,10 @@ pub fn render(
 /// What a placeholder names: `(namespace, name)` for `services.X[.part]` / `link.X[.part]`,
 /// or `None` for the plain `port` / `run_id`. Errors for anything else.
 pub fn target(expr: &str) -> Result<Option<(&str, &str)>, TemplateError> {
-    if expr == "port" || expr == "run_id" {
+    if expr == "port"
+        || expr == "run_id"
+        || expr.strip_prefix("env.").is_some_and(|n| !n.is_empty())
+    {
         return Ok(None);
     }
     let unknown = || TemplateError::Unknown(expr.to_string());
@@ -94,6 +98,7 @@ mod tests {
         assert_eq!(target("link.o-p").unwrap(), Some(("link", "o-p")));
         assert_eq!(target("services.x.addr").unwrap(), Some(("services", "x")));
         assert_eq!(target("port").unwrap(), None);
+        assert_eq!(target("env.RESILIENCE").unwrap(), None);
         assert!(target("nope").is_err());
         assert!(references("{{ open").is_err());
     }

@@ -318,7 +318,8 @@ impl Checker<'_> {
                 }
                 if let Some(p) = &f.path {
                     if let Err(e) = regex::Regex::new(p) {
-                        self.add(at("path"), format!("bad path regex: {e}"));
+                        let why = e.to_string().lines().last().unwrap_or_default().to_string();
+                        self.add(at("path"), format!("bad path regex {p:?}: {why}"));
                     }
                 }
             }

@@ -120,11 +120,14 @@ impl DockerBackend {
     /// network, with `launch.env` and `launch.argv` as arguments to the image's entrypoint;
     /// returns its IP on that network and `launch.port`.
     pub async fn start(&mut self, launch: &Launch) -> Result<Address, BackendError> {
-        let image = launch.image.as_deref().ok_or_else(|| BackendError::Missing {
-            service: launch.name.clone(),
-            what: "image",
-            backend: "docker",
-        })?;
+        let image = launch
+            .image
+            .as_deref()
+            .ok_or_else(|| BackendError::Missing {
+                service: launch.name.clone(),
+                what: "image",
+                backend: "docker",
+            })?;
         let docker = self.client()?;
         require_image(&docker, image, &launch.name).await?;
         let docker_name = self.container_name(&launch.name);
@@ -308,7 +311,8 @@ impl DockerBackend {
             let Some(details) = daemon::inspect(&docker, &c.docker_name).await? else {
                 continue;
             };
-            if let (Some(ip), Some(pid)) = (daemon::ip_on(&details, &network), daemon::pid(&details))
+            if let (Some(ip), Some(pid)) =
+                (daemon::ip_on(&details, &network), daemon::pid(&details))
             {
                 ips.insert(service.clone(), ip);
                 pids.insert(service.clone(), pid);
@@ -347,7 +351,12 @@ impl DockerBackend {
         names
     }
 
-    async fn save_logs(&self, docker: &Docker, service: &str, container: &str) -> Result<(), String> {
+    async fn save_logs(
+        &self,
+        docker: &Docker,
+        service: &str,
+        container: &str,
+    ) -> Result<(), String> {
         let options = LogsOptions {
             stdout: true,
             stderr: true,
@@ -470,7 +479,10 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(error.contains("Docker is not available"), "{error}");
-        assert!(error.contains("is the daemon running? /nonexistent/docker.sock"), "{error}");
+        assert!(
+            error.contains("is the daemon running? /nonexistent/docker.sock"),
+            "{error}"
+        );
     }
 
     #[tokio::test]
@@ -480,7 +492,10 @@ mod tests {
         assert!(matches!(error, Some(BackendError::Docker(m)) if m.contains("not prepared")));
         assert_eq!(backend.proxy_host(), "127.0.0.1");
         assert!(backend.shutdown().await.is_empty());
-        assert!(matches!(backend.kill("web").await, Err(BackendError::Unknown(_))));
+        assert!(matches!(
+            backend.kill("web").await,
+            Err(BackendError::Unknown(_))
+        ));
     }
 
     #[test]
@@ -488,6 +503,9 @@ mod tests {
         let backend = DockerBackend::new("abc123", PathBuf::from("/logs"));
         assert_eq!(backend.network_name(), "shakedown-abc123");
         assert_eq!(backend.container_name("orders"), "shakedown-abc123-orders");
-        assert_eq!(backend.log_file("orders"), PathBuf::from("/logs/orders.log"));
+        assert_eq!(
+            backend.log_file("orders"),
+            PathBuf::from("/logs/orders.log")
+        );
     }
 }

@@ -84,7 +84,9 @@ pub fn remove_run_blocking(run_id: &str) {
                 tracing::warn!("run {run_id}: no runtime to remove its containers");
                 return;
             };
-            let cleanup = tokio::time::timeout(DROP_CLEANUP_TIMEOUT, clean_docker(Some(&run_id)));
+            let cleanup = async {
+                tokio::time::timeout(DROP_CLEANUP_TIMEOUT, clean_docker(Some(&run_id))).await
+            };
             match runtime.block_on(cleanup) {
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => tracing::warn!("run {run_id}: {e}"),

@@ -90,7 +90,11 @@ pub fn label_filter(run_id: Option<&str>) -> HashMap<String, Vec<String>> {
 }
 
 /// Creates the run's bridge network (or finds it, if it exists) and returns its gateway IP.
-pub async fn create_network(docker: &Docker, name: &str, run_id: &str) -> Result<String, BackendError> {
+pub async fn create_network(
+    docker: &Docker,
+    name: &str,
+    run_id: &str,
+) -> Result<String, BackendError> {
     let exists = docker.inspect_network(name, None).await.is_ok();
     if !exists {
         let request = NetworkCreateRequest {
@@ -138,7 +142,10 @@ pub async fn inspect(
 }
 
 /// A container's state (`None` if the container does not exist).
-pub async fn state(docker: &Docker, container: &str) -> Result<Option<ContainerState>, BackendError> {
+pub async fn state(
+    docker: &Docker,
+    container: &str,
+) -> Result<Option<ContainerState>, BackendError> {
     Ok(inspect(docker, container).await?.and_then(|d| d.state))
 }
 

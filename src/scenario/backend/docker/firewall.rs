@@ -99,7 +99,12 @@ fn script(opened: &BTreeSet<String>, answered: &BTreeSet<String>) -> String {
 /// Runs `script` with the host's `nft` inside the network namespace of process `pid`.
 pub async fn install(pid: i64, script: &str) -> Result<(), String> {
     let mut child = Command::new(tool("nsenter", &["/usr/bin", "/bin"]))
-        .args(["-t", &pid.to_string(), "-n", &tool("nft", &["/usr/sbin", "/sbin"])])
+        .args([
+            "-t",
+            &pid.to_string(),
+            "-n",
+            &tool("nft", &["/usr/sbin", "/sbin"]),
+        ])
         .args(["-f", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())

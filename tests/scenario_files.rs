@@ -1,0 +1,154 @@
+//! Scenario files: every shipped scenario is valid and matches the published JSON Schema;
+//! broken files get FILE:LINE:COLUMN problems from `shakedown validate`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn shipped() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir("scenarios")
+        .expect("scenarios/")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn should_ship_one_valid_scenario_per_fault_kind_and_a_game_day() {
+    let mut kinds = std::collections::BTreeSet::new();
+    for file in shipped() {
+        let s = shakedown::scenario::load(&file).unwrap_or_else(|e| panic!("{e}"));
+        kinds.extend(s.faults.iter().map(|f| format!("{:?}", f.kind)));
+    }
+    let expected = [
+        "Bandwidth",
+        "Crash",
+        "Http",
+        "Jitter",
+        "Latency",
+        "Partition",
+        "Pause",
+        "Reset",
+        "Timeout",
+    ];
+    assert_eq!(kinds.into_iter().collect::<Vec<_>>(), expected);
+    assert!(Path::new("scenarios/game-day.toml").exists());
+}
+
+#[test]
+fn should_publish_the_schema_the_model_generates() {
+    let published =
+        std::fs::read_to_string("scenarios/schema.json").expect("scenarios/schema.json");
+    assert_eq!(
+        published,
+        shakedown::scenario::json_schema_text(),
+        "regenerate with `shakedown schema > scenarios/schema.json`"
+    );
+}
+
+#[test]
+fn should_accept_every_shipped_scenario_under_the_schema_and_reject_a_typo() {
+    let schema = shakedown::scenario::json_schema();
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    for file in shipped() {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let value: serde_json::Value = toml::from_str(&text).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", file.display());
+    }
+    let typo: serde_json::Value =
+        toml::from_str("name = \"x\"\n[services.a]\ncomand = [\"true\"]\n").unwrap();
+    assert!(
+        !validator.is_valid(&typo),
+        "an unknown field must be rejected by the schema"
+    );
+    let bad_duration: serde_json::Value =
+        toml::from_str("name = \"x\"\nsettle = \"soon\"\n[services.a]\ncommand = [\"true\"]\n")
+            .unwrap();
+    assert!(!validator.is_valid(&bad_duration));
+}
+
+fn validate(file: &str) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
+        .args(["validate", file])
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn should_locate_every_problem_of_a_broken_scenario() {
+    for name in ["bad-syntax", "bad-references", "bad-types"] {
+        let (code, text) = validate(&format!("tests/data/scenarios/{name}.toml"));
+        assert_eq!(code, 2, "{text}");
+        insta::assert_snapshot!(name, text);
+    }
+}
+
+#[test]
+fn should_say_ok_and_exit_0_for_valid_files() {
+    let (code, text) = validate("scenarios/crash.toml");
+    assert_eq!(code, 0);
+    assert_eq!(
+        text.trim(),
+        "scenarios/crash.toml: ok (checkout survives a payments crash)"
+    );
+}
+
+#[test]
+fn should_print_the_plan_in_a_dry_run_with_targets_chosen_by_the_seed() {
+    let run = |seed: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
+            .args([
+                "run",
+                "scenarios/game-day.toml",
+                "--dry-run",
+                "--seed",
+                seed,
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let a = run("1");
+    assert_eq!(a, run("1"), "the same seed gives the same plan");
+    assert!(
+        a.contains("services (start order):") && a.contains("crash-2"),
+        "{a}"
+    );
+    let targets: std::collections::BTreeSet<String> = (0..16)
+        .map(|s| {
+            run(&s.to_string())
+                .lines()
+                .find(|l| l.contains("crash-2"))
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert!(
+        targets.len() > 1,
+        "the seed chooses among the crash targets: {targets:?}"
+    );
+}
+
+#[test]
+fn should_list_the_scenarios() {
+    let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
+        .args(["list"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success());
+    for file in shipped() {
+        assert!(text.contains(&file.display().to_string()), "{text}");
+    }
+    assert!(text.contains("checkout survives a payments crash"));
+}
