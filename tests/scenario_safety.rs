@@ -1,0 +1,237 @@
+//! Safety: an interrupted, killed or dropped run leaves no process behind; `shakedown clean`
+//! removes what a killed run recorded. Real processes, real signals.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SCENARIO: &str = "tests/data/scenarios/long-faults.toml";
+
+/// Pids of live processes whose environment carries this run id.
+fn processes_of(run_id: &str) -> Vec<u32> {
+    let marker = format!("SHAKEDOWN_RUN_ID={run_id}");
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ"))
+                .is_ok_and(|env| env.split(|b| *b == 0).any(|v| v == marker.as_bytes()))
+        })
+        .filter(|pid| {
+            // Zombies are gone in all but name.
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.contains(") Z "))
+        })
+        .collect()
+}
+
+fn eventually(what: &str, within: Duration, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + within;
+    while !cond() {
+        assert!(Instant::now() < deadline, "{what} within {within:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+struct Run {
+    child: Child,
+    run_id: String,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Drop for Run {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `shakedown run` and waits until both faults are applied.
+fn start_run(state_dir: &Path) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shakedown"))
+        .args(["run", SCENARIO, "--no-live"])
+        .env("SHAKEDOWN_STATE_DIR", state_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut run_id = String::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen = Vec::new();
+    loop {
+        let line = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .unwrap_or_else(|_| panic!("no fault applied; saw {seen:#?}"));
+        if let Some(rest) = line.split("] run ").nth(1) {
+            run_id = rest.split(':').next().unwrap().to_string();
+        }
+        let done = line.contains("fault pause-2: pause");
+        seen.push(line);
+        if done {
+            break;
+        }
+    }
+    Run {
+        child,
+        run_id,
+        lines: rx,
+    }
+}
+
+fn built() -> bool {
+    if Path::new("target/debug/examples/payments").exists() {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "target/debug/examples/payments must be built (cargo test builds examples)"
+    );
+    eprintln!("skipped: build the examples first (cargo build --examples)");
+    false
+}
+
+#[test]
+fn should_heal_and_remove_everything_on_ctrl_c() {
+    if !built() {
+        return;
+    }
+    let state = tempfile::tempdir().unwrap();
+    let mut run = start_run(state.path());
+    assert_eq!(processes_of(&run.run_id).len(), 2, "both services run");
+    assert!(
+        state
+            .path()
+            .join("runs")
+            .join(format!("{}.json", run.run_id))
+            .exists(),
+        "a state file while it runs"
+    );
+    let sent = Instant::now();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(run.child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = run.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "shakedown run did not stop after SIGINT"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let took = sent.elapsed();
+    assert_eq!(status.code(), Some(2), "an interrupted run exits 2");
+    assert!(
+        took < Duration::from_secs(3),
+        "healed and removed in {took:?}"
+    );
+    let rest: Vec<String> = run.lines.try_iter().collect();
+    assert!(
+        rest.iter().any(|l| l.contains("fault pause-2 healed")),
+        "{rest:#?}"
+    );
+    assert!(
+        rest.iter().any(|l| l.contains("fault latency-1 healed")),
+        "{rest:#?}"
+    );
+    assert!(
+        rest.iter().any(|l| l.contains("removed payments")),
+        "{rest:#?}"
+    );
+    assert!(
+        processes_of(&run.run_id).is_empty(),
+        "no service process left"
+    );
+    assert!(
+        !state
+            .path()
+            .join("runs")
+            .join(format!("{}.json", run.run_id))
+            .exists(),
+        "state file removed"
+    );
+}
+
+#[test]
+fn should_leave_no_process_when_killed_and_let_clean_remove_the_record() {
+    if !built() {
+        return;
+    }
+    let state = tempfile::tempdir().unwrap();
+    let mut run = start_run(state.path());
+    let file = state
+        .path()
+        .join("runs")
+        .join(format!("{}.json", run.run_id));
+    assert_eq!(processes_of(&run.run_id).len(), 2);
+    run.child.kill().unwrap(); // SIGKILL: no chance to clean up
+    run.child.wait().unwrap();
+    eventually(
+        "the services die with their parent (even the paused one)",
+        Duration::from_secs(5),
+        || processes_of(&run.run_id).is_empty(),
+    );
+    assert!(file.exists(), "a killed run leaves its state file");
+    let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
+        .args(["clean", "--no-docker"])
+        .env("SHAKEDOWN_STATE_DIR", state.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains(&run.run_id), "{text}");
+    assert!(!file.exists(), "clean forgets the run");
+}
+
+#[test]
+fn should_remove_every_process_when_a_run_is_dropped_midway_as_on_a_panic() {
+    if !built() {
+        return;
+    }
+    let state = tempfile::tempdir().unwrap();
+    let scenario = shakedown::scenario::load(Path::new(SCENARIO)).unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let listener: shakedown::scenario::Listener = {
+        let seen = seen.clone();
+        std::sync::Arc::new(move |e: &shakedown::report::Event| {
+            if let shakedown::report::EventKind::RunStarted { run_id, .. } = &e.what {
+                *seen.lock().unwrap() = run_id.clone();
+            }
+        })
+    };
+    let options = shakedown::scenario::RunOptions {
+        state_dir: Some(state.path().into()),
+        listener: Some(listener),
+        ..Default::default()
+    };
+    let outcome = rt.block_on(async {
+        let run =
+            shakedown::scenario::run(&scenario, options, shakedown::scenario::Cancel::never());
+        tokio::time::timeout(Duration::from_secs(3), run).await
+    });
+    assert!(outcome.is_err(), "the run was cut off");
+    let run_id = seen.lock().unwrap().clone();
+    assert!(!run_id.is_empty());
+    eventually(
+        "every service process is gone",
+        Duration::from_secs(5),
+        || processes_of(&run_id).is_empty(),
+    );
+}
