@@ -10,10 +10,12 @@
 //! # bollard, not testcontainers
 //!
 //! Docker is driven with `bollard` alone (unix socket, no TLS, default features off).
-//! `testcontainers` 0.28 was tried for starting containers and set aside, because:
+//! `testcontainers` 0.28 was evaluated for starting containers (its source read, its build
+//! measured) and set aside, because:
 //! - it pulls the image when creating the container answers 404; here images must never be
 //!   pulled (the backend checks the image first and names `scripts/images.sh` instead);
-//! - without mapped ports it publishes every exposed port on the host; ours publish none;
+//! - without mapped ports it publishes every exposed port on the host (unless a host-config
+//!   hook undoes it); ours publish none;
 //! - dropping a `ContainerAsync` removes the container through `Handle::current()`, which
 //!   panics outside a tokio runtime, and our `Drop` must not need one nor panic;
 //! - its Docker client is shared process-wide while any container lives, so a client made on
@@ -34,6 +36,7 @@ use std::time::Duration;
 use bollard::models::{ContainerCreateBody, ContainerStateStatusEnum, HostConfig};
 use bollard::query_parameters::{
     CreateContainerOptions, KillContainerOptions, LogsOptions, StartContainerOptions,
+    StopContainerOptions,
 };
 use bollard::Docker;
 use futures_util::StreamExt;
@@ -46,6 +49,8 @@ pub use cleanup::clean_docker;
 
 /// How long a killed container may take to stop.
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+/// Seconds a container has to exit after SIGTERM at shutdown.
+const STOP_GRACE_SECS: i32 = 1;
 /// How long saving one container's logs may take.
 const LOG_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -330,13 +335,15 @@ impl DockerBackend {
         Ok(())
     }
 
-    /// Saves each container's output to its log file, then removes the containers (paused,
-    /// killed or running) and the network; returns the services stopped.
+    /// Stops every container (paused ones are thawed first; SIGTERM, then SIGKILL after a
+    /// second, as `docker stop`), saves each one's output to its log file, and removes the
+    /// containers and the network; returns the services stopped.
     pub async fn shutdown(&mut self) -> Vec<String> {
         let names: Vec<String> = self.services.keys().cloned().collect();
         let Some(docker) = self.docker.clone() else {
             return names;
         };
+        self.stop_all(&docker).await;
         for (service, c) in &self.services {
             if let Err(e) = self.save_logs(&docker, service, &c.docker_name).await {
                 tracing::warn!("logs of {service}: {e}");
@@ -349,6 +356,24 @@ impl DockerBackend {
         self.services.clear();
         self.cuts = Cuts::default();
         names
+    }
+
+    /// `docker stop` on every container at once (SIGTERM, SIGKILL after [`STOP_GRACE_SECS`]).
+    async fn stop_all(&self, docker: &Docker) {
+        let mut stops = tokio::task::JoinSet::new();
+        for c in self.services.values() {
+            let (docker, container) = (docker.clone(), c.docker_name.clone());
+            stops.spawn(async move {
+                // Fails harmlessly when the container is not paused.
+                let _ = docker.unpause_container(&container).await;
+                let options = StopContainerOptions {
+                    t: Some(STOP_GRACE_SECS),
+                    signal: None,
+                };
+                let _ = docker.stop_container(&container, Some(options)).await;
+            });
+        }
+        while stops.join_next().await.is_some() {}
     }
 
     async fn save_logs(

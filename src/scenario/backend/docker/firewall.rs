@@ -10,6 +10,10 @@
 //! answers on those connections (`ct direction reply`). Connections y opens towards x still
 //! work, which is what a one-way partition means for TCP. A two-way partition is both cuts,
 //! which drops every packet between the groups.
+//!
+//! Entering another process's namespace needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN), and
+//! the host needs `nsenter` (util-linux) and `nft` (nftables). Runs without partitions need
+//! neither: nothing here runs until the first partition.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

@@ -1,0 +1,579 @@
+//! The docker backend against a real daemon: containers from a tiny `FROM scratch` image with
+//! a static busybox (built here once from the host's `busybox-static`), started, killed,
+//! paused, partitioned and removed. Skipped with a notice when Docker or busybox-static is
+//! missing, unless `SHAKEDOWN_REQUIRE_DOCKER=1`.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use shakedown::scenario::backend::{clean_docker, Address, BackendError, DockerBackend, Launch};
+
+/// The test image (kept between runs: rebuilding it is a cache hit).
+const IMAGE: &str = "shakedown-test/busybox:latest";
+const PORT: u16 = 8080;
+/// How long a container may take to answer after it starts or resumes.
+const READY: Duration = Duration::from_secs(10);
+/// How long a probe waits for an answer that should not come.
+const SILENCE: Duration = Duration::from_secs(1);
+
+fn docker_required() -> bool {
+    std::env::var("SHAKEDOWN_REQUIRE_DOCKER").is_ok_and(|v| v == "1")
+}
+
+/// The test image, built once; `None` (after a notice) when Docker or busybox is missing.
+fn image() -> Option<&'static str> {
+    static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
+    match BUILT.get_or_init(build_image) {
+        Ok(()) => Some(IMAGE),
+        Err(why) if docker_required() => panic!("SHAKEDOWN_REQUIRE_DOCKER=1, but {why}"),
+        Err(why) => {
+            // Once, and past the test harness's capture, so that `cargo test` shows it.
+            static NOTICE: std::sync::Once = std::sync::Once::new();
+            NOTICE.call_once(|| {
+                let notice = format!("docker_backend tests skipped: {why}\n");
+                let _ = std::io::stderr().write_all(notice.as_bytes());
+            });
+            None
+        }
+    }
+}
+
+fn build_image() -> Result<(), String> {
+    let info = docker(
+        &["info", "--format", "{{.ServerVersion}}"],
+        Duration::from_secs(20),
+    );
+    if !info.as_ref().is_some_and(|o| o.status.success()) {
+        return Err("Docker is not available (is the daemon running?)".into());
+    }
+    let busybox = Path::new("/bin/busybox");
+    if !is_static(busybox) {
+        return Err("no static /bin/busybox (apt-get install busybox-static)".into());
+    }
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    std::fs::copy(busybox, dir.path().join("busybox")).map_err(|e| e.to_string())?;
+    std::fs::create_dir(dir.path().join("www")).map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join("www/index.html"), "busybox\n").map_err(|e| e.to_string())?;
+    let dockerfile = "FROM scratch\nCOPY busybox /bin/busybox\nCOPY www /www\n\
+                      ENTRYPOINT [\"/bin/busybox\"]\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n";
+    std::fs::write(dir.path().join("Dockerfile"), dockerfile).map_err(|e| e.to_string())?;
+    let context = dir.path().display().to_string();
+    let built = docker(
+        &["build", "-q", "-t", IMAGE, &context],
+        Duration::from_secs(120),
+    );
+    match built {
+        Some(o) if o.status.success() => Ok(()),
+        Some(o) => Err(format!(
+            "docker build: {}",
+            String::from_utf8_lossy(&o.stderr)
+        )),
+        None => Err("docker build did not finish within 120s".into()),
+    }
+}
+
+/// An ELF without a program interpreter (`ld-linux`), which a `FROM scratch` image can run.
+fn is_static(binary: &Path) -> bool {
+    let mut head = vec![0; 4096];
+    let read = std::fs::File::open(binary).and_then(|mut f| f.read(&mut head));
+    match read {
+        Ok(n) => head[..n].starts_with(b"\x7fELF") && !contains(&head[..n], b"ld-linux"),
+        Err(_) => false,
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Runs the docker CLI; `None` if it could not run or took longer than `limit` (then killed).
+fn docker(args: &[&str], limit: Duration) -> Option<Output> {
+    let mut child = Command::new("docker")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
+    let deadline = Instant::now() + limit;
+    while child.try_wait().ok()?.is_none() {
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().ok()
+}
+
+/// The docker CLI's standard output, trimmed.
+fn docker_out(args: &[&str]) -> String {
+    docker(args, Duration::from_secs(20))
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
+}
+
+/// A run id no other test (or test process) uses.
+fn run_id() -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "t{:x}x{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A web server answering `greeting` on port 8080 (environment and arguments both used).
+fn web(name: &str, greeting: &str) -> Launch {
+    let script = "echo \"starting $GREETING\" && echo \"$GREETING\" > /www/index.html && \
+                  exec /bin/busybox httpd -f -v -p \"$PORT\" -h /www";
+    Launch {
+        name: name.into(),
+        argv: vec!["sh".into(), "-c".into(), script.into()],
+        image: image().map(str::to_string),
+        env: BTreeMap::from([
+            ("PORT".to_string(), PORT.to_string()),
+            ("GREETING".to_string(), greeting.to_string()),
+        ]),
+        port: PORT,
+    }
+}
+
+/// The body of `GET /` at `addr`, if it answers 200 within `limit`.
+fn http_get(addr: &Address, limit: Duration) -> Option<String> {
+    let socket: SocketAddr = addr.to_string().parse().ok()?;
+    let mut stream = TcpStream::connect_timeout(&socket, limit).ok()?;
+    stream.set_read_timeout(Some(limit)).ok()?;
+    stream.set_write_timeout(Some(limit)).ok()?;
+    stream.write_all(b"GET / HTTP/1.0\r\n\r\n").ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    body_of_200(&answer)
+}
+
+fn body_of_200(answer: &str) -> Option<String> {
+    let (head, body) = answer.split_once("\r\n\r\n")?;
+    head.starts_with("HTTP/1.1 200")
+        .then(|| body.trim().to_string())
+}
+
+/// Waits (bounded) until `addr` answers; its body.
+fn wait_answer(addr: &Address) -> Option<String> {
+    let deadline = Instant::now() + READY;
+    while Instant::now() < deadline {
+        if let Some(body) = http_get(addr, SILENCE) {
+            return Some(body);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+/// `GET /` from inside `from`'s container to `to` (busybox nc, 2 s connect timeout).
+fn get_from(backend: &DockerBackend, from: &str, to: &Address) -> Option<String> {
+    let script = format!(
+        "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | /bin/busybox nc -w 2 {} {}",
+        to.host, to.port
+    );
+    let container = backend.container_name(from);
+    let output = docker(
+        &["exec", &container, "/bin/busybox", "sh", "-c", &script],
+        Duration::from_secs(10),
+    )?;
+    body_of_200(&String::from_utf8_lossy(&output.stdout))
+}
+
+/// Names of the containers and networks labelled with the run.
+fn leftovers(run_id: &str) -> (String, String) {
+    let filter = format!("label=org.shakedown.run={run_id}");
+    (
+        docker_out(&["ps", "-aq", "--filter", &filter]),
+        docker_out(&["network", "ls", "-q", "--filter", &filter]),
+    )
+}
+
+/// A prepared backend whose logs go to a temporary directory (removed with it).
+async fn prepared(run_id: &str) -> (DockerBackend, tempfile::TempDir) {
+    let logs = tempfile::tempdir().expect("log directory");
+    let mut backend = DockerBackend::new(run_id, logs.path().to_path_buf());
+    backend.prepare().await.expect("prepare");
+    (backend, logs)
+}
+
+async fn started(backend: &mut DockerBackend, name: &str) -> Address {
+    let address = backend.start(&web(name, name)).await.expect("start");
+    assert_eq!(
+        wait_answer(&address).as_deref(),
+        Some(name),
+        "{name} answers"
+    );
+    address
+}
+
+fn names(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+#[tokio::test]
+async fn should_name_the_missing_image_and_the_script_that_builds_it() {
+    if image().is_none() {
+        return;
+    }
+    let (mut backend, _logs) = prepared(&run_id()).await;
+    let mut launch = web("orders", "x");
+    launch.image = Some("shakedown-test/absent:latest".into());
+    let error = backend.start(&launch).await.err().map(|e| e.to_string());
+    let error = error.unwrap_or_default();
+    assert!(
+        error.contains("\"shakedown-test/absent:latest\""),
+        "{error}"
+    );
+    assert!(error.contains("scripts/images.sh"), "{error}");
+
+    launch.image = None;
+    let missing = backend.start(&launch).await;
+    assert!(matches!(
+        missing,
+        Err(BackendError::Missing { what: "image", .. })
+    ));
+    backend.shutdown().await;
+}
+
+#[tokio::test]
+async fn should_start_labelled_containers_on_the_run_network_reachable_from_the_host() {
+    if image().is_none() {
+        return;
+    }
+    let run = run_id();
+    let (mut backend, _logs) = prepared(&run).await;
+    let a = started(&mut backend, "a").await;
+    let b = started(&mut backend, "b").await;
+    assert_ne!(a.host, b.host);
+    assert_eq!((a.port, b.port), (PORT, PORT));
+
+    let container = backend.container_name("a");
+    let format = "{{index .Config.Labels \"org.shakedown.run\"}} \
+                  {{index .Config.Labels \"org.shakedown.service\"}} {{.HostConfig.NetworkMode}}";
+    let labels = docker_out(&["inspect", "-f", format, &container]);
+    assert_eq!(labels, format!("{run} a shakedown-{run}"));
+    assert_eq!(docker_out(&["port", &container]), "", "no published port");
+    let network = docker_out(&[
+        "network",
+        "inspect",
+        "-f",
+        "{{index .Labels \"org.shakedown.run\"}}",
+        &backend.network_name(),
+    ]);
+    assert_eq!(network, run);
+    backend.shutdown().await;
+}
+
+#[tokio::test]
+async fn should_let_containers_reach_a_listener_on_the_proxy_host() {
+    if image().is_none() {
+        return;
+    }
+    let (mut backend, _logs) = prepared(&run_id()).await;
+    started(&mut backend, "a").await;
+    let listener = TcpListener::bind((backend.proxy_host().as_str(), 0)).expect("bind gateway");
+    let listen = Address {
+        host: backend.proxy_host(),
+        port: listener.local_addr().expect("address").port(),
+    };
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().ok()?;
+        stream.set_read_timeout(Some(READY)).ok()?;
+        let mut request = [0; 64];
+        let _ = stream.read(&mut request).ok()?;
+        stream
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nproxy")
+            .ok()
+    });
+    assert_eq!(get_from(&backend, "a", &listen).as_deref(), Some("proxy"));
+    let _ = server.join();
+    backend.shutdown().await;
+}
+
+#[tokio::test]
+async fn should_answer_again_after_kill_and_restart() {
+    if image().is_none() {
+        return;
+    }
+    let (mut backend, _logs) = prepared(&run_id()).await;
+    let a = started(&mut backend, "a").await;
+    let b = started(&mut backend, "b").await;
+    let id = docker_out(&["inspect", "-f", "{{.Id}}", &backend.container_name("a")]);
+
+    backend.kill("a").await.expect("kill");
+    assert_eq!(http_get(&a, SILENCE), None);
+    assert_eq!(
+        backend.exited("a").await.as_deref(),
+        Some("exited with code 137")
+    );
+    assert_eq!(backend.exited("b").await, None);
+    assert_eq!(http_get(&b, SILENCE).as_deref(), Some("b"));
+
+    let again = backend.restart("a").await.expect("restart");
+    assert_eq!(again.port, PORT);
+    assert_eq!(wait_answer(&again).as_deref(), Some("a"));
+    assert_eq!(backend.exited("a").await, None);
+    let same = docker_out(&["inspect", "-f", "{{.Id}}", &backend.container_name("a")]);
+    assert_eq!(same, id, "the same container");
+    assert_eq!(http_get(&b, SILENCE).as_deref(), Some("b"));
+    backend.shutdown().await;
+}
+
+#[tokio::test]
+async fn should_kill_a_paused_container_and_restart_it() {
+    if image().is_none() {
+        return;
+    }
+    let (mut backend, _logs) = prepared(&run_id()).await;
+    started(&mut backend, "a").await;
+    backend.pause("a").await.expect("pause");
+
+    backend.kill("a").await.expect("kill");
+    assert_eq!(
+        backend.exited("a").await.as_deref(),
+        Some("exited with code 137")
+    );
+    backend.kill("a").await.expect("killing twice");
+    let again = backend.restart("a").await.expect("restart");
+    assert_eq!(wait_answer(&again).as_deref(), Some("a"));
+    backend.shutdown().await;
+}
+
+#[tokio::test]
+async fn should_tell_how_a_container_exited() {
+    if image().is_none() {
+        return;
+    }
+    let (mut backend, _logs) = prepared(&run_id()).await;
+    let mut launch = web("a", "a");
+    launch.argv = names(&["sh", "-c", "exit 3"]);
+    let how = match backend.start(&launch).await {
+        Err(e) => Some(e.to_string()),
+        Ok(_) => {
+            let deadline = Instant::now() + READY;
+            let mut how = None;
+            while how.is_none() && Instant::now() < deadline {
+                how = backend.exited("a").await;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            how
+        }
+    };
+    let how = how.unwrap_or_default();
+    assert!(how.contains("exited with code 3"), "{how}");
+    backend.shutdown().await;
+}
+
+#[tokio::test]
+async fn should_not_answer_while_paused_and_answer_after_resume() {
+    if image().is_none() {
+        return;
+    }
+    let (mut backend, _logs) = prepared(&run_id()).await;
+    let a = started(&mut backend, "a").await;
+
+    backend.pause("a").await.expect("pause");
+    backend.pause("a").await.expect("pausing twice");
+    assert_eq!(http_get(&a, SILENCE), None);
+    assert_eq!(backend.exited("a").await, None, "paused is not exited");
+
+    backend.resume("a").await.expect("resume");
+    backend.resume("a").await.expect("resuming twice");
+    assert_eq!(wait_answer(&a).as_deref(), Some("a"));
+    backend.shutdown().await;
+}
+
+#[tokio::test]
+async fn should_cut_traffic_between_partitioned_groups_until_healed() {
+    if image().is_none() {
+        return;
+    }
+    let (mut backend, _logs) = prepared(&run_id()).await;
+    let a = started(&mut backend, "a").await;
+    let b = started(&mut backend, "b").await;
+    let c = started(&mut backend, "c").await;
+    assert_eq!(get_from(&backend, "a", &b).as_deref(), Some("b"));
+
+    let (left, right) = (names(&["a"]), names(&["b"]));
+    backend.partition(&left, &right, false).await.expect("cut");
+    backend
+        .partition(&left, &right, false)
+        .await
+        .expect("cut twice");
+    assert_eq!(get_from(&backend, "a", &b), None);
+    assert_eq!(get_from(&backend, "b", &a), None);
+    assert_eq!(get_from(&backend, "a", &c).as_deref(), Some("c"));
+    assert_eq!(
+        http_get(&b, SILENCE).as_deref(),
+        Some("b"),
+        "the host is not cut"
+    );
+
+    backend
+        .heal_partition(&left, &right, false)
+        .await
+        .expect("heal");
+    backend
+        .heal_partition(&left, &right, false)
+        .await
+        .expect("heal twice");
+    assert_eq!(get_from(&backend, "a", &b).as_deref(), Some("b"));
+    assert_eq!(get_from(&backend, "b", &a).as_deref(), Some("a"));
+    backend.shutdown().await;
+}
+
+#[tokio::test]
+async fn should_cut_one_direction_only_when_one_way() {
+    if image().is_none() {
+        return;
+    }
+    let (mut backend, _logs) = prepared(&run_id()).await;
+    let a = started(&mut backend, "a").await;
+    let b = started(&mut backend, "b").await;
+
+    let (left, right) = (names(&["a"]), names(&["b"]));
+    backend.partition(&left, &right, true).await.expect("cut");
+    assert_eq!(get_from(&backend, "a", &b), None);
+    assert_eq!(get_from(&backend, "b", &a).as_deref(), Some("a"));
+
+    backend
+        .heal_partition(&left, &right, true)
+        .await
+        .expect("heal");
+    assert_eq!(get_from(&backend, "a", &b).as_deref(), Some("b"));
+    backend.shutdown().await;
+}
+
+#[tokio::test]
+async fn should_keep_a_partition_across_a_restart() {
+    if image().is_none() {
+        return;
+    }
+    let (mut backend, _logs) = prepared(&run_id()).await;
+    let a = started(&mut backend, "a").await;
+    started(&mut backend, "b").await;
+    let (left, right) = (names(&["a"]), names(&["b"]));
+    backend.partition(&left, &right, false).await.expect("cut");
+
+    backend.kill("b").await.expect("kill");
+    let b = backend.restart("b").await.expect("restart");
+    assert_eq!(wait_answer(&b).as_deref(), Some("b"));
+    assert_eq!(get_from(&backend, "a", &b), None);
+    assert_eq!(get_from(&backend, "b", &a), None);
+
+    backend
+        .heal_partition(&left, &right, false)
+        .await
+        .expect("heal");
+    assert_eq!(get_from(&backend, "a", &b).as_deref(), Some("b"));
+    backend.shutdown().await;
+}
+
+#[tokio::test]
+async fn should_save_logs_and_remove_everything_at_shutdown() {
+    if image().is_none() {
+        return;
+    }
+    let run = run_id();
+    let (mut backend, _logs) = prepared(&run).await;
+    for name in ["a", "b", "c"] {
+        started(&mut backend, name).await;
+    }
+    backend.pause("a").await.expect("pause");
+    backend.kill("b").await.expect("kill");
+
+    let stopped = backend.shutdown().await;
+    assert_eq!(stopped, names(&["a", "b", "c"]));
+    assert_eq!(leftovers(&run), (String::new(), String::new()));
+    let log = std::fs::read_to_string(backend.log_file("c")).unwrap_or_default();
+    assert!(log.contains("starting c"), "standard output: {log:?}");
+    assert!(log.contains("response:200"), "standard error: {log:?}");
+    for name in ["a", "b"] {
+        assert!(backend.log_file(name).exists(), "{name}.log");
+    }
+    assert!(
+        backend.shutdown().await.is_empty(),
+        "a second shutdown has nothing to do"
+    );
+}
+
+#[tokio::test]
+async fn should_remove_everything_when_dropped_inside_a_runtime() {
+    if image().is_none() {
+        return;
+    }
+    let run = run_id();
+    let (mut backend, _logs) = prepared(&run).await;
+    started(&mut backend, "a").await;
+    backend.pause("a").await.expect("pause");
+    assert_ne!(leftovers(&run).0, "");
+
+    drop(backend);
+    assert_eq!(leftovers(&run), (String::new(), String::new()));
+}
+
+#[test]
+fn should_remove_everything_when_dropped_outside_any_runtime() {
+    if image().is_none() {
+        return;
+    }
+    let run = run_id();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let (backend, _logs) = runtime.block_on(async {
+        let (mut backend, logs) = prepared(&run).await;
+        started(&mut backend, "a").await;
+        (backend, logs)
+    });
+    drop(runtime);
+
+    drop(backend);
+    assert_eq!(leftovers(&run), (String::new(), String::new()));
+}
+
+#[tokio::test]
+async fn should_clean_the_leftovers_of_a_killed_run() {
+    if image().is_none() {
+        return;
+    }
+    let run = run_id();
+    let (mut backend, _logs) = prepared(&run).await;
+    started(&mut backend, "a").await;
+    started(&mut backend, "b").await;
+    let expected = vec![
+        backend.container_name("a"),
+        backend.container_name("b"),
+        backend.network_name(),
+    ];
+    std::mem::forget(backend);
+
+    let other = clean_docker(Some(&run_id()))
+        .await
+        .expect("clean another run");
+    assert!(other.is_empty(), "{other:?}");
+    assert_ne!(
+        leftovers(&run).0,
+        "",
+        "another run's cleaning left this one alone"
+    );
+
+    let mut removed = clean_docker(Some(&run)).await.expect("clean");
+    removed.sort();
+    let mut expected = expected;
+    expected.sort();
+    assert_eq!(removed, expected);
+    assert_eq!(leftovers(&run), (String::new(), String::new()));
+}
