@@ -86,12 +86,13 @@ impl Checkout {
             .iter()
             .map(|(sku, qty)| unit_price(sku) * (*qty as f64))
             .sum();
-        let status = match self.pay(id, amount).await {
-            Ok(()) => "placed",
-            Err(_) if self.resilient => "payment_pending",
+        // The order is placed either way when resilient; only its payment is pending.
+        let payment = match self.pay(id, amount).await {
+            Ok(()) => "approved",
+            Err(_) if self.resilient => "pending",
             Err(e) => return json_reply(502, json!({"error": e.to_string(), "orderId": id})),
         };
-        let reply = self.orders.insert(id, lines, status);
+        let reply = self.orders.insert(id, lines, "placed", Some(payment));
         self.placed.fetch_add(1, Ordering::Relaxed);
         if let (Some(events), Some(event)) = (&self.events, self.orders.order_placed_event(id)) {
             events.send(id, &event).await;

@@ -113,7 +113,7 @@ impl Orders {
         match order_lines(body) {
             Ok(lines) => {
                 let id = self.next_id();
-                self.insert(id, lines, "placed")
+                self.insert(id, lines, "placed", None)
             }
             Err(why) => reply(400, json!({ "error": why })),
         }
@@ -128,7 +128,13 @@ impl Orders {
     }
 
     /// Stores order `id` with `status`; answers as `POST /orders` does.
-    pub fn insert(&self, id: u64, lines: Vec<(String, u64)>, status: &str) -> Reply {
+    pub fn insert(
+        &self,
+        id: u64,
+        lines: Vec<(String, u64)>,
+        status: &str,
+        payment: Option<&str>,
+    ) -> Reply {
         self.store().orders.insert(
             id,
             Order {
@@ -136,7 +142,11 @@ impl Orders {
                 lines,
             },
         );
-        reply(201, json!({"id": id, "status": status}))
+        let mut body = json!({"id": id, "status": status});
+        if let Some(p) = payment {
+            body["payment"] = json!(p);
+        }
+        reply(201, body)
     }
 
     fn state(&self, body: &[u8]) -> Reply {

@@ -123,15 +123,15 @@ impl ProcessBackend {
         killpg(pgid, signal).map_err(|e| BackendError::System(format!("{signal} to {name}: {e}")))
     }
 
-    /// Kills a service (SIGKILL to its process group) and waits for it.
+    /// Kills a service (SIGKILL to its process group); it is reaped on restart or shutdown.
     pub async fn kill(&mut self, name: &str) -> Result<(), BackendError> {
-        let _ = self.signal(name, Signal::SIGKILL);
-        let r = self
-            .running
-            .get_mut(name)
-            .ok_or_else(|| BackendError::Unknown(name.into()))?;
-        let _ = r.child.wait().await;
-        Ok(())
+        self.signal(name, Signal::SIGKILL)
+    }
+
+    async fn reap(&mut self, name: &str) {
+        if let Some(r) = self.running.get_mut(name) {
+            let _ = r.child.wait().await;
+        }
     }
 
     /// Starts a killed service again, same command and port.
@@ -141,7 +141,8 @@ impl ProcessBackend {
             .get(name)
             .map(|r| r.launch.clone())
             .ok_or_else(|| BackendError::Unknown(name.into()))?;
-        self.kill(name).await?;
+        let _ = self.kill(name).await;
+        self.reap(name).await;
         self.start(&launch).await
     }
 
@@ -174,6 +175,7 @@ impl ProcessBackend {
             };
             if !exited {
                 let _ = self.kill(name).await;
+                self.reap(name).await;
             }
             let _ = self.signal(name, Signal::SIGKILL);
         }
