@@ -19,9 +19,6 @@ use crate::nats::{is_connected, ORDERS_PLACED};
 use crate::serve::{json_reply, Reply, Request};
 use crate::shipping_handler::{handle_order_placed, Shipment};
 
-/// The queue group shipping instances share: each event goes to one of them.
-const QUEUE_GROUP: &str = "shipping";
-
 /// The service's state.
 pub struct Shipping {
     client: async_nats::Client,
@@ -54,11 +51,10 @@ impl Shipping {
     /// client itself resubscribes after each reconnection.)
     async fn consume_forever(self: Arc<Self>) {
         loop {
-            match self
-                .client
-                .queue_subscribe(ORDERS_PLACED, QUEUE_GROUP.into())
-                .await
-            {
+            // A plain subscription, not a queue group: after a partition the broker may still
+            // hold our old, dead connection for a while, and a queue group would hand it some
+            // of the events.
+            match self.client.subscribe(ORDERS_PLACED).await {
                 Ok(mut events) => {
                     // The broker has the subscription once a flush came back.
                     if self.client.flush().await.is_ok() {
