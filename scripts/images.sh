@@ -35,7 +35,7 @@ build() {
 echo "== images"
 for service in orders payments shipping; do
   [ -x "$bin/$service" ] || fail "$bin/$service was not built"
-  if ldd "$bin/$service" 2>/dev/null | grep -q '=>'; then fail "$bin/$service is not static"; fi
+  [[ "$(ldd "$bin/$service" 2>&1 || true)" != *"=>"* ]] || fail "$bin/$service is not static"
   cp "$bin/$service" "$context/$service"
   build "$service"
 done
