@@ -49,8 +49,12 @@ impl Drop for Run {
 
 /// Starts `shakedown run` and waits until both faults are applied.
 fn start_run(state_dir: &Path) -> Run {
+    start_on(state_dir, "process")
+}
+
+fn start_on(state_dir: &Path, backend: &str) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_shakedown"))
-        .args(["run", SCENARIO, "--no-live"])
+        .args(["run", SCENARIO, "--no-live", "--backend", backend])
         .env("SHAKEDOWN_STATE_DIR", state_dir)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -96,6 +100,118 @@ fn built() -> bool {
     );
     eprintln!("skipped: build the examples first (cargo build --examples)");
     false
+}
+
+fn interrupt(run: &mut Run) -> (Option<i32>, Duration) {
+    let sent = Instant::now();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(run.child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(s) = run.child.try_wait().unwrap() {
+            return (s.code(), sent.elapsed());
+        }
+        assert!(
+            Instant::now() < deadline,
+            "shakedown run did not stop after SIGINT"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn docker_ready() -> bool {
+    let ok = Command::new("docker")
+        .args(["image", "inspect", "shakedown-example/payments:latest"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var("SHAKEDOWN_REQUIRE_DOCKER").as_deref() != Ok("1"),
+            "SHAKEDOWN_REQUIRE_DOCKER=1 but Docker or the images are missing"
+        );
+        eprintln!("skipped: Docker or the example images (scripts/images.sh) are missing");
+    }
+    ok
+}
+
+fn docker_lines(args: &[&str]) -> Vec<String> {
+    let out = Command::new("docker").args(args).output().unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn should_heal_and_remove_every_container_on_ctrl_c() {
+    if !docker_ready() {
+        return;
+    }
+    let state = tempfile::tempdir().unwrap();
+    let mut run = start_on(state.path(), "docker");
+    let label = format!("label=org.shakedown.run={}", run.run_id);
+    assert_eq!(
+        docker_lines(&[
+            "ps",
+            "--filter",
+            &label,
+            "--format",
+            "{{.Names}} {{.State}}"
+        ])
+        .len(),
+        2
+    );
+    let (code, took) = interrupt(&mut run);
+    assert_eq!(code, Some(2));
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    assert!(
+        docker_lines(&["ps", "-a", "--filter", &label, "--format", "{{.Names}}"]).is_empty(),
+        "no container left"
+    );
+    assert!(
+        docker_lines(&["network", "ls", "--filter", &label, "--format", "{{.Name}}"]).is_empty(),
+        "no network left"
+    );
+}
+
+#[test]
+fn should_heal_on_ctrl_c_even_when_nobody_reads_its_output() {
+    if !built() {
+        return;
+    }
+    let state = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shakedown"))
+        .args(["run", SCENARIO, "--no-live"])
+        .env("SHAKEDOWN_STATE_DIR", state.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut run_id = String::new();
+    {
+        let reader = BufReader::new(child.stderr.take().unwrap());
+        for line in reader.lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("] run ").nth(1) {
+                run_id = rest.split(':').next().unwrap().to_string();
+            }
+            if line.contains("fault pause-2: pause") {
+                break;
+            }
+        }
+    } // the reading end of its stderr is closed here: its next writes fail (EPIPE)
+    let mut run = Run {
+        child,
+        run_id,
+        lines: std::sync::mpsc::channel().1,
+    };
+    let (code, took) = interrupt(&mut run);
+    assert_eq!(code, Some(2));
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+    assert!(processes_of(&run.run_id).is_empty());
 }
 
 #[test]

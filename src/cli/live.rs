@@ -2,6 +2,7 @@
 //! canary (indicatif) on a terminal; plain event lines otherwise.
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -31,7 +32,8 @@ pub fn listener(live: bool, total: Duration, canaries: &[String]) -> Listener {
     if !live {
         return Arc::new(|e: &Event| {
             if let Some(line) = line(e) {
-                eprintln!("{line}");
+                // Never panic on a closed stderr: the run must still heal and clean up.
+                let _ = writeln!(std::io::stderr(), "{line}");
             }
         });
     }

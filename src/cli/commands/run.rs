@@ -1,7 +1,7 @@
 //! `shakedown run FILE`: a game day from the command line — the live view, Ctrl-C that
 //! heals and cleans up, the end-of-run summary and the reports.
 
-use std::io::IsTerminal as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::time::Duration;
 
 use crate::cli::args::{BackendArg, RunArgs};
@@ -62,18 +62,23 @@ fn execute(
         let signals = super::mock::shutdown_signals()?;
         let watcher = tokio::spawn(async move {
             signals.await;
-            eprintln!("\nshakedown run: interrupted — healing faults and removing services …");
             canceller.cancel();
+            // stderr may be closed (a pipe whose reader went away): never panic on it.
+            let _ = writeln!(
+                std::io::stderr(),
+                "\nshakedown run: interrupted — healing faults and removing services …"
+            );
         });
         let journal = scenario::run(scenario, options, cancel).await;
         watcher.abort();
         anyhow::Ok(journal)
     })?;
     let color = crate::cli::style::stdout_color();
-    print!("{}", report::summary(&journal, color));
+    let mut out = std::io::stdout();
+    let _ = write!(out, "{}", report::summary(&journal, color));
     if let Some(dir) = &args.report {
         for path in report::write_all(&journal, dir)? {
-            println!("report: {}", path.display());
+            let _ = writeln!(out, "report: {}", path.display());
         }
     }
     Ok(match journal.outcome {
