@@ -314,7 +314,7 @@ async fn should_answer_again_after_kill_and_restart() {
     backend.kill("a").await.expect("kill");
     assert_eq!(http_get(&a, SILENCE), None);
     assert_eq!(
-        backend.exited("a").await.as_deref(),
+        exited_soon(&mut backend, "a").await.as_deref(),
         Some("exited with code 137")
     );
     assert_eq!(backend.exited("b").await, None);
@@ -341,7 +341,7 @@ async fn should_kill_a_paused_container_and_restart_it() {
 
     backend.kill("a").await.expect("kill");
     assert_eq!(
-        backend.exited("a").await.as_deref(),
+        exited_soon(&mut backend, "a").await.as_deref(),
         Some("exited with code 137")
     );
     backend.kill("a").await.expect("killing twice");
@@ -576,4 +576,16 @@ async fn should_clean_the_leftovers_of_a_killed_run() {
     expected.sort();
     assert_eq!(removed, expected);
     assert_eq!(leftovers(&run), (String::new(), String::new()));
+}
+
+/// How a killed container exited: `kill` sends the signal and returns, and Docker notices
+/// the exit a moment later (at most 5 s here).
+async fn exited_soon(backend: &mut DockerBackend, name: &str) -> Option<String> {
+    for _ in 0..100 {
+        if let Some(how) = backend.exited(name).await {
+            return Some(how);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    None
 }
