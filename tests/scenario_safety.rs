@@ -179,6 +179,50 @@ fn should_heal_and_remove_every_container_on_ctrl_c() {
 }
 
 #[test]
+fn should_let_clean_remove_the_containers_of_a_killed_docker_run() {
+    if !docker_ready() {
+        return;
+    }
+    let state = tempfile::tempdir().unwrap();
+    let mut run = start_on(state.path(), "docker");
+    let label = format!("label=org.shakedown.run={}", run.run_id);
+    run.child.kill().unwrap(); // SIGKILL: no teardown, no Drop
+    run.child.wait().unwrap();
+    assert_eq!(
+        docker_lines(&["ps", "-a", "--filter", &label, "--format", "{{.Names}}"]).len(),
+        2,
+        "a killed run leaves its containers"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
+        .args(["clean", "--run", &run.run_id])
+        .env("SHAKEDOWN_STATE_DIR", state.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains(&format!("shakedown-{}-payments", run.run_id)),
+        "{text}"
+    );
+    assert!(
+        docker_lines(&["ps", "-a", "--filter", &label, "--format", "{{.Names}}"]).is_empty(),
+        "no container left"
+    );
+    assert!(
+        docker_lines(&["network", "ls", "--filter", &label, "--format", "{{.Name}}"]).is_empty(),
+        "no network left"
+    );
+    assert!(
+        !state
+            .path()
+            .join("runs")
+            .join(format!("{}.json", run.run_id))
+            .exists(),
+        "the run is forgotten"
+    );
+}
+
+#[test]
 fn should_heal_on_ctrl_c_even_when_nobody_reads_its_output() {
     if !built() {
         return;
