@@ -25,6 +25,8 @@ struct View {
     faults: ProgressBar,
     canaries: BTreeMap<String, (ProgressBar, Health)>,
     active: Vec<String>,
+    /// When the canaries started (the timeline's zero), ms since the run began.
+    origin: Option<f64>,
 }
 
 /// A listener that draws the live view (`live`) or prints event lines.
@@ -59,6 +61,7 @@ pub fn listener(live: bool, total: Duration, canaries: &[String]) -> Listener {
         timeline,
         faults,
         canaries: map,
+        origin: None,
         active: Vec::new(),
     }));
     Arc::new(move |e: &Event| {
@@ -71,6 +74,13 @@ impl View {
     fn update(&mut self, e: &Event) {
         self.timeline
             .set_prefix(format!("{:.1}s", e.at_ms / 1000.0));
+        if matches!(e.what, EventKind::Probe { .. }) && self.origin.is_none() {
+            self.origin = Some(e.at_ms);
+        }
+        if let Some(origin) = self.origin {
+            self.timeline
+                .set_position((e.at_ms - origin).max(0.0) as u64);
+        }
         match &e.what {
             EventKind::Probe {
                 canary,
