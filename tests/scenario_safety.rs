@@ -52,14 +52,36 @@ fn start_run(state_dir: &Path) -> Run {
     start_on(state_dir, "process")
 }
 
-fn start_on(state_dir: &Path, backend: &str) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shakedown"))
+/// `shakedown run` on the long-faults scenario, its stderr piped.
+fn spawn(state_dir: &Path, backend: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_shakedown"))
         .args(["run", SCENARIO, "--no-live", "--backend", backend])
         .env("SHAKEDOWN_STATE_DIR", state_dir)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// Reads event lines until both faults are applied; returns the run id.
+fn until_faults_applied(lines: impl Iterator<Item = String>) -> String {
+    let mut run_id = String::new();
+    let mut seen = Vec::new();
+    for line in lines {
+        if let Some(rest) = line.split("] run ").nth(1) {
+            run_id = rest.split(':').next().unwrap().to_string();
+        }
+        let done = line.contains("fault pause-2: pause");
+        seen.push(line);
+        if done {
+            return run_id;
+        }
+    }
+    panic!("no fault applied; saw {seen:#?}");
+}
+
+fn start_on(state_dir: &Path, backend: &str) -> Run {
+    let mut child = spawn(state_dir, backend);
     let (tx, rx) = std::sync::mpsc::channel();
     let stderr = child.stderr.take().unwrap();
     std::thread::spawn(move || {
@@ -67,27 +89,33 @@ fn start_on(state_dir: &Path, backend: &str) -> Run {
             let _ = tx.send(line);
         }
     });
-    let mut run_id = String::new();
     let deadline = Instant::now() + Duration::from_secs(30);
-    let mut seen = Vec::new();
-    loop {
-        let line = rx
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .unwrap_or_else(|_| panic!("no fault applied; saw {seen:#?}"));
-        if let Some(rest) = line.split("] run ").nth(1) {
-            run_id = rest.split(':').next().unwrap().to_string();
-        }
-        let done = line.contains("fault pause-2: pause");
-        seen.push(line);
-        if done {
-            break;
-        }
-    }
+    let run_id = until_faults_applied(std::iter::from_fn(|| {
+        rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .ok()
+    }));
     Run {
         child,
         run_id,
         lines: rx,
     }
+}
+
+fn state_file(dir: &Path, run_id: &str) -> std::path::PathBuf {
+    shakedown::scenario::state_file(dir, run_id)
+}
+
+/// Asserts that no container and no network of the run is left.
+fn assert_no_docker_leftovers(run_id: &str) {
+    let label = format!("label=org.shakedown.run={run_id}");
+    assert!(
+        docker_lines(&["ps", "-a", "--filter", &label, "--format", "{{.Names}}"]).is_empty(),
+        "no container left"
+    );
+    assert!(
+        docker_lines(&["network", "ls", "--filter", &label, "--format", "{{.Name}}"]).is_empty(),
+        "no network left"
+    );
 }
 
 fn built() -> bool {
@@ -168,14 +196,7 @@ fn should_heal_and_remove_every_container_on_ctrl_c() {
     let (code, took) = interrupt(&mut run);
     assert_eq!(code, Some(2));
     assert!(took < Duration::from_secs(10), "took {took:?}");
-    assert!(
-        docker_lines(&["ps", "-a", "--filter", &label, "--format", "{{.Names}}"]).is_empty(),
-        "no container left"
-    );
-    assert!(
-        docker_lines(&["network", "ls", "--filter", &label, "--format", "{{.Name}}"]).is_empty(),
-        "no network left"
-    );
+    assert_no_docker_leftovers(&run.run_id);
 }
 
 #[test]
@@ -204,20 +225,9 @@ fn should_let_clean_remove_the_containers_of_a_killed_docker_run() {
         text.contains(&format!("shakedown-{}-payments", run.run_id)),
         "{text}"
     );
+    assert_no_docker_leftovers(&run.run_id);
     assert!(
-        docker_lines(&["ps", "-a", "--filter", &label, "--format", "{{.Names}}"]).is_empty(),
-        "no container left"
-    );
-    assert!(
-        docker_lines(&["network", "ls", "--filter", &label, "--format", "{{.Name}}"]).is_empty(),
-        "no network left"
-    );
-    assert!(
-        !state
-            .path()
-            .join("runs")
-            .join(format!("{}.json", run.run_id))
-            .exists(),
+        !state_file(state.path(), &run.run_id).exists(),
         "the run is forgotten"
     );
 }
@@ -228,25 +238,11 @@ fn should_heal_on_ctrl_c_even_when_nobody_reads_its_output() {
         return;
     }
     let state = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shakedown"))
-        .args(["run", SCENARIO, "--no-live"])
-        .env("SHAKEDOWN_STATE_DIR", state.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut run_id = String::new();
-    {
-        let reader = BufReader::new(child.stderr.take().unwrap());
-        for line in reader.lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("] run ").nth(1) {
-                run_id = rest.split(':').next().unwrap().to_string();
-            }
-            if line.contains("fault pause-2: pause") {
-                break;
-            }
-        }
-    } // the reading end of its stderr is closed here: its next writes fail (EPIPE)
+    let mut child = spawn(state.path(), "process");
+    let reader = BufReader::new(child.stderr.take().unwrap());
+    let run_id = until_faults_applied(reader.lines().map_while(Result::ok));
+    // `until_faults_applied` consumed and dropped the reader: the reading end of its stderr
+    // is closed, so its next writes fail (EPIPE).
     let mut run = Run {
         child,
         run_id,
@@ -267,11 +263,7 @@ fn should_heal_and_remove_everything_on_ctrl_c() {
     let mut run = start_run(state.path());
     assert_eq!(processes_of(&run.run_id).len(), 2, "both services run");
     assert!(
-        state
-            .path()
-            .join("runs")
-            .join(format!("{}.json", run.run_id))
-            .exists(),
+        state_file(state.path(), &run.run_id).exists(),
         "a state file while it runs"
     );
     let sent = Instant::now();
@@ -315,11 +307,7 @@ fn should_heal_and_remove_everything_on_ctrl_c() {
         "no service process left"
     );
     assert!(
-        !state
-            .path()
-            .join("runs")
-            .join(format!("{}.json", run.run_id))
-            .exists(),
+        !state_file(state.path(), &run.run_id).exists(),
         "state file removed"
     );
 }
@@ -331,10 +319,7 @@ fn should_leave_no_process_when_killed_and_let_clean_remove_the_record() {
     }
     let state = tempfile::tempdir().unwrap();
     let mut run = start_run(state.path());
-    let file = state
-        .path()
-        .join("runs")
-        .join(format!("{}.json", run.run_id));
+    let file = state_file(state.path(), &run.run_id);
     assert_eq!(processes_of(&run.run_id).len(), 2);
     run.child.kill().unwrap(); // SIGKILL: no chance to clean up
     run.child.wait().unwrap();

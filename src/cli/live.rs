@@ -138,7 +138,7 @@ impl View {
         let recent = &h.latencies[h.latencies.len().saturating_sub(50)..];
         let mut sorted = recent.to_vec();
         sorted.sort_by(f64::total_cmp);
-        let p99 = sorted[(sorted.len() * 99).div_ceil(100).max(1) - 1];
+        let p99 = crate::scenario::quantile(&sorted, 0.99).unwrap_or_default();
         let mark = if ok { "✔" } else { "✘" };
         let err = h
             .last_error

@@ -199,14 +199,22 @@ impl Journal {
 
     /// The probes of one canary as (time ms, ok, latency ms).
     pub fn probes<'a>(&'a self, canary: &'a str) -> impl Iterator<Item = (f64, bool, f64)> + 'a {
-        self.events.iter().filter_map(move |e| match &e.what {
-            EventKind::Probe {
-                canary: c,
-                ok,
-                latency_ms,
-                ..
-            } if c == canary => Some((e.at_ms, *ok, *latency_ms)),
-            _ => None,
-        })
+        probes(&self.events, canary)
     }
+}
+
+/// The probes of one canary among `events` as (time ms, ok, latency ms), in event order.
+pub fn probes<'a>(
+    events: &'a [Event],
+    canary: &'a str,
+) -> impl Iterator<Item = (f64, bool, f64)> + 'a {
+    events.iter().filter_map(move |e| match &e.what {
+        EventKind::Probe {
+            canary: c,
+            ok,
+            latency_ms,
+            ..
+        } if c == canary => Some((e.at_ms, *ok, *latency_ms)),
+        _ => None,
+    })
 }

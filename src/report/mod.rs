@@ -12,7 +12,7 @@ mod text;
 
 pub use error::ReportError;
 pub use event::{
-    CanaryStats, CheckKind, Event, EventKind, FaultWindow, Journal, Phase, RunOutcome,
+    probes, CanaryStats, CheckKind, Event, EventKind, FaultWindow, Journal, Phase, RunOutcome,
 };
 pub use html::html;
 pub use json::{read_json, write_all, write_json};

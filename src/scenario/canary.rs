@@ -11,7 +11,7 @@ use super::cancel::Cancel;
 use super::model::Canary;
 use super::probe::{self, ProbeResult};
 use super::recorder::Recorder;
-use super::system::Names;
+use super::system::{snapshot, Names};
 
 /// Probes `canary` every `every` until `stop` fires.
 pub async fn run(canary: Canary, names: Arc<RwLock<Names>>, recorder: Recorder, stop: Cancel) {
@@ -23,7 +23,7 @@ pub async fn run(canary: Canary, names: Arc<RwLock<Names>>, recorder: Recorder, 
             _ = ticks.tick() => {}
             _ = stop.cancelled() => return,
         }
-        let snapshot = names.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let snapshot = snapshot(&names);
         let result = tokio::select! {
             r = once(&canary, &snapshot, &client) => r,
             _ = stop.cancelled() => return,

@@ -102,9 +102,7 @@ pub async fn run(scenario: &Scenario, options: RunOptions, cancel: Cancel) -> Jo
         }
     };
     state::forget(&state_dir, &run_id);
-    let mut journal = run.finish(outcome, &run_id, seed);
-    journal.backend = state.backend;
-    journal
+    run.finish(outcome, &state, seed)
 }
 
 struct Run<'a> {
@@ -253,7 +251,7 @@ impl Run<'_> {
 
     async fn apply(&mut self, system: &mut System, p: &Planned, scheduled: Instant) {
         let scheduled_ms = self.recorder.ms_at(scheduled.into_std());
-        let kind = format!("{:?}", p.spec.kind).to_lowercase();
+        let kind = p.spec.kind.name().to_string();
         match fault::apply(system, p).await {
             Ok(()) => {
                 let now = self.recorder.now_ms();
@@ -399,14 +397,15 @@ impl Run<'_> {
         }
     }
 
-    fn finish(self, outcome: RunOutcome, run_id: &str, seed: u64) -> Journal {
+    fn finish(self, outcome: RunOutcome, state: &RunState, seed: u64) -> Journal {
         let interrupted = self.cancel.is_cancelled();
         if interrupted {
             self.recorder.record(EventKind::Interrupted {
                 reason: "cancelled (Ctrl-C or a signal)".into(),
             });
         }
-        let mut events = self.recorder.events();
+        // Recovery and RunFinished events, recorded below, change no verdict nor figure.
+        let events = self.recorder.events();
         let windows: Vec<FaultWindow> = self.windows.values().cloned().collect();
         for w in &windows {
             for c in self.scenario.canaries.iter() {
@@ -418,7 +417,6 @@ impl Run<'_> {
                 });
             }
         }
-        events = self.recorder.events();
         let failed_check = events
             .iter()
             .any(|e| matches!(e.what, EventKind::Verdict { ok: false, .. }));
@@ -436,8 +434,8 @@ impl Run<'_> {
         faults.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
         Journal {
             scenario: self.scenario.name.clone(),
-            run_id: run_id.to_string(),
-            backend: String::new(),
+            run_id: state.run_id.clone(),
+            backend: state.backend.clone(),
             seed,
             outcome,
             events: self.recorder.events(),

@@ -70,7 +70,7 @@ pub fn plan(scenario: &Scenario, seed: u64) -> Vec<Planned> {
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let kind = format!("{:?}", f.kind).to_lowercase();
+            let kind = f.kind.name();
             let id = f
                 .name
                 .clone()
@@ -138,9 +138,7 @@ pub type FaultError = String;
 pub async fn apply(system: &mut System, p: &Planned) -> Result<(), FaultError> {
     match &p.aim {
         Aim::Link(link) => {
-            let proxy = system
-                .proxy(link)
-                .ok_or_else(|| format!("no link {link:?}"))?;
+            let proxy = link_proxy(system, link)?;
             for toxic in toxics(p)? {
                 proxy.add_toxic(toxic).map_err(|e| e.to_string())?;
             }
@@ -175,9 +173,7 @@ pub async fn apply(system: &mut System, p: &Planned) -> Result<(), FaultError> {
 pub async fn heal(system: &mut System, p: &Planned) -> Result<(), FaultError> {
     match &p.aim {
         Aim::Link(link) => {
-            let proxy = system
-                .proxy(link)
-                .ok_or_else(|| format!("no link {link:?}"))?;
+            let proxy = link_proxy(system, link)?;
             for toxic in toxics(p)? {
                 let _ = proxy.remove_toxic(&toxic.name);
             }
@@ -208,6 +204,12 @@ pub async fn heal(system: &mut System, p: &Planned) -> Result<(), FaultError> {
     }
 }
 
+fn link_proxy<'s>(system: &'s System, link: &str) -> Result<&'s crate::chaos::Proxy, FaultError> {
+    system
+        .proxy(link)
+        .ok_or_else(|| format!("no link {link:?}"))
+}
+
 /// The toxics a link fault puts on its proxy, one per direction.
 fn toxics(p: &Planned) -> Result<Vec<Toxic>, FaultError> {
     let f = &p.spec;
@@ -227,7 +229,7 @@ fn toxics(p: &Planned) -> Result<Vec<Toxic>, FaultError> {
             timeout: Duration::ZERO,
         },
         FaultKind::Http => ToxicKind::Http(http_fault(f)?),
-        _ => return Err(format!("{:?} is not a link fault", f.kind)),
+        _ => return Err(format!("{} is not a link fault", f.kind.name())),
     };
     let streams: &[(Stream, &str)] = match (f.kind, f.direction) {
         (FaultKind::Http, _) | (_, Direction::Downstream) => &[(Stream::Downstream, "down")],

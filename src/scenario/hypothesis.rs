@@ -9,7 +9,7 @@ use tokio::time::Instant;
 use super::cancel::Cancel;
 use super::model::{Check, Hypothesis};
 use super::probe::{self, ProbeResult};
-use super::system::Names;
+use super::system::{snapshot, Names};
 
 /// How a retried check ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,10 +23,6 @@ pub struct Decided {
 }
 
 const RETRY: Duration = Duration::from_millis(100);
-
-fn names_now(names: &Arc<RwLock<Names>>) -> Names {
-    names.read().unwrap_or_else(|e| e.into_inner()).clone()
-}
 
 /// Retries `attempt` until it returns `Ok`, `within` passes, or the run is cancelled.
 async fn retry<F, Fut>(within: Duration, cancel: &Cancel, mut attempt: F) -> Decided
@@ -79,7 +75,7 @@ fn outcome(r: &ProbeResult) -> Result<String, String> {
 pub async fn steady(check: &Check, names: &Arc<RwLock<Names>>, cancel: &Cancel) -> Decided {
     let client = probe::client();
     retry(check.within.into(), cancel, || {
-        let n = names_now(names);
+        let n = snapshot(names);
         let client = client.clone();
         async move {
             let url = n.expand(&check.http.url, None).map_err(|e| e.to_string())?;
@@ -93,7 +89,7 @@ pub async fn steady(check: &Check, names: &Arc<RwLock<Names>>, cancel: &Cancel) 
 pub async fn eventually(h: &Hypothesis, names: &Arc<RwLock<Names>>, cancel: &Cancel) -> Decided {
     let client = probe::client();
     retry(h.within.into(), cancel, || {
-        let n = names_now(names);
+        let n = snapshot(names);
         let client = client.clone();
         async move { attempt(h, &n, &client).await }
     })

@@ -31,6 +31,7 @@ pub use model::{
 };
 pub use recorder::Listener;
 pub use schema::{json_schema, json_schema_text};
-pub use state::{clean_processes, default_state_dir, leftovers, RunState};
+pub use state::{clean_processes, default_state_dir, leftovers, state_file, RunState};
 pub use status::StatusRange;
 pub use system::start_order;
+pub use verdict::quantile;

@@ -262,6 +262,23 @@ pub enum FaultKind {
     Partition,
 }
 
+impl FaultKind {
+    /// The name scenario files use (`latency`, `http` …).
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultKind::Latency => "latency",
+            FaultKind::Jitter => "jitter",
+            FaultKind::Bandwidth => "bandwidth",
+            FaultKind::Reset => "reset",
+            FaultKind::Timeout => "timeout",
+            FaultKind::Http => "http",
+            FaultKind::Crash => "crash",
+            FaultKind::Pause => "pause",
+            FaultKind::Partition => "partition",
+        }
+    }
+}
+
 /// Which direction of a link a fault affects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -15,7 +15,7 @@ use super::backend::{free_port, Address, Backend, BackendError, Launch};
 use super::cancel::Cancel;
 use super::model::{Scenario, Service};
 use super::recorder::Recorder;
-use super::template::{self, TemplateError};
+use super::template::{self, Placeholder, TemplateError};
 
 /// Why the system could not be brought up.
 #[derive(Debug, thiserror::Error)]
@@ -347,6 +347,11 @@ pub fn start_order(scenario: &Scenario) -> Vec<String> {
     order
 }
 
+/// A copy of the shared names as they are now.
+pub fn snapshot(names: &Arc<RwLock<Names>>) -> Names {
+    names.read().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
 /// What placeholders name: the run, service ports and addresses, link proxies.
 #[derive(Debug, Clone, Default)]
 pub struct Names {
@@ -368,26 +373,20 @@ impl Names {
     }
 
     fn lookup(&self, expr: &str, service: Option<&str>) -> Option<String> {
-        match expr {
-            "port" => return service.and_then(|s| self.ports.get(s)).map(u16::to_string),
-            "run_id" => return Some(self.run_id.clone()),
-            _ => {}
-        }
-        if let Some(var) = expr.strip_prefix("env.") {
-            return Some(std::env::var(var).unwrap_or_default());
-        }
-        let (ns, rest) = expr.split_once('.')?;
-        let (name, part) = match rest.rsplit_once('.') {
-            Some((n, p @ ("addr" | "host" | "port" | "url"))) => (n, Some(p)),
-            _ => (rest, None),
-        };
-        let (host, port) = match ns {
-            "services" => self.addresses.get(name).map(|a| (a.host.clone(), a.port))?,
-            "link" => self
-                .links
-                .get(name)
-                .map(|a| (a.ip().to_string(), a.port()))?,
-            _ => return None,
+        let (host, port, part) = match template::parse(expr).ok()? {
+            Placeholder::Port => {
+                return service.and_then(|s| self.ports.get(s)).map(u16::to_string)
+            }
+            Placeholder::RunId => return Some(self.run_id.clone()),
+            Placeholder::Env(var) => return Some(std::env::var(var).unwrap_or_default()),
+            Placeholder::Service(name, part) => {
+                let a = self.addresses.get(name)?;
+                (a.host.clone(), a.port, part)
+            }
+            Placeholder::Link(name, part) => {
+                let a = self.links.get(name)?;
+                (a.ip().to_string(), a.port(), part)
+            }
         };
         template::address_part(part, &host, port)
     }

@@ -13,18 +13,70 @@ pub enum TemplateError {
     Unknown(String),
 }
 
-/// The placeholder expressions in `text`, trimmed, in order.
-pub fn references(text: &str) -> Result<Vec<&str>, TemplateError> {
-    let mut out = Vec::new();
+/// What a placeholder names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placeholder<'a> {
+    /// `{{ port }}`: the port of the service being started.
+    Port,
+    /// `{{ run_id }}`.
+    RunId,
+    /// `{{ env.NAME }}`: shakedown's own environment variable (empty when unset).
+    Env(&'a str),
+    /// `{{ services.NAME[.part] }}`.
+    Service(&'a str, Option<&'a str>),
+    /// `{{ link.NAME[.part] }}`.
+    Link(&'a str, Option<&'a str>),
+}
+
+/// Reads a placeholder expression (`services.orders.addr`, `port` …).
+pub fn parse(expr: &str) -> Result<Placeholder<'_>, TemplateError> {
+    match expr {
+        "port" => return Ok(Placeholder::Port),
+        "run_id" => return Ok(Placeholder::RunId),
+        _ => {}
+    }
+    let unknown = || TemplateError::Unknown(expr.to_string());
+    let (ns, rest) = expr.split_once('.').ok_or_else(unknown)?;
+    let (name, part) = match rest.rsplit_once('.') {
+        Some((name, part @ ("addr" | "host" | "port" | "url"))) => (name, Some(part)),
+        _ => (rest, None),
+    };
+    match ns {
+        "env" if !rest.is_empty() => Ok(Placeholder::Env(rest)),
+        "services" => Ok(Placeholder::Service(name, part)),
+        "link" => Ok(Placeholder::Link(name, part)),
+        _ => Err(unknown()),
+    }
+}
+
+/// Calls `each` with every placeholder expression of `text` (trimmed) and puts what it
+/// returns in its place.
+fn scan<'t>(
+    text: &'t str,
+    mut each: impl FnMut(&'t str) -> Result<String, TemplateError>,
+) -> Result<String, TemplateError> {
+    let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
         let after = &rest[open + 2..];
         let close = after
             .find("}}")
             .ok_or_else(|| TemplateError::Unclosed(text.to_string()))?;
-        out.push(after[..close].trim());
+        out.push_str(&each(after[..close].trim())?);
         rest = &after[close + 2..];
     }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The placeholder expressions in `text`, trimmed, in order.
+pub fn references(text: &str) -> Result<Vec<&str>, TemplateError> {
+    let mut out = Vec::new();
+    scan(text, |expr| {
+        out.push(expr);
+        Ok(String::new())
+    })?;
     Ok(out)
 }
 
@@ -39,41 +91,9 @@ pub fn render(
     text: &str,
     lookup: impl Fn(&str) -> Option<String>,
 ) -> Result<String, TemplateError> {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(open) = rest.find("{{") {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 2..];
-        let close = after
-            .find("}}")
-            .ok_or_else(|| TemplateError::Unclosed(text.to_string()))?;
-        let expr = after[..close].trim();
-        out.push_str(&lookup(expr).ok_or_else(|| TemplateError::Unknown(expr.to_string()))?);
-        rest = &after[close + 2..];
-    }
-    out.push_str(rest);
-    Ok(out)
-}
-
-/// What a placeholder names: `(namespace, name)` for `services.X[.part]` / `link.X[.part]`,
-/// or `None` for the plain `port` / `run_id`. Errors for anything else.
-pub fn target(expr: &str) -> Result<Option<(&str, &str)>, TemplateError> {
-    if expr == "port"
-        || expr == "run_id"
-        || expr.strip_prefix("env.").is_some_and(|n| !n.is_empty())
-    {
-        return Ok(None);
-    }
-    let unknown = || TemplateError::Unknown(expr.to_string());
-    let (ns, rest) = expr.split_once('.').ok_or_else(unknown)?;
-    if ns != "services" && ns != "link" {
-        return Err(unknown());
-    }
-    let name = match rest.rsplit_once('.') {
-        Some((name, "addr" | "host" | "port" | "url")) => name,
-        _ => rest,
-    };
-    Ok(Some((ns, name)))
+    scan(text, |expr| {
+        lookup(expr).ok_or_else(|| TemplateError::Unknown(expr.to_string()))
+    })
 }
 
 /// Expands `services.X`, `link.X` and their parts from an address (`host:port`).
@@ -95,11 +115,18 @@ mod tests {
     fn finds_and_classifies_references() {
         let refs = references("a {{ link.o-p }} b {{port}} {{ services.x.addr }}").unwrap();
         assert_eq!(refs, ["link.o-p", "port", "services.x.addr"]);
-        assert_eq!(target("link.o-p").unwrap(), Some(("link", "o-p")));
-        assert_eq!(target("services.x.addr").unwrap(), Some(("services", "x")));
-        assert_eq!(target("port").unwrap(), None);
-        assert_eq!(target("env.RESILIENCE").unwrap(), None);
-        assert!(target("nope").is_err());
+        assert_eq!(parse("link.o-p").unwrap(), Placeholder::Link("o-p", None));
+        assert_eq!(
+            parse("services.x.addr").unwrap(),
+            Placeholder::Service("x", Some("addr"))
+        );
+        assert_eq!(parse("port").unwrap(), Placeholder::Port);
+        assert_eq!(
+            parse("env.RESILIENCE").unwrap(),
+            Placeholder::Env("RESILIENCE")
+        );
+        assert!(parse("nope").is_err());
+        assert!(parse("env.").is_err());
         assert!(references("{{ open").is_err());
     }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::model::{Canary, Expect, Fault, FaultKind, HttpRequest, Scenario};
 use super::status::StatusRange;
-use super::template;
+use super::template::{self, Placeholder};
 
 /// One step of a key path into the document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,22 +93,26 @@ impl Checker<'_> {
         }
     }
 
+    fn need_link(&mut self, at: KeyPath, name: &str) {
+        if !self.scenario.links.contains_key(name) {
+            let known: Vec<_> = self.scenario.links.keys().cloned().collect();
+            self.add(
+                at,
+                format!("unknown link {name:?} (links: {})", known.join(", ")),
+            );
+        }
+    }
+
     fn templates(&mut self, at: KeyPath, text: &str) {
         let refs = match template::references(text) {
             Ok(r) => r,
             Err(e) => return self.add(at, e.to_string()),
         };
         for expr in refs {
-            match template::target(expr) {
+            match template::parse(expr) {
                 Err(e) => self.add(at.clone(), e.to_string()),
-                Ok(Some(("services", name))) => self.need_service(at.clone(), name),
-                Ok(Some((_, name))) if !self.scenario.links.contains_key(name) => {
-                    let known: Vec<_> = self.scenario.links.keys().cloned().collect();
-                    self.add(
-                        at.clone(),
-                        format!("unknown link {name:?} (links: {})", known.join(", ")),
-                    );
-                }
+                Ok(Placeholder::Service(name, _)) => self.need_service(at.clone(), name),
+                Ok(Placeholder::Link(name, _)) => self.need_link(at.clone(), name),
                 Ok(_) => {}
             }
         }
@@ -129,9 +133,11 @@ impl Checker<'_> {
             if s.command.as_ref().is_some_and(Vec::is_empty) {
                 self.add(at("command"), "`command` needs at least the program".into());
             }
-            for (i, arg) in s.command.iter().chain(&s.args).flatten().enumerate() {
-                let _ = i;
+            for arg in s.command.iter().flatten() {
                 self.templates(at("command"), arg);
+            }
+            for arg in s.args.iter().flatten() {
+                self.templates(at("args"), arg);
             }
             for (k, v) in &s.env {
                 self.templates(path(&["services", name, "env", k], None), v);
@@ -226,7 +232,7 @@ impl Checker<'_> {
                 );
             }
         }
-        if e.equals.is_some() != e.json.is_some() && e.equals.is_some() {
+        if e.equals.is_some() && e.json.is_none() {
             self.add(
                 field("equals"),
                 "`equals` needs `json` (a JSON pointer such as \"/shipped\")".into(),
@@ -249,19 +255,13 @@ impl Checker<'_> {
             f.kind,
             FaultKind::Crash | FaultKind::Pause | FaultKind::Partition
         );
-        let kind = format!("{:?}", f.kind).to_lowercase();
+        let kind = f.kind.name();
         if link_kind {
             match &f.link {
                 None => self.add(whole.clone(), format!("a {kind} fault needs `link`")),
                 Some(t) => {
                     for name in t.names() {
-                        if !self.scenario.links.contains_key(name) {
-                            let known: Vec<_> = self.scenario.links.keys().cloned().collect();
-                            self.add(
-                                at("link"),
-                                format!("unknown link {name:?} (links: {})", known.join(", ")),
-                            );
-                        }
+                        self.need_link(at("link"), name);
                     }
                     if t.names().is_empty() {
                         self.add(at("link"), "the list of links to pick from is empty".into());
@@ -287,7 +287,7 @@ impl Checker<'_> {
                 );
             }
         }
-        self.fault_parameters(i, f, &kind);
+        self.fault_parameters(i, f, kind);
     }
 
     fn fault_parameters(&mut self, i: usize, f: &Fault, kind: &str) {

@@ -1,22 +1,9 @@
 //! Judging a run from its events: canary figures (success rate, percentiles, failure runs),
 //! whether each canary met its expectation, and time-to-recover per fault.
 
-use crate::report::{CanaryStats, Event, EventKind, FaultWindow};
+use crate::report::{probes, CanaryStats, Event, FaultWindow};
 
 use super::model::{Canary, Expect};
-
-/// A canary's probes as (time ms, ok, latency ms), in time order.
-fn probes<'a>(events: &'a [Event], canary: &'a str) -> impl Iterator<Item = (f64, bool, f64)> + 'a {
-    events.iter().filter_map(move |e| match &e.what {
-        EventKind::Probe {
-            canary: c,
-            ok,
-            latency_ms,
-            ..
-        } if c == canary => Some((e.at_ms, *ok, *latency_ms)),
-        _ => None,
-    })
-}
 
 /// The `q` quantile (0–1) of sorted values, nearest rank.
 pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
@@ -153,6 +140,7 @@ pub fn recovery(events: &[Event], canary: &str, window: &FaultWindow) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::EventKind;
 
     fn probe(at: f64, ok: bool, latency: f64) -> Event {
         Event {

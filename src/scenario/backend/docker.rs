@@ -64,7 +64,7 @@ struct Container {
     /// Paused by us.
     paused: bool,
     /// Paused through its cgroup freezer directly (not through the daemon).
-    stopped: bool,
+    frozen: bool,
 }
 
 /// Containers on a private network per run.
@@ -156,7 +156,7 @@ impl DockerBackend {
             launch: launch.clone(),
             main: None,
             paused: false,
-            stopped: false,
+            frozen: false,
         };
         self.services.insert(launch.name.clone(), container);
         self.boot(&launch.name).await
@@ -200,9 +200,8 @@ impl DockerBackend {
             .and_then(|d| Some((d.id.clone()?, daemon::pid(d)?)));
         if let Some(c) = self.services.get_mut(service) {
             c.main = main;
-            c.paused = false;
-            c.stopped = false;
         }
+        self.mark(service, false, false);
         self.apply_cuts().await?;
         let port = self.services.get(service).map_or(0, |c| c.launch.port);
         Ok(Address { host: ip, port })
@@ -265,7 +264,7 @@ impl DockerBackend {
         let Some((id, pid)) = &c.main else {
             return false;
         };
-        if c.paused && !c.stopped {
+        if c.paused && !c.frozen {
             return false;
         }
         let ours = std::fs::read_to_string(format!("/proc/{pid}/cgroup"))
@@ -274,7 +273,7 @@ impl DockerBackend {
         let killed = ours
             && target.as_raw() > 0
             && nix::sys::signal::kill(target, nix::sys::signal::Signal::SIGKILL).is_ok();
-        if killed && c.stopped {
+        if killed && c.frozen {
             self.freezer(name, "THAWED"); // a frozen process dies only once thawed
         }
         killed
@@ -319,8 +318,8 @@ impl DockerBackend {
         self.boot(name).await
     }
 
-    /// `docker pause` (freezes every process of the container); pausing a paused container
-    /// does nothing.
+    /// Freezes every process of the container, as `docker pause` does (through its cgroup
+    /// freezer directly, else the daemon); pausing a paused container does nothing.
     pub async fn pause(&mut self, name: &str) -> Result<(), BackendError> {
         let (docker, container) = self.target(name)?;
         if self.services.get(name).is_some_and(|c| c.paused) {
@@ -329,29 +328,24 @@ impl DockerBackend {
         // The cgroup freezer, directly: effective at once (the daemon's round trip takes
         // ~10 ms more). `docker ps` then still says running; shutdown thaws it first.
         if self.freezer(name, "FROZEN") {
-            if let Some(c) = self.services.get_mut(name) {
-                (c.paused, c.stopped) = (true, true);
-            }
+            self.mark(name, true, true);
             return Ok(());
         }
         docker
             .pause_container(&container)
             .await
             .map_err(|e| daemon::refused(&format!("pausing {name}"), &e))?;
-        if let Some(c) = self.services.get_mut(name) {
-            c.paused = true;
-        }
+        self.mark(name, true, false);
         Ok(())
     }
 
-    /// `docker unpause`; resuming a container that is not paused does nothing.
+    /// Thaws a paused container (the way it was paused); resuming a container that is not
+    /// paused does nothing.
     pub async fn resume(&mut self, name: &str) -> Result<(), BackendError> {
         let (docker, container) = self.target(name)?;
-        if self.services.get(name).is_some_and(|c| c.stopped) {
+        if self.services.get(name).is_some_and(|c| c.frozen) {
             self.freezer(name, "THAWED");
-            if let Some(c) = self.services.get_mut(name) {
-                (c.paused, c.stopped) = (false, false);
-            }
+            self.mark(name, false, false);
             return Ok(());
         }
         if !self.is_paused(name).await? {
@@ -361,10 +355,15 @@ impl DockerBackend {
             .unpause_container(&container)
             .await
             .map_err(|e| daemon::refused(&format!("resuming {name}"), &e))?;
-        if let Some(c) = self.services.get_mut(name) {
-            c.paused = false;
-        }
+        self.mark(name, false, false);
         Ok(())
+    }
+
+    /// Records how a container is paused: by us (`paused`), through its freezer (`frozen`).
+    fn mark(&mut self, name: &str, paused: bool, frozen: bool) {
+        if let Some(c) = self.services.get_mut(name) {
+            (c.paused, c.frozen) = (paused, frozen);
+        }
     }
 
     async fn is_paused(&self, name: &str) -> Result<bool, BackendError> {
@@ -452,13 +451,13 @@ impl DockerBackend {
         let Some(docker) = self.docker.clone() else {
             return names;
         };
-        let stopped: Vec<String> = self
+        let frozen: Vec<String> = self
             .services
             .iter()
-            .filter(|(_, c)| c.stopped)
+            .filter(|(_, c)| c.frozen)
             .map(|(n, _)| n.clone())
             .collect();
-        for name in stopped {
+        for name in frozen {
             self.freezer(&name, "THAWED");
         }
         self.stop_all(&docker).await;
