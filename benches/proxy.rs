@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-const UPLOAD: usize = 512 << 20;
+const UPLOAD: usize = 1 << 30;
+const ROUNDS: usize = 3;
 const ROUND_TRIPS: usize = 20_000;
 const LATENCY_CONNS: usize = 1_000;
 const HELD_CONNS: usize = 10_000;
@@ -253,51 +254,180 @@ fn pct(v: &[Duration], p: f64) -> Duration {
     v[((v.len() as f64 - 1.0) * p).round() as usize]
 }
 
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// The upstream runs as its own process (this benchmark re-run with `UPSTREAM_ROLE`), as a
+/// real service would: it prints its address and serves until its stdin closes.
+fn spawn_upstream() -> (Child2, String) {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .env(UPSTREAM_ROLE, "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    (Child2(child), line.trim().to_string())
+}
+
+const UPSTREAM_ROLE: &str = "SHAKEDOWN_BENCH_UPSTREAM";
+
+fn serve_upstream() {
+    let rt = runtime();
+    let addr = rt.block_on(upstream());
+    println!("{addr}");
+    // Serve until the benchmark goes away (its end of our stdin closes).
+    let _ = std::io::Read::read(&mut std::io::stdin(), &mut [0u8; 1]);
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list" || a == "--test") {
         return;
     }
+    if std::env::var_os(UPSTREAM_ROLE).is_some() {
+        return serve_upstream();
+    }
+    // `cargo bench --bench proxy -- held` runs only the sections whose names are given
+    // (`copy`, `latency`, `held`); no name runs them all.
+    let wanted: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let run = |section: &str| wanted.is_empty() || wanted.iter().any(|w| w == section);
     let fault = std::env::var("FAULT_CLI").unwrap_or_else(|_| "fault".into());
     let has_fault = Command::new(&fault)
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
+    let fault_bin = has_fault.then_some(fault.as_str());
     let dir = tempfile::tempdir().unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let up = rt.block_on(upstream());
-    let mut subjects: Vec<(&str, Option<(Child2, String)>)> = vec![
-        ("direct", None),
-        ("shakedown", Some(start_shakedown(&up, 0))),
-    ];
-    if has_fault {
-        subjects.push(("fault", Some(start_fault(&fault, &up, 0, dir.path()))));
-    } else {
-        println!("fault not found ({fault}); measuring shakedown only");
+    let rt = runtime();
+    let upstream = spawn_upstream();
+    let up = upstream.1.clone();
+    if run("copy") {
+        let mut subjects: Vec<(&str, Option<(Child2, String)>)> = vec![
+            ("direct", None),
+            ("shakedown", Some(start_shakedown(&up, 0))),
+        ];
+        if let Some(fault) = fault_bin {
+            subjects.push(("fault", Some(start_fault(fault, &up, 0, dir.path()))));
+        } else {
+            println!("fault not found ({fault}); measuring shakedown only");
+        }
+        no_toxics(&rt, &upstream, &subjects);
     }
+    if run("latency") {
+        latency_accuracy(&rt, &up, fault_bin, dir.path());
+    }
+    if run("held") {
+        held_open(&rt, &up, fault_bin, dir.path());
+    }
+}
+
+/// CPU seconds (user + system) a process has used so far.
+fn cpu_seconds(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    f.get(11)
+        .zip(f.get(12))
+        .map_or(0.0, |(u, s)| (u + s) / 100.0)
+}
+
+/// One subject's figures: MB/s, median round trip, and CPU seconds per GB uploaded for the
+/// loader, the proxy and the upstream.
+struct Copy {
+    mbps: Vec<f64>,
+    rtt: Vec<Duration>,
+    cpu: [f64; 3],
+}
+
+fn no_toxics(
+    rt: &tokio::runtime::Runtime,
+    up: &(Child2, String),
+    subjects: &[(&str, Option<(Child2, String)>)],
+) {
     println!(
-        "== no toxics: {} MB upload; {ROUND_TRIPS} sequential 1-byte round trips",
+        "== no toxics: {} MB upload; {ROUND_TRIPS} sequential 1-byte round trips; {ROUNDS} rounds, alternating, medians",
         UPLOAD >> 20
     );
-    let mut base = (0.0, Duration::ZERO);
-    for (name, s) in &subjects {
-        let addr = s.as_ref().map_or(up.clone(), |(_, a)| a.clone());
-        let mbps = rt.block_on(throughput(&addr));
-        let rtt = rt.block_on(round_trip_median(&addr));
-        if *name == "direct" {
-            base = (mbps, rtt);
+    let upstream_pid = up.0 .0.id().to_string();
+    let mut figures: Vec<Copy> = subjects
+        .iter()
+        .map(|_| Copy {
+            mbps: vec![],
+            rtt: vec![],
+            cpu: [0.0; 3],
+        })
+        .collect();
+    for _ in 0..ROUNDS {
+        for ((_, s), fig) in subjects.iter().zip(&mut figures) {
+            let addr = s.as_ref().map_or(up.1.clone(), |(_, a)| a.clone());
+            let proxy_pid = s.as_ref().map(|(c, _)| c.0.id().to_string());
+            let pids = [
+                "self".to_string(),
+                proxy_pid.unwrap_or_default(),
+                upstream_pid.clone(),
+            ];
+            let before = pids.clone().map(|p| cpu_seconds(&p));
+            fig.mbps.push(rt.block_on(throughput(&addr)));
+            let after = pids.map(|p| cpu_seconds(&p));
+            for i in 0..3 {
+                fig.cpu[i] += (after[i] - before[i]) / (UPLOAD as f64 / 1e9);
+            }
+            fig.rtt.push(rt.block_on(round_trip_median(&addr)));
         }
-        let added = rtt.saturating_sub(base.1);
-        println!("{name:<10} {mbps:>8.0} MB/s ({:>5.1}% of direct)   median round trip {:>6.1} µs (+{:>5.1} µs)", 100.0 * mbps / base.0, rtt.as_secs_f64() * 1e6, added.as_secs_f64() * 1e6);
     }
-    drop(subjects);
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let base_mbps = median(&mut figures[0].mbps.clone());
+    let base_rtt = {
+        let mut r = figures[0].rtt.clone();
+        r.sort();
+        r[r.len() / 2]
+    };
+    for ((name, _), fig) in subjects.iter().zip(&mut figures) {
+        let mbps = median(&mut fig.mbps);
+        fig.rtt.sort();
+        let rtt = fig.rtt[fig.rtt.len() / 2];
+        let added = rtt.saturating_sub(base_rtt);
+        let cpu = fig.cpu.map(|c| c / ROUNDS as f64);
+        println!(
+            "{name:<10} {mbps:>8.0} MB/s ({:>5.1}% of direct)   round trip {:>6.1} µs (+{:>5.1} µs)   CPU s/GB loader {:.2} proxy {:.2} upstream {:.2}",
+            100.0 * mbps / base_mbps,
+            rtt.as_secs_f64() * 1e6,
+            added.as_secs_f64() * 1e6,
+            cpu[0], cpu[1], cpu[2]
+        );
+    }
+}
+
+fn latency_accuracy(
+    rt: &tokio::runtime::Runtime,
+    up: &str,
+    fault: Option<&str>,
+    dir: &std::path::Path,
+) {
     println!("== 100 ms latency toxic, {LATENCY_CONNS} concurrent connections, one ping each");
-    let mut latency_subjects = vec![("shakedown", start_shakedown(&up, 100))];
-    if has_fault {
-        latency_subjects.push(("fault", start_fault(&fault, &up, 100, dir.path())));
+    let mut latency_subjects = vec![("shakedown", start_shakedown(up, 100))];
+    if let Some(fault) = fault {
+        latency_subjects.push(("fault", start_fault(fault, up, 100, dir)));
     }
     for (name, (_child, addr)) in &latency_subjects {
         let v = rt.block_on(concurrent_pings(addr, LATENCY_CONNS));
@@ -310,11 +440,13 @@ fn main() {
             err(*v.last().unwrap())
         );
     }
-    drop(latency_subjects);
+}
+
+fn held_open(rt: &tokio::runtime::Runtime, up: &str, fault: Option<&str>, dir: &std::path::Path) {
     println!("== {HELD_CONNS} concurrent connections held open, then one ping each");
-    let mut held_subjects = vec![("shakedown", start_shakedown(&up, 0))];
-    if has_fault {
-        held_subjects.push(("fault", start_fault(&fault, &up, 0, dir.path())));
+    let mut held_subjects = vec![("shakedown", start_shakedown(up, 0))];
+    if let Some(fault) = fault {
+        held_subjects.push(("fault", start_fault(fault, up, 0, dir)));
     }
     for (name, (_child, addr)) in &held_subjects {
         let t = Instant::now();

@@ -11,10 +11,15 @@ use bytes::Bytes;
 use rand::rngs::StdRng;
 use rand::RngExt as _;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::tcp::{ReadHalf, WriteHalf};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
+use super::splice::{Pipe, PIPES};
 use super::toxic::{Stream, Toxic, ToxicKind};
+
+/// A read this large means a bulk transfer: the link moves on to splicing through a pipe.
+const BULK: usize = 64 * 1024;
 
 /// A chunk of data and when it arrived.
 struct Chunk {
@@ -53,18 +58,21 @@ pub struct LinkContext {
 /// On a clean end the sink is shut down (FIN); otherwise it is left for the caller to close
 /// (or reset).
 ///
-/// While no toxic applies, bytes are copied straight through (the fast path); as soon as one
-/// does, chunks go through the timestamped pipeline, and back once the toxics are gone and
-/// the pipeline is empty. No byte is dropped by a switch.
-pub async fn run<R, W>(mut source: R, mut sink: W, mut ctx: LinkContext) -> LinkEnd
-where
-    R: AsyncRead + Unpin,
-    W: AsyncWrite + Unpin,
-{
+/// While no toxic applies, bytes are copied straight through (the fast path; spliced without
+/// entering user space once the link carries bulk data); as soon as one does, chunks go
+/// through the timestamped pipeline, and back once the toxics are gone and the pipeline is
+/// empty. No byte is dropped by a switch.
+pub async fn run(
+    mut source: ReadHalf<'_>,
+    mut sink: WriteHalf<'_>,
+    mut ctx: LinkContext,
+) -> LinkEnd {
     let mut state = State::default();
     let mut buf = vec![0u8; 256 * 1024];
+    let mut pipe = None;
     loop {
-        if let Some(end) = copy_while_clean(&mut source, &mut sink, &mut ctx, &mut buf).await {
+        let clean = copy_while_clean(&mut source, &mut sink, &mut ctx, &mut buf, &mut pipe);
+        if let Some(end) = clean.await {
             return end;
         }
         if let Some(end) = pipeline(&mut source, &mut sink, &mut ctx, &mut state).await {
@@ -75,41 +83,58 @@ where
 
 /// The fast path: copies while this link has no active toxic. `None` when a toxic became
 /// active (nothing is held back), `Some` when the link ended.
-async fn copy_while_clean<R, W>(
-    source: &mut R,
-    sink: &mut W,
+async fn copy_while_clean(
+    source: &mut ReadHalf<'_>,
+    sink: &mut WriteHalf<'_>,
     ctx: &mut LinkContext,
     buf: &mut [u8],
-) -> Option<LinkEnd>
-where
-    R: AsyncRead + Unpin,
-    W: AsyncWrite + Unpin,
-{
+    pipe: &mut Option<Pipe>,
+) -> Option<LinkEnd> {
     if has_active_toxics(ctx) {
         return None;
     }
     loop {
         // Toxics are looked at again only when they change: nothing else on the hot path.
-        tokio::select! {
+        let read = tokio::select! {
             biased;
             _ = changed(&mut ctx.toxics) => {
                 if has_active_toxics(ctx) {
                     return None;
                 }
+                continue;
             }
-            read = source.read(buf) => match read {
-                Ok(0) | Err(_) => {
-                    let _ = sink.shutdown().await;
-                    return Some(LinkEnd::Closed);
-                }
-                Ok(n) => {
-                    if sink.write_all(&buf[..n]).await.is_err() {
-                        return Some(LinkEnd::Failed);
-                    }
-                    ctx.bytes.fetch_add(n as u64, Ordering::Relaxed);
-                }
-            },
+            read = take_in(source, buf, pipe) => read,
+        };
+        let n = match read {
+            Ok(0) | Err(_) => {
+                let _ = sink.shutdown().await;
+                return Some(LinkEnd::Closed);
+            }
+            Ok(n) => n,
+        };
+        let sent = match pipe {
+            Some(pipe) => pipe.drain(sink.as_ref()).await,
+            None => sink.write_all(&buf[..n]).await,
+        };
+        if sent.is_err() {
+            return Some(LinkEnd::Failed);
         }
+        ctx.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        if pipe.is_none() && n >= BULK {
+            *pipe = Pipe::new(&PIPES);
+        }
+    }
+}
+
+/// The next bytes from `source`: into the pipe when the link has one, into `buf` otherwise.
+async fn take_in(
+    source: &mut ReadHalf<'_>,
+    buf: &mut [u8],
+    pipe: &mut Option<Pipe>,
+) -> std::io::Result<usize> {
+    match pipe {
+        Some(pipe) => pipe.fill(source.as_ref()).await,
+        None => source.read(buf).await,
     }
 }
 

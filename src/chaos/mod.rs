@@ -9,6 +9,7 @@ mod link;
 mod proxy;
 mod registry;
 mod runtime;
+mod splice;
 mod toxic;
 
 pub use api::{handle, serve};
