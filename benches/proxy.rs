@@ -12,6 +12,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use rand::rngs::StdRng;
+use rand::{RngExt as _, SeedableRng};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -20,6 +22,7 @@ const ROUNDS: usize = 3;
 const ROUND_TRIPS: usize = 20_000;
 const LATENCY_CONNS: usize = 1_000;
 const HELD_CONNS: usize = 10_000;
+const STEADY: Duration = Duration::from_secs(5);
 
 /// Upstream: echoes every byte; a connection whose first byte is `U` is an upload that is
 /// counted and acknowledged with one byte when the client shuts its side.
@@ -89,7 +92,62 @@ async fn round_trip_median(addr: &str) -> Duration {
     times[times.len() / 2]
 }
 
-/// Round-trip times of one ping on each of `n` concurrent connections.
+/// Round-trip times of pings on `n` concurrent connections that stay open for `STEADY`:
+/// once all are connected (and have had one ping answered), each pings again after a pause
+/// drawn from 0–200 ms (seeded), so pings are spread over time rather than all at once.
+async fn steady_pings(addr: &str, n: usize) -> Vec<Duration> {
+    let addr = Arc::new(addr.to_string());
+    let ready = Arc::new(tokio::sync::Barrier::new(n + 1));
+    let tasks: Vec<_> = (0..n)
+        .map(|i| {
+            let (addr, ready) = (addr.clone(), ready.clone());
+            tokio::spawn(async move {
+                let mut rng = StdRng::seed_from_u64(i as u64);
+                let mut times = Vec::new();
+                let mut s = TcpStream::connect(addr.as_str()).await.ok();
+                if let Some(conn) = s.as_mut() {
+                    if ping(conn).await.is_none() {
+                        s = None;
+                    }
+                }
+                ready.wait().await;
+                let Some(s) = s.as_mut() else { return times };
+                let until = Instant::now() + STEADY;
+                while Instant::now() < until {
+                    tokio::time::sleep(Duration::from_millis(rng.random_range(0..200))).await;
+                    match ping(s).await {
+                        Some(d) => times.push(d),
+                        None => break,
+                    }
+                }
+                times
+            })
+        })
+        .collect();
+    ready.wait().await;
+    let mut out = Vec::new();
+    for t in tasks {
+        out.extend(t.await.unwrap_or_default());
+    }
+    out.sort();
+    out
+}
+
+/// One byte there and back; its round-trip time (`None` after 10 s or on an error).
+async fn ping(s: &mut TcpStream) -> Option<Duration> {
+    let _ = s.set_nodelay(true);
+    let mut b = [0u8; 1];
+    let t = Instant::now();
+    s.write_all(b"p").await.ok()?;
+    tokio::time::timeout(Duration::from_secs(10), s.read_exact(&mut b))
+        .await
+        .ok()?
+        .ok()?;
+    Some(t.elapsed())
+}
+
+/// Round-trip times of one ping on each of `n` concurrent connections, all sent at about the
+/// same moment (a burst).
 async fn concurrent_pings(addr: &str, n: usize) -> Vec<Duration> {
     let addr = Arc::new(addr.to_string());
     let tasks: Vec<_> = (0..n)
@@ -183,13 +241,21 @@ fn wait_for(addr: &str) {
     }
 }
 
-/// `shakedown proxy` with one proxy towards `upstream`, optionally with a latency toxic.
-fn start_shakedown(upstream: &str, latency_ms: u64) -> (Child2, String) {
+/// A proxy's command, with as many open files as the hard limit allows.
+fn proxy_command(bin: &str) -> Command {
+    let mut c = Command::new("sh");
+    c.args(["-c", "ulimit -n \"$(ulimit -Hn)\"; exec \"$0\" \"$@\""])
+        .arg(bin);
+    c
+}
+
+/// `shakedown proxy` (with `extra` arguments) with one proxy towards `upstream`, optionally
+/// with a latency toxic.
+fn start_shakedown(upstream: &str, latency_ms: u64, extra: &[&str]) -> (Child2, String) {
     let api_port = free_port();
-    let child = Command::new("sh")
-        .args(["-c", "ulimit -n 65536; exec \"$0\" \"$@\""])
-        .arg(env!("CARGO_BIN_EXE_shakedown"))
+    let child = proxy_command(env!("CARGO_BIN_EXE_shakedown"))
         .args(["proxy", "--port", &api_port.to_string()])
+        .args(extra)
         .env("SHAKEDOWN_LOG", "error")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -236,9 +302,7 @@ fn start_fault(
     let yaml = format!("schema_version: 1\nname: bench\nproxies:\n  - name: bench\n    protocol: tcp\n    listen: 127.0.0.1:{port}\n    upstream: {upstream}\nphases:\n  - name: bench\n{phase}");
     let file = dir.join(format!("fault-{port}.yaml"));
     std::fs::write(&file, yaml).unwrap();
-    let child = Command::new("sh")
-        .args(["-c", "ulimit -n 65536; exec \"$0\" \"$@\""])
-        .arg(bin)
+    let child = proxy_command(bin)
         .args(["--color", "never", "run"])
         .arg(&file)
         .stdout(Stdio::null())
@@ -317,7 +381,11 @@ fn main() {
     if run("copy") {
         let mut subjects: Vec<(&str, Option<(Child2, String)>)> = vec![
             ("direct", None),
-            ("shakedown", Some(start_shakedown(&up, 0))),
+            ("shakedown", Some(start_shakedown(&up, 0, &[]))),
+            (
+                "sd+poll",
+                Some(start_shakedown(&up, 0, &["--busy-poll", "200us"])),
+            ),
         ];
         if let Some(fault) = fault_bin {
             subjects.push(("fault", Some(start_fault(fault, &up, 0, dir.path()))));
@@ -337,11 +405,11 @@ fn main() {
 /// CPU seconds (user + system) a process has used so far.
 fn cpu_seconds(pid: &str) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+    // Fields from the state on (it parses as 0): utime and stime are the 12th and 13th.
     let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
     let f: Vec<f64> = rest
         .split_whitespace()
-        .filter_map(|x| x.parse().ok())
+        .map(|x| x.parse().unwrap_or(0.0))
         .collect();
     f.get(11)
         .zip(f.get(12))
@@ -424,27 +492,31 @@ fn latency_accuracy(
     fault: Option<&str>,
     dir: &std::path::Path,
 ) {
-    println!("== 100 ms latency toxic, {LATENCY_CONNS} concurrent connections, one ping each");
-    let mut latency_subjects = vec![("shakedown", start_shakedown(up, 100))];
+    println!("== 100 ms latency toxic (downstream), {LATENCY_CONNS} concurrent connections: steady = pings spread over {} s; burst = one ping each, all at once", STEADY.as_secs());
+    let mut latency_subjects = vec![("shakedown", start_shakedown(up, 100, &[]))];
     if let Some(fault) = fault {
         latency_subjects.push(("fault", start_fault(fault, up, 100, dir)));
     }
     for (name, (_child, addr)) in &latency_subjects {
-        let v = rt.block_on(concurrent_pings(addr, LATENCY_CONNS));
-        let err = |d: Duration| (d.as_secs_f64() * 1000.0) - 100.0;
-        println!(
-            "{name:<10} {} answered; error vs 100 ms: p50 {:+.2} ms, p99 {:+.2} ms, max {:+.2} ms",
-            v.len(),
-            err(pct(&v, 0.5)),
-            err(pct(&v, 0.99)),
-            err(*v.last().unwrap())
-        );
+        for (load, v) in [
+            ("steady", rt.block_on(steady_pings(addr, LATENCY_CONNS))),
+            ("burst", rt.block_on(concurrent_pings(addr, LATENCY_CONNS))),
+        ] {
+            let err = |d: Duration| (d.as_secs_f64() * 1000.0) - 100.0;
+            println!(
+                "{name:<10} {load:<6} {:>6} pings; error vs 100 ms: p50 {:+.2} ms, p99 {:+.2} ms, max {:+.2} ms",
+                v.len(),
+                err(pct(&v, 0.5)),
+                err(pct(&v, 0.99)),
+                err(*v.last().unwrap())
+            );
+        }
     }
 }
 
 fn held_open(rt: &tokio::runtime::Runtime, up: &str, fault: Option<&str>, dir: &std::path::Path) {
     println!("== {HELD_CONNS} concurrent connections held open, then one ping each");
-    let mut held_subjects = vec![("shakedown", start_shakedown(up, 0))];
+    let mut held_subjects = vec![("shakedown", start_shakedown(up, 0, &[]))];
     if let Some(fault) = fault {
         held_subjects.push(("fault", start_fault(fault, up, 0, dir)));
     }

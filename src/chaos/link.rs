@@ -15,6 +15,7 @@ use tokio::net::tcp::{ReadHalf, WriteHalf};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
+use super::busy_poll;
 use super::splice::{Pipe, PIPES};
 use super::toxic::{Stream, Toxic, ToxicKind};
 
@@ -120,6 +121,7 @@ async fn copy_while_clean(
             return Some(LinkEnd::Failed);
         }
         ctx.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        busy_poll::traffic();
         if pipe.is_none() && n >= BULK {
             *pipe = Pipe::new(&PIPES);
         }
@@ -157,6 +159,7 @@ where
             match source.read(&mut buf).await {
                 Ok(0) | Err(_) => return,
                 Ok(n) => {
+                    busy_poll::traffic();
                     let chunk = Chunk {
                         data: Bytes::copy_from_slice(&buf[..n]),
                         at: Instant::now(),

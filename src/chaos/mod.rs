@@ -3,6 +3,7 @@
 //! the Toxiproxy HTTP API over a registry of proxies.
 
 mod api;
+mod busy_poll;
 mod guard;
 mod http;
 mod link;
@@ -13,6 +14,7 @@ mod splice;
 mod toxic;
 
 pub use api::{handle, serve};
+pub use busy_poll::{set_busy_poll, BusyPollError};
 pub use guard::{ProxyGuard, ToxicGuard};
 pub use link::LinkEnd;
 pub use proxy::{Metrics, Proxy, ProxyError};

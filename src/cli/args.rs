@@ -127,6 +127,12 @@ pub struct ProxyArgs {
     /// Allow proxies to any upstream.
     #[arg(long)]
     pub allow_any_upstream: bool,
+
+    /// After traffic, keep polling the sockets for this long (e.g. `200us`) instead of
+    /// sleeping: cuts the latency the proxy adds to a small request and its answer several
+    /// times over, at the cost of up to one busy core while traffic flows. Off by default.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub busy_poll: Option<std::time::Duration>,
 }
 
 /// Where the results store lives.

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
-use crate::chaos::{runtime, serve, Registry, UpstreamPolicy};
+use crate::chaos::{runtime, serve, set_busy_poll, Registry, UpstreamPolicy};
 use crate::cli::args::ProxyArgs;
 use crate::cli::outcome::Outcome;
 
@@ -21,6 +21,9 @@ pub fn run(args: &ProxyArgs) -> Outcome {
 }
 
 fn serve_api(args: &ProxyArgs) -> anyhow::Result<()> {
+    if let Some(window) = args.busy_poll {
+        set_busy_poll(window)?;
+    }
     let policy = UpstreamPolicy {
         allowed: args.allow_upstream.clone(),
         any: args.allow_any_upstream,
