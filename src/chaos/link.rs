@@ -17,6 +17,7 @@ use tokio::time::Instant;
 
 use super::busy_poll;
 use super::splice::{Pipe, PIPES};
+use super::timer;
 use super::toxic::{Stream, Toxic, ToxicKind};
 
 /// A read this large means a bulk transfer: the link moves on to splicing through a pipe.
@@ -312,7 +313,7 @@ async fn forward<W: AsyncWrite + Unpin>(
         }
         if let Some(wait) = latency(&active, chunk.at, &mut ctx.rng) {
             tokio::select! {
-                _ = tokio::time::sleep_until(wait) => {}
+                _ = timer::sleep_until(wait.into_std()) => {}
                 _ = changed(&mut ctx.toxics) => continue,
             }
         }

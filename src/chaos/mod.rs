@@ -11,6 +11,7 @@ mod proxy;
 mod registry;
 mod runtime;
 mod splice;
+mod timer;
 mod toxic;
 
 pub use api::{handle, serve};
