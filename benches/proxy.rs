@@ -186,8 +186,9 @@ async fn concurrent_pings(addr: &str, n: usize) -> Vec<Duration> {
 
 /// Opens `n` connections (for at most 60 s), keeps them all open, then pings them all at
 /// once (answers within 10 s count); returns how many answered.
-async fn held(addr: &str, n: usize) -> usize {
-    let deadline = Instant::now() + Duration::from_secs(60);
+async fn held(addr: &str, n: usize, pid: u32) -> Held {
+    let t = Instant::now();
+    let deadline = t + Duration::from_secs(60);
     let mut conns = Vec::with_capacity(n);
     while conns.len() < n && Instant::now() < deadline {
         match tokio::time::timeout(Duration::from_secs(2), TcpStream::connect(addr)).await {
@@ -195,7 +196,11 @@ async fn held(addr: &str, n: usize) -> usize {
             _ => break,
         }
     }
+    let open_secs = t.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_millis(500)).await;
+    let opened = conns.len();
+    let rss_kib = rss_kib(pid);
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |d| d.count());
     let pings: Vec<_> = conns
         .into_iter()
         .map(|mut s| {
@@ -209,13 +214,39 @@ async fn held(addr: &str, n: usize) -> usize {
             })
         })
         .collect();
-    let mut alive = 0;
+    let mut answered = 0;
     for p in pings {
         if matches!(p.await, Ok(true)) {
-            alive += 1;
+            answered += 1;
         }
     }
-    alive
+    Held {
+        opened,
+        open_secs,
+        rss_kib,
+        fds,
+        answered,
+    }
+}
+
+/// What holding connections open showed.
+struct Held {
+    opened: usize,
+    open_secs: f64,
+    rss_kib: u64,
+    /// File descriptors the proxy had open while holding them.
+    fds: usize,
+    answered: usize,
+}
+
+/// Resident memory of a process, in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
 }
 
 struct Child2(Child);
@@ -520,12 +551,16 @@ fn held_open(rt: &tokio::runtime::Runtime, up: &str, fault: Option<&str>, dir: &
     if let Some(fault) = fault {
         held_subjects.push(("fault", start_fault(fault, up, 0, dir)));
     }
-    for (name, (_child, addr)) in &held_subjects {
-        let t = Instant::now();
-        let alive = rt.block_on(held(addr, HELD_CONNS));
+    for (name, (child, addr)) in &held_subjects {
+        let h = rt.block_on(held(addr, HELD_CONNS, child.0.id()));
         println!(
-            "{name:<10} {alive}/{HELD_CONNS} connections answered ({:.1} s)",
-            t.elapsed().as_secs_f64()
+            "{name:<10} {} connected in {:.1} s; proxy: {} descriptors, RSS {:.1} MiB ({:.1} KiB a connection); {}/{HELD_CONNS} answered",
+            h.opened,
+            h.open_secs,
+            h.fds,
+            h.rss_kib as f64 / 1024.0,
+            h.rss_kib as f64 / h.opened.max(1) as f64,
+            h.answered
         );
     }
 }

@@ -368,8 +368,18 @@ fn should_keep_every_byte_of_a_bulk_transfer_while_toxics_come_and_go() {
         })
     };
     let mut got = vec![0u8; payload.len()];
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    s.read_exact(&mut got).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    if let Err(e) = s.read_exact(&mut got) {
+        // A lost chunk shows as a stall, with fewer bytes forwarded than were sent.
+        let m = p.metrics();
+        let count = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+        panic!(
+            "{e}: forwarded {} bytes up and {} down of {}",
+            count(&m.bytes_upstream),
+            count(&m.bytes_downstream),
+            payload.len()
+        );
+    }
     writer.join().unwrap();
     toggler.join().unwrap();
     assert!(

@@ -3,7 +3,7 @@
 //! wait can be interrupted by a change of toxics, and a chunk in hand is never dropped by a
 //! reconfiguration.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,7 +20,8 @@ use super::splice::{Pipe, PIPES};
 use super::timer;
 use super::toxic::{Stream, Toxic, ToxicKind};
 
-/// A read this large means a bulk transfer: the link moves on to splicing through a pipe.
+/// A read this large (a full buffer) means a bulk transfer: the link moves on to splicing
+/// through a pipe. Also the size of the copy buffer.
 const BULK: usize = 64 * 1024;
 
 /// A chunk of data and when it arrived.
@@ -70,7 +71,7 @@ pub async fn run(
     mut ctx: LinkContext,
 ) -> LinkEnd {
     let mut state = State::default();
-    let mut buf = vec![0u8; 256 * 1024];
+    let mut buf = vec![0u8; BULK];
     let mut pipe = None;
     loop {
         let clean = copy_while_clean(&mut source, &mut sink, &mut ctx, &mut buf, &mut pipe);
@@ -154,6 +155,10 @@ where
     W: AsyncWrite + Unpin,
 {
     let (tx, mut rx) = mpsc::channel::<Chunk>(64);
+    // True while the reader holds a chunk it has read but not yet queued: a send can wait
+    // even on a channel with room (tokio's cooperative budget), and that chunk must not be
+    // dropped by a switch back to the fast path.
+    let holding = &AtomicBool::new(false);
     let reader = async move {
         let mut buf = vec![0u8; 32 * 1024];
         loop {
@@ -161,6 +166,7 @@ where
                 Ok(0) | Err(_) => return,
                 Ok(n) => {
                     busy_poll::traffic();
+                    holding.store(true, Ordering::Relaxed);
                     let chunk = Chunk {
                         data: Bytes::copy_from_slice(&buf[..n]),
                         at: Instant::now(),
@@ -168,6 +174,7 @@ where
                     if tx.send(chunk).await.is_err() {
                         return;
                     }
+                    holding.store(false, Ordering::Relaxed);
                 }
             }
         }
@@ -178,9 +185,8 @@ where
             if let Some(end) = state.deadline_passed(&active) {
                 return Some(end);
             }
-            if active.is_empty() && rx.is_empty() {
-                // Clean again, nothing in flight (a reader waiting on a full channel would
-                // make it non-empty): back to the fast path.
+            if active.is_empty() && rx.is_empty() && !holding.load(Ordering::Relaxed) {
+                // Clean again, nothing in flight: back to the fast path.
                 return None;
             }
             tokio::select! {

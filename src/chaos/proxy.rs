@@ -414,7 +414,7 @@ impl Proxy {
 fn bind_retrying(addr: &str) -> std::io::Result<std::net::TcpListener> {
     let deadline = std::time::Instant::now() + Duration::from_secs(1);
     loop {
-        match std::net::TcpListener::bind(addr) {
+        match bind(addr) {
             Err(e)
                 if e.kind() == std::io::ErrorKind::AddrInUse
                     && std::time::Instant::now() < deadline =>
@@ -424,6 +424,20 @@ fn bind_retrying(addr: &str) -> std::io::Result<std::net::TcpListener> {
             other => return other,
         }
     }
+}
+
+/// A listener with a backlog of 1,024 (the standard library's is 128): a thousand clients
+/// connecting at once are queued, not made to retransmit their SYN a second later.
+fn bind(addr: &str) -> std::io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let addr = std::net::ToSocketAddrs::to_socket_addrs(addr)?
+        .next()
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "no address"))?;
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(1024)?;
+    Ok(socket.into())
 }
 
 /// Per-connection toxicity decisions: rolled once per toxic name, reproducibly.
