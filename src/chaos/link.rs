@@ -192,7 +192,7 @@ where
             tokio::select! {
                 chunk = rx.recv() => match chunk {
                     Some(chunk) => {
-                        if let Some(end) = forward(chunk, sink, ctx, state).await {
+                        if let Some(end) = forward(chunk, sink, ctx, state, active).await {
                             return Some(end);
                         }
                     }
@@ -297,16 +297,22 @@ fn active_toxics(ctx: &mut LinkContext) -> Vec<Toxic> {
         .collect()
 }
 
-/// Applies the toxics to one chunk and writes it; `Some` when the link must end.
+/// Applies the toxics to one chunk and writes it; `Some` when the link must end. `active`
+/// are the toxics as the caller last read them; they are read again only when they change.
 async fn forward<W: AsyncWrite + Unpin>(
     chunk: Chunk,
     sink: &mut W,
     ctx: &mut LinkContext,
     state: &mut State,
+    mut active: Vec<Toxic>,
 ) -> Option<LinkEnd> {
     let mut data = chunk.data;
+    let mut first = true;
     loop {
-        let active = active_toxics(ctx);
+        let stale = !std::mem::take(&mut first) || ctx.toxics.has_changed().unwrap_or(false);
+        if stale {
+            active = active_toxics(ctx);
+        }
         if active
             .iter()
             .any(|t| matches!(t.kind, ToxicKind::Timeout { .. }))
