@@ -1,12 +1,17 @@
-//! Fault proxy benchmarks: `shakedown proxy` and `fault` (from `cargo install fault-cli`)
-//! side by side against a direct loopback connection, in one run:
-//! throughput of a large upload, added latency of small round trips, accuracy of a 100 ms
-//! latency toxic over 1,000 concurrent connections (the second ping of each, once all are
-//! connected), and 10,000 connections held open.
+//! Fault proxy benchmarks: `shakedown proxy` (also with `--busy-poll 200us`) and `fault`
+//! (from `cargo install fault-cli`) side by side against a direct loopback connection, in
+//! one run. The loader (this process), the upstream (this benchmark re-run as an echo /
+//! upload sink) and each proxy are separate processes:
+//! - `copy`: a 1 GiB upload and 20,000 sequential 1-byte round trips without toxics, three
+//!   alternating rounds, medians, with the CPU seconds per GB of each process;
+//! - `latency`: a 100 ms latency toxic over 1,000 concurrent connections, pinging at spread
+//!   times for 5 s (steady) and all at once (burst);
+//! - `held`: 10,000 connections opened, held, then pinged, with the proxy's descriptors and
+//!   resident memory.
 //!
-//! Run with `cargo bench --bench proxy`. Set `FAULT_CLI` to the `fault` binary (default:
-//! `fault` on PATH); without it only shakedown is measured. Every load is bounded in bytes,
-//! round trips and connections, and all traffic stays on 127.0.0.1.
+//! Run with `cargo bench --bench proxy [-- SECTION ...]`. Set `FAULT_CLI` to the `fault`
+//! binary (default: `fault` on PATH); without it only shakedown is measured. Every load is
+//! bounded in bytes, round trips, connections and time, and all traffic stays on 127.0.0.1.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
