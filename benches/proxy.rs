@@ -93,8 +93,14 @@ async fn round_trip_median(addr: &str) -> Duration {
         s.read_exact(&mut b).await.unwrap();
         times.push(t.elapsed());
     }
-    times.sort();
-    times[times.len() / 2]
+    median(&times)
+}
+
+/// The middle value (the upper one of an even count).
+fn median<T: PartialOrd + Copy>(values: &[T]) -> T {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    sorted[sorted.len() / 2]
 }
 
 /// Round-trip times of pings on `n` concurrent connections that stay open for `STEADY`:
@@ -109,7 +115,7 @@ async fn steady_pings(addr: &str, n: usize) -> Vec<Duration> {
             tokio::spawn(async move {
                 let mut rng = StdRng::seed_from_u64(i as u64);
                 let mut times = Vec::new();
-                let mut s = TcpStream::connect(addr.as_str()).await.ok();
+                let mut s = connect(&addr).await;
                 if let Some(conn) = s.as_mut() {
                     if ping(conn).await.is_none() {
                         s = None;
@@ -138,9 +144,15 @@ async fn steady_pings(addr: &str, n: usize) -> Vec<Duration> {
     out
 }
 
+/// A connection with Nagle's algorithm off, so that one byte goes at once.
+async fn connect(addr: &str) -> Option<TcpStream> {
+    let s = TcpStream::connect(addr).await.ok()?;
+    s.set_nodelay(true).ok()?;
+    Some(s)
+}
+
 /// One byte there and back; its round-trip time (`None` after 10 s or on an error).
 async fn ping(s: &mut TcpStream) -> Option<Duration> {
-    let _ = s.set_nodelay(true);
     let mut b = [0u8; 1];
     let t = Instant::now();
     s.write_all(b"p").await.ok()?;
@@ -159,23 +171,11 @@ async fn concurrent_pings(addr: &str, n: usize) -> Vec<Duration> {
         .map(|_| {
             let addr = addr.clone();
             tokio::spawn(async move {
-                let mut s = TcpStream::connect(addr.as_str()).await.ok()?;
-                s.set_nodelay(true).ok()?;
-                let mut b = [0u8; 1];
+                let mut s = connect(&addr).await?;
                 // The first ping waits for the proxy to accept and reach the upstream; the
                 // second measures the toxic alone.
-                s.write_all(b"w").await.ok()?;
-                tokio::time::timeout(Duration::from_secs(10), s.read_exact(&mut b))
-                    .await
-                    .ok()?
-                    .ok()?;
-                let t = Instant::now();
-                s.write_all(b"p").await.ok()?;
-                tokio::time::timeout(Duration::from_secs(10), s.read_exact(&mut b))
-                    .await
-                    .ok()?
-                    .ok()?;
-                Some(t.elapsed())
+                ping(&mut s).await?;
+                ping(&mut s).await
             })
         })
         .collect();
@@ -454,7 +454,7 @@ fn cpu_seconds(pid: &str) -> f64 {
 
 /// One subject's figures: MB/s, median round trip, and CPU seconds per GB uploaded for the
 /// loader, the proxy and the upstream.
-struct Copy {
+struct CopyFigures {
     mbps: Vec<f64>,
     rtt: Vec<Duration>,
     cpu: [f64; 3],
@@ -470,9 +470,9 @@ fn no_toxics(
         UPLOAD >> 20
     );
     let upstream_pid = up.0 .0.id().to_string();
-    let mut figures: Vec<Copy> = subjects
+    let mut figures: Vec<CopyFigures> = subjects
         .iter()
-        .map(|_| Copy {
+        .map(|_| CopyFigures {
             mbps: vec![],
             rtt: vec![],
             cpu: [0.0; 3],
@@ -496,20 +496,9 @@ fn no_toxics(
             fig.rtt.push(rt.block_on(round_trip_median(&addr)));
         }
     }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    let base_mbps = median(&mut figures[0].mbps.clone());
-    let base_rtt = {
-        let mut r = figures[0].rtt.clone();
-        r.sort();
-        r[r.len() / 2]
-    };
-    for ((name, _), fig) in subjects.iter().zip(&mut figures) {
-        let mbps = median(&mut fig.mbps);
-        fig.rtt.sort();
-        let rtt = fig.rtt[fig.rtt.len() / 2];
+    let (base_mbps, base_rtt) = (median(&figures[0].mbps), median(&figures[0].rtt));
+    for ((name, _), fig) in subjects.iter().zip(&figures) {
+        let (mbps, rtt) = (median(&fig.mbps), median(&fig.rtt));
         let added = rtt.saturating_sub(base_rtt);
         let cpu = fig.cpu.map(|c| c / ROUNDS as f64);
         println!(

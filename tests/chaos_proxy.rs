@@ -44,6 +44,18 @@ fn round_trip(s: &mut TcpStream, payload: &[u8]) -> Vec<u8> {
     got
 }
 
+/// Writes `len` patterned bytes to `s` from another thread (so that the echo can be read
+/// meanwhile); returns what it writes and the thread.
+fn send_in_background(s: &TcpStream, len: u32) -> (Vec<u8>, std::thread::JoinHandle<()>) {
+    let payload: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+    let mut w = s.try_clone().unwrap();
+    let data = payload.clone();
+    (
+        payload,
+        std::thread::spawn(move || w.write_all(&data).unwrap()),
+    )
+}
+
 fn latency(ms: u64) -> ToxicKind {
     ToxicKind::Latency {
         latency: Duration::from_millis(ms),
@@ -55,12 +67,7 @@ fn latency(ms: u64) -> ToxicKind {
 fn should_pass_data_intact_without_toxics() {
     let p = proxy();
     let mut s = connect(&p);
-    let payload: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
-    let writer = {
-        let mut w = s.try_clone().unwrap();
-        let data = payload.clone();
-        std::thread::spawn(move || w.write_all(&data).unwrap())
-    };
+    let (payload, writer) = send_in_background(&s, 1_000_000);
     let mut got = vec![0u8; payload.len()];
     s.read_exact(&mut got).unwrap();
     writer.join().unwrap();
@@ -344,12 +351,7 @@ fn should_keep_every_byte_of_a_bulk_transfer_while_toxics_come_and_go() {
     // timestamped pipeline and back while 24 MB are in flight both ways.
     let p = proxy();
     let mut s = connect(&p);
-    let payload: Vec<u8> = (0..24_000_000u32).map(|i| (i % 251) as u8).collect();
-    let writer = {
-        let mut w = s.try_clone().unwrap();
-        let data = payload.clone();
-        std::thread::spawn(move || w.write_all(&data).unwrap())
-    };
+    let (payload, writer) = send_in_background(&s, 24_000_000);
     let toggler = {
         let p = p.clone();
         std::thread::spawn(move || {

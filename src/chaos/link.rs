@@ -307,10 +307,11 @@ async fn forward<W: AsyncWrite + Unpin>(
     mut active: Vec<Toxic>,
 ) -> Option<LinkEnd> {
     let mut data = chunk.data;
-    let mut first = true;
+    // The caller's toxics may be stale if they changed as the chunk arrived; after a wait
+    // below that ended with a change, they are.
+    let mut stale = ctx.toxics.has_changed().unwrap_or(false);
     loop {
-        let stale = !std::mem::take(&mut first) || ctx.toxics.has_changed().unwrap_or(false);
-        if stale {
+        if std::mem::replace(&mut stale, true) {
             active = active_toxics(ctx);
         }
         if active
