@@ -2,7 +2,7 @@
 //! fast Ctrl-C heals everything, and the time from `shakedown run` to the first canary
 //! probe on the example shop, for each backend.
 //!
-//! Run with `cargo build --release --examples && cargo bench --bench scenario` (add
+//! Run with `cargo build -p shakedown-shop && cargo bench --bench scenario` (add
 //! `scripts/images.sh` first to include the docker backend). Runs `scenarios/game-day.toml`
 //! (4 faults) `RUNS` times per backend and interrupts `tests/data/scenarios/long-faults.toml`
 //! with SIGINT `RUNS` times. All traffic stays on loopback and the run's own containers.
@@ -130,8 +130,8 @@ fn docker_images_present() -> bool {
 }
 
 fn main() {
-    if !Path::new("target/debug/examples/orders").exists() {
-        eprintln!("build the examples first: cargo build --examples");
+    if !Path::new("target/debug/orders").exists() {
+        eprintln!("build the example shop first: cargo build -p shakedown-shop");
         return;
     }
     let mut backends = vec!["process"];

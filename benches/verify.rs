@@ -6,9 +6,7 @@
 //! (default: `pact-verifier` on PATH); without it only shakedown is measured. `BENCH_RUNS`
 //! (default 5) runs of each; the median wall time of each whole process is reported.
 
-#[allow(dead_code)]
-#[path = "../examples/shop/orders_service.rs"]
-mod orders_service;
+use shakedown_shop::orders_service;
 
 use std::process::{Command, Stdio};
 use std::time::Instant;

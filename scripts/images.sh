@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the example shop's container images, for scenarios on the Docker backend. No image
 # is pulled (there may be no registry): each one is FROM scratch.
-#   shakedown-example/{orders,payments,shipping}:latest  the examples, linked statically
+#   shakedown-example/{orders,payments,shipping}:latest  the shop's services, linked statically
 #     (crt-static, in target/static so the normal build cache stays valid), HOST=0.0.0.0
 #   shakedown-example/nats:latest  Debian's nats-server and the libraries ldd names
 # All are labelled org.shakedown.example=true. Running it again rebuilds only what changed.
@@ -15,10 +15,10 @@ nats_server="$(command -v nats-server || echo /usr/sbin/nats-server)"
 [ -x "$nats_server" ] || fail "nats-server is not installed (apt-get install nats-server)"
 
 target=x86_64-unknown-linux-gnu
-echo "== static examples (cargo build --release --examples --target $target --target-dir target/static)"
+echo "== static services (cargo build --release -p shakedown-shop --target $target --target-dir target/static)"
 RUSTFLAGS="-C target-feature=+crt-static" \
-  cargo build --release --examples --target "$target" --target-dir target/static
-bin="target/static/$target/release/examples"
+  cargo build --release -p shakedown-shop --target "$target" --target-dir target/static
+bin="target/static/$target/release"
 
 context="$(mktemp -d)"
 trap 'rm -rf "$context"' EXIT

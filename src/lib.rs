@@ -18,12 +18,21 @@
 //! assert_eq!(mismatches[0].location, "$.body.name");
 //! ```
 
-pub mod chaos;
-pub mod cli;
-pub mod consumer;
 pub mod contract;
+
+#[cfg(feature = "chaos")]
+pub mod chaos;
+#[cfg(feature = "cli")]
+pub mod cli;
+#[cfg(feature = "consumer")]
+pub mod consumer;
+#[cfg(feature = "gate")]
 pub mod gate;
+#[cfg(any(feature = "consumer", feature = "chaos"))]
 mod http_server;
+#[cfg(feature = "report")]
 pub mod report;
+#[cfg(feature = "scenario")]
 pub mod scenario;
+#[cfg(feature = "verifier")]
 pub mod verifier;

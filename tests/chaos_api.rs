@@ -1,65 +1,29 @@
 //! `shakedown proxy` speaks Toxiproxy's API: an existing Toxiproxy client (the
 //! `toxiproxy_rust` crate) drives it unchanged, errors get Toxiproxy's 4xx answers, metrics
 //! are Prometheus text, and only loopback upstreams are allowed by default.
+#![cfg(feature = "cli")]
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use toxiproxy_rust::client::Client;
 use toxiproxy_rust::proxy::ProxyPack;
 
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::cli::shakedown;
+use common::echo::echo_server;
+use common::process::{announcing, Server};
 
 fn start(extra: &[&str]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shakedown"))
-        .args(["proxy", "--port", "0", "--seed", "3"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("http://"))
-        .expect("the API address is printed")
-        .to_string();
-    Server { child, addr }
+    announcing(shakedown(["proxy", "--port", "0", "--seed", "3"]).args(extra))
 }
 
-fn echo_server() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(32) {
-            let Ok(mut s) = stream else { continue };
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 4096];
-                while let Ok(n) = s.read(&mut buf) {
-                    if n == 0 || s.write_all(&buf[..n]).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-    });
-    addr
+/// The API's `host:port`.
+fn addr(server: &Server) -> &str {
+    server.url.trim_start_matches("http://")
 }
 
 fn ping(addr: &str) -> Duration {
@@ -75,9 +39,9 @@ fn ping(addr: &str) -> Duration {
 #[test]
 fn should_be_driven_by_an_existing_toxiproxy_client() {
     let server = start(&[]);
-    let client = Client::new(server.addr.as_str());
+    let client = Client::new(addr(&server));
     assert!(client.is_running());
-    let upstream = echo_server();
+    let upstream = echo_server(32);
     client
         .populate(vec![ProxyPack::new(
             "echo".into(),
@@ -108,7 +72,7 @@ fn should_be_driven_by_an_existing_toxiproxy_client() {
 
 fn api(server: &Server, method: &str, path: &str, body: Option<Value>) -> (u16, String) {
     let client = reqwest::blocking::Client::new();
-    let url = format!("http://{}{path}", server.addr);
+    let url = format!("{}{path}", server.url);
     let mut req = client.request(method.parse().unwrap(), url);
     if let Some(b) = body {
         req = req.body(b.to_string());
@@ -120,7 +84,7 @@ fn api(server: &Server, method: &str, path: &str, body: Option<Value>) -> (u16, 
 #[test]
 fn should_answer_mistakes_with_toxiproxy_statuses_and_messages() {
     let server = start(&[]);
-    let upstream = echo_server();
+    let upstream = echo_server(32);
     let (status, _) = api(
         &server,
         "POST",
@@ -195,7 +159,7 @@ fn should_answer_mistakes_with_toxiproxy_statuses_and_messages() {
         assert_eq!(v["status"], want);
     }
     let raw = reqwest::blocking::Client::new()
-        .post(format!("http://{}/proxies", server.addr))
+        .post(format!("{}/proxies", server.url))
         .body("{not json")
         .send()
         .unwrap();
@@ -225,7 +189,7 @@ fn should_answer_mistakes_with_toxiproxy_statuses_and_messages() {
 #[test]
 fn should_publish_prometheus_metrics_per_proxy_and_direction() {
     let server = start(&[]);
-    let upstream = echo_server();
+    let upstream = echo_server(32);
     let (_, created) = api(
         &server,
         "POST",
@@ -272,7 +236,7 @@ fn should_allow_named_upstreams_only_when_told() {
 #[test]
 fn should_load_a_config_and_close_every_proxy_on_ctrl_c() {
     let dir = tempfile::tempdir().unwrap();
-    let upstream = echo_server();
+    let upstream = echo_server(32);
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -285,24 +249,12 @@ fn should_load_a_config_and_close_every_proxy_on_ctrl_c() {
         json!([{"name": "cfg", "listen": listen, "upstream": upstream}]).to_string(),
     )
     .unwrap();
-    let mut server = start(&["--config", config.to_str().unwrap()]);
+    let server = start(&["--config", config.to_str().unwrap()]);
     let (status, body) = api(&server, "GET", "/proxies/cfg", None);
     assert_eq!(status, 200, "{body}");
     assert!(ping(&listen) < Duration::from_secs(1));
-    let killed = Command::new("kill")
-        .args(["-INT", &server.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let mut rest = String::new();
-    server
-        .child
-        .stdout
-        .as_mut()
-        .unwrap()
-        .read_to_string(&mut rest)
-        .unwrap();
-    assert_eq!(server.child.wait().unwrap().code(), Some(0));
+    let (code, rest) = server.process.interrupt();
+    assert_eq!(code, Some(0));
     assert!(rest.contains("every proxy closed"), "{rest}");
     assert!(
         TcpStream::connect(&listen).is_err(),
@@ -315,8 +267,7 @@ fn should_exit_2_for_a_broken_config() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("proxies.json");
     std::fs::write(&config, "[{\"name\": \"x\"}]").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
-        .args(["proxy", "--port", "0", "--config", config.to_str().unwrap()])
+    let out = shakedown(["proxy", "--port", "0", "--config", config.to_str().unwrap()])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

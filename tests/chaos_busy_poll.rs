@@ -1,6 +1,7 @@
 //! Busy polling (its own test binary: it shapes the process's proxy runtime, which starts
 //! once): set before the first proxy, proxies work as before, an idle proxy does not spin,
 //! and setting it late is refused.
+#![cfg(feature = "chaos")]
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

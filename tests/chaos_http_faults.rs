@@ -1,9 +1,8 @@
 //! HTTP faults on a proxy in front of a real HTTP service (the example orders service):
 //! matching requests are answered with a status, aborted or delayed; the rest pass.
+#![cfg(feature = "chaos")]
 
-#[allow(dead_code)]
-#[path = "../examples/shop/orders_service.rs"]
-mod orders_service;
+use shakedown_shop::orders_service;
 
 use std::time::{Duration, Instant};
 

@@ -1,34 +1,18 @@
 //! The fault proxy on real loopback sockets: data passes intact, each toxic does what it
 //! says, toxics change live without losing bytes, and disabling refuses connections.
+#![cfg(feature = "chaos")]
+
+mod common;
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
+use common::echo::echo_server;
 use shakedown::chaos::{Proxy, Stream, Toxic, ToxicKind};
 
-/// An echo server on loopback: every byte received is sent back.
-fn echo_server() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(64) {
-            let Ok(mut s) = stream else { continue };
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 16 * 1024];
-                while let Ok(n) = s.read(&mut buf) {
-                    if n == 0 || s.write_all(&buf[..n]).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-    });
-    addr
-}
-
 fn proxy() -> Proxy {
-    Proxy::start("test", "127.0.0.1:0", &echo_server(), 42).unwrap()
+    Proxy::start("test", "127.0.0.1:0", &echo_server(64), 42).unwrap()
 }
 
 fn connect(p: &Proxy) -> TcpStream {
@@ -230,7 +214,7 @@ fn should_change_toxics_live_without_losing_bytes() {
 #[test]
 fn should_apply_toxicity_per_connection_reproducibly() {
     let rolls = |seed| {
-        let p = Proxy::start("t", "127.0.0.1:0", &echo_server(), seed).unwrap();
+        let p = Proxy::start("t", "127.0.0.1:0", &echo_server(64), seed).unwrap();
         let mut t = Toxic::new("lat", Stream::Downstream, latency(400));
         t.toxicity = 0.5;
         p.add_toxic(t).unwrap();

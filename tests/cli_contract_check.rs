@@ -1,19 +1,14 @@
 //! Behaviour of `shakedown contract check`: problems located by file, line and column, exit
 //! codes 0/1/2, and `--upgrade` rewriting files as V4.
+#![cfg(feature = "cli")]
+
+mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+use common::cli::run as shakedown;
 use shakedown::contract::{Pact, SpecVersion};
-
-fn shakedown(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shakedown"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the shakedown binary runs")
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -1,75 +1,32 @@
 //! Behaviour of `shakedown mock`: serves contract files on loopback, explains mismatches,
 //! selects provider states, and stops cleanly on Ctrl-C (SIGINT).
+#![cfg(feature = "cli")]
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
+mod common;
 
 use reqwest::blocking::Client;
+
+use common::cli::shakedown;
+use common::process::{announcing, Server};
 use serde_json::Value;
 
-struct Stub {
-    child: Child,
-    url: String,
-}
-
-impl Stub {
-    fn start(args: &[&str]) -> Stub {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_shakedown"))
-            .arg("mock")
-            .args(args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .expect("the URL is printed")
-            .to_string();
-        Stub { child, url }
-    }
-
-    /// Sends SIGINT, as Ctrl-C does, and returns the exit code and the rest of stdout.
-    fn interrupt(mut self) -> (Option<i32>, String) {
-        let status = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let mut rest = String::new();
-        if let Some(out) = self.child.stdout.as_mut() {
-            let _ = out.read_to_string(&mut rest);
-        }
-        let code = self.child.wait().unwrap().code();
-        (code, rest)
-    }
-}
-
-impl Drop for Stub {
-    /// A failing test must not leave the server running: stop the child we started.
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `shakedown mock ARGS`, and the URL it serves.
+fn start_stub(args: &[&str]) -> Server {
+    announcing(shakedown(["mock"]).args(args))
 }
 
 #[test]
 fn should_stop_cleanly_on_ctrl_c_right_after_startup() {
     for _ in 0..5 {
-        let stub = Stub::start(&["examples/pacts/web-orders-v2.json"]);
-        let (code, out) = stub.interrupt();
+        let stub = start_stub(&["examples/pacts/web-orders-v2.json"]);
+        let (code, out) = stub.process.interrupt();
         assert_eq!(code, Some(0), "{out}");
     }
 }
 
 #[test]
 fn should_serve_a_contract_and_stop_cleanly_on_ctrl_c() {
-    let stub = Stub::start(&["examples/pacts/web-orders-v2.json"]);
+    let stub = start_stub(&["examples/pacts/web-orders-v2.json"]);
     assert!(stub.url.starts_with("http://127.0.0.1:"));
     let client = Client::new();
     let ok = client
@@ -93,7 +50,7 @@ fn should_serve_a_contract_and_stop_cleanly_on_ctrl_c() {
     assert_eq!(bad.status(), 500);
     let body: Value = bad.json().unwrap();
     assert_eq!(body["closestInteraction"], "a request for order 42");
-    let (code, out) = stub.interrupt();
+    let (code, out) = stub.process.interrupt();
     assert_eq!(code, Some(0), "{out}");
     assert!(
         out.contains("stopped (1 request(s) matched no interaction)"),
@@ -103,7 +60,7 @@ fn should_serve_a_contract_and_stop_cleanly_on_ctrl_c() {
 
 #[test]
 fn should_select_provider_states_by_flag_and_by_header() {
-    let stub = Stub::start(&[
+    let stub = start_stub(&[
         "examples/pacts/web-orders-v2.json",
         "--state",
         "no such state",
@@ -126,17 +83,13 @@ fn should_select_provider_states_by_flag_and_by_header() {
         .send()
         .unwrap();
     assert_eq!(with_header.status(), 200);
-    let (code, _) = stub.interrupt();
+    let (code, _) = stub.process.interrupt();
     assert_eq!(code, Some(0));
 }
 
 #[test]
 fn should_exit_2_for_unreadable_contracts() {
-    let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
-        .args(["mock", "tests/fixtures/check/malformed.json"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
+    let out = common::cli::run(&["mock", "tests/fixtures/check/malformed.json"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("malformed.json:5:54: malformed JSON"), "{err}");

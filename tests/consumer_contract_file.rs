@@ -1,5 +1,6 @@
 //! Many tests, in many threads and several processes, writing one contract file: no
 //! interaction is lost or duplicated, and the file is always whole.
+#![cfg(feature = "consumer")]
 
 use std::path::Path;
 use std::process::Command;

@@ -1,5 +1,6 @@
 //! Behaviour of the mock provider from a consumer's test: serving, explaining mismatches,
 //! verifying on drop, and recording the contract (only when the test succeeds).
+#![cfg(feature = "consumer")]
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 

@@ -1,5 +1,6 @@
 //! Event and synchronous-message contracts: the handler gets the example (generators
 //! applied), the interaction is recorded only if it succeeds, and schemas are enforced.
+#![cfg(feature = "consumer")]
 
 use serde_json::{json, Value};
 use shakedown::consumer::matchers::*;

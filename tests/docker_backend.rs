@@ -2,6 +2,7 @@
 //! a static busybox (built here once from the host's `busybox-static`), started, killed,
 //! paused, partitioned and removed. Skipped with a notice when Docker or busybox-static is
 //! missing, unless `SHAKEDOWN_REQUIRE_DOCKER=1`.
+#![cfg(feature = "scenario")]
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};

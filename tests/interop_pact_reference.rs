@@ -6,16 +6,13 @@
 //! and passes (CI does not build the reference tools; `scripts/interop.sh` installs and runs
 //! them).
 
-#[allow(dead_code)]
-#[path = "../examples/shop/web_client.rs"]
-mod web_client;
+mod common;
 
-#[allow(dead_code)]
-#[path = "../examples/shop/orders_service.rs"]
-mod orders_service;
-
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
+
+use common::process::Guard;
+use shakedown_shop::{orders_service, web_client};
 
 fn reference_binary() -> Option<String> {
     reference("PACT_MOCK_SERVER", "pact-mock-server")
@@ -30,15 +27,6 @@ fn reference(var: &str, default: &str) -> Option<String> {
         .ok()
         .filter(|o| o.status.success())
         .map(|_| bin)
-}
-
-struct Master(Child);
-
-impl Drop for Master {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 fn create(bin: &str, port: u16, file: &str) -> u16 {
@@ -76,7 +64,7 @@ fn should_be_loaded_and_served_by_the_reference_mock_server() {
         return;
     };
     let port = 19000 + (std::process::id() % 500) as u16;
-    let _master = Master(
+    let _master = Guard(
         Command::new(&bin)
             .args([
                 "start",

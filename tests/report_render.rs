@@ -1,5 +1,6 @@
 //! The run reports rendered from a hand-built journal: JSON round trip, JUnit XML, the HTML
 //! page (self-contained, escaped, small for long runs) and the terminal summary.
+#![cfg(feature = "report")]
 
 use shakedown::report::{
     html, junit_xml, read_json, summary, write_all, write_json, CanaryStats, CheckKind, Event,

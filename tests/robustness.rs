@@ -1,5 +1,6 @@
 //! Hostile input: contract readers, the checker and the matchers never panic, whatever the
 //! text, the documents or the rules.
+#![cfg(feature = "chaos")]
 
 use proptest::prelude::*;
 use serde_json::{json, Value};

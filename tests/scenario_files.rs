@@ -1,5 +1,6 @@
 //! Scenario files: every shipped scenario is valid and matches the published JSON Schema;
 //! broken files get FILE:LINE:COLUMN problems from `shakedown validate`.
+#![cfg(feature = "cli")]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,10 +1,16 @@
 //! Safety: an interrupted, killed or dropped run leaves no process behind; `shakedown clean`
 //! removes what a killed run recorded. Real processes, real signals.
+#![cfg(feature = "cli")]
+
+mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use common::prerequisite::{docker_images, shop_built};
+use common::wait::eventually;
 
 const SCENARIO: &str = "tests/data/scenarios/long-faults.toml";
 
@@ -24,14 +30,6 @@ fn processes_of(run_id: &str) -> Vec<u32> {
             std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.contains(") Z "))
         })
         .collect()
-}
-
-fn eventually(what: &str, within: Duration, mut cond: impl FnMut() -> bool) {
-    let deadline = Instant::now() + within;
-    while !cond() {
-        assert!(Instant::now() < deadline, "{what} within {within:?}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 struct Run {
@@ -118,18 +116,6 @@ fn assert_no_docker_leftovers(run_id: &str) {
     );
 }
 
-fn built() -> bool {
-    if Path::new("target/debug/examples/payments").exists() {
-        return true;
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "target/debug/examples/payments must be built (cargo test builds examples)"
-    );
-    eprintln!("skipped: build the examples first (cargo build --examples)");
-    false
-}
-
 fn interrupt(run: &mut Run) -> (Option<i32>, Duration) {
     let sent = Instant::now();
     nix::sys::signal::kill(
@@ -150,21 +136,6 @@ fn interrupt(run: &mut Run) -> (Option<i32>, Duration) {
     }
 }
 
-fn docker_ready() -> bool {
-    let ok = Command::new("docker")
-        .args(["image", "inspect", "shakedown-example/payments:latest"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("SHAKEDOWN_REQUIRE_DOCKER").as_deref() != Ok("1"),
-            "SHAKEDOWN_REQUIRE_DOCKER=1 but Docker or the images are missing"
-        );
-        eprintln!("skipped: Docker or the example images (scripts/images.sh) are missing");
-    }
-    ok
-}
-
 fn docker_lines(args: &[&str]) -> Vec<String> {
     let out = Command::new("docker").args(args).output().unwrap();
     String::from_utf8_lossy(&out.stdout)
@@ -176,7 +147,7 @@ fn docker_lines(args: &[&str]) -> Vec<String> {
 
 #[test]
 fn should_heal_and_remove_every_container_on_ctrl_c() {
-    if !docker_ready() {
+    if !docker_images(&["shakedown-example/payments:latest"]) {
         return;
     }
     let state = tempfile::tempdir().unwrap();
@@ -201,7 +172,7 @@ fn should_heal_and_remove_every_container_on_ctrl_c() {
 
 #[test]
 fn should_let_clean_remove_the_containers_of_a_killed_docker_run() {
-    if !docker_ready() {
+    if !docker_images(&["shakedown-example/payments:latest"]) {
         return;
     }
     let state = tempfile::tempdir().unwrap();
@@ -234,7 +205,7 @@ fn should_let_clean_remove_the_containers_of_a_killed_docker_run() {
 
 #[test]
 fn should_heal_on_ctrl_c_even_when_nobody_reads_its_output() {
-    if !built() {
+    if !shop_built(&["payments"]) {
         return;
     }
     let state = tempfile::tempdir().unwrap();
@@ -256,7 +227,7 @@ fn should_heal_on_ctrl_c_even_when_nobody_reads_its_output() {
 
 #[test]
 fn should_heal_and_remove_everything_on_ctrl_c() {
-    if !built() {
+    if !shop_built(&["payments"]) {
         return;
     }
     let state = tempfile::tempdir().unwrap();
@@ -314,7 +285,7 @@ fn should_heal_and_remove_everything_on_ctrl_c() {
 
 #[test]
 fn should_leave_no_process_when_killed_and_let_clean_remove_the_record() {
-    if !built() {
+    if !shop_built(&["payments"]) {
         return;
     }
     let state = tempfile::tempdir().unwrap();
@@ -323,10 +294,10 @@ fn should_leave_no_process_when_killed_and_let_clean_remove_the_record() {
     assert_eq!(processes_of(&run.run_id).len(), 2);
     run.child.kill().unwrap(); // SIGKILL: no chance to clean up
     run.child.wait().unwrap();
-    eventually(
-        "the services die with their parent (even the paused one)",
-        Duration::from_secs(5),
-        || processes_of(&run.run_id).is_empty(),
+    assert!(
+        eventually(Duration::from_secs(5), || processes_of(&run.run_id)
+            .is_empty()),
+        "the services die with their parent (even the paused one)"
     );
     assert!(file.exists(), "a killed run leaves its state file");
     let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
@@ -342,7 +313,7 @@ fn should_leave_no_process_when_killed_and_let_clean_remove_the_record() {
 
 #[test]
 fn should_remove_every_process_when_a_run_is_dropped_midway_as_on_a_panic() {
-    if !built() {
+    if !shop_built(&["payments"]) {
         return;
     }
     let state = tempfile::tempdir().unwrap();
@@ -374,9 +345,8 @@ fn should_remove_every_process_when_a_run_is_dropped_midway_as_on_a_panic() {
     assert!(outcome.is_err(), "the run was cut off");
     let run_id = seen.lock().unwrap().clone();
     assert!(!run_id.is_empty());
-    eventually(
-        "every service process is gone",
-        Duration::from_secs(5),
-        || processes_of(&run_id).is_empty(),
+    assert!(
+        eventually(Duration::from_secs(5), || processes_of(&run_id).is_empty()),
+        "every service process is gone"
     );
 }

@@ -4,30 +4,30 @@
 //!
 //! Docker tests need the images of `scripts/images.sh`; they skip with a notice when Docker
 //! or the images are missing, unless `SHAKEDOWN_REQUIRE_DOCKER=1` (as in CI), where they fail.
+#![cfg(feature = "cli")]
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
+use common::cli::{shakedown, text};
+use common::prerequisite::{nats_server, shop_built, shop_images};
 use shakedown::report::{CheckKind, Journal, RunOutcome};
 
 fn run(scenario: &str, backend: &str, resilient: bool) -> (Option<i32>, Journal, String) {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
-        .args([
-            "run",
-            &format!("scenarios/{scenario}.toml"),
-            "--no-live",
-            "--backend",
-            backend,
-            "--report",
-        ])
-        .arg(dir.path().join("report"))
-        .env("SHAKEDOWN_STATE_DIR", dir.path().join("state"))
-        .env("RESILIENCE", if resilient { "on" } else { "off" })
-        .output()
-        .unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let out = shakedown([
+        "run",
+        &format!("scenarios/{scenario}.toml"),
+        "--no-live",
+        "--backend",
+        backend,
+        "--report",
+    ])
+    .arg(dir.path().join("report"))
+    .env("SHAKEDOWN_STATE_DIR", dir.path().join("state"))
+    .env("RESILIENCE", if resilient { "on" } else { "off" })
+    .output()
+    .unwrap();
+    let text = text(&out);
     let journal = shakedown::report::read_json(&dir.path().join("report/journal.json"))
         .unwrap_or_else(|e| panic!("{e}\n{text}"));
     (out.status.code(), journal, text)
@@ -68,49 +68,12 @@ fn tells_apart(scenario: &str, backend: &str, breaks: &str) {
 const CHECKOUT: &str = "checkout stays fast and available";
 const SHIPPED: &str = "every placed order is shipped";
 
-fn examples_built() -> bool {
-    let ok = ["orders", "payments", "shipping"]
-        .iter()
-        .all(|b| Path::new("target/debug/examples").join(b).exists());
-    let nats = Command::new("nats-server")
-        .arg("--version")
-        .output()
-        .is_ok();
-    if ok && nats {
-        return true;
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "CI needs the examples built and nats-server installed"
-    );
-    eprintln!(
-        "skipped: needs `cargo build --examples` and nats-server (apt-get install nats-server)"
-    );
-    false
-}
-
-fn docker_ready() -> bool {
-    let images =
-        ["orders", "payments", "shipping", "nats"].map(|i| format!("shakedown-example/{i}:latest"));
-    let ok = Command::new("docker")
-        .args(["image", "inspect"])
-        .args(&images)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        return true;
-    }
-    assert!(std::env::var("SHAKEDOWN_REQUIRE_DOCKER").as_deref() != Ok("1"), "SHAKEDOWN_REQUIRE_DOCKER=1 but Docker or the example images (scripts/images.sh) are missing");
-    eprintln!("skipped: Docker or the example images are missing (run scripts/images.sh)");
-    false
-}
-
 macro_rules! both_backends {
     ($($name:ident: $file:literal breaks $check:expr;)*) => {
         mod process {
             $(#[test]
             fn $name() {
-                if super::examples_built() {
+                if super::shop_built(&["orders", "payments", "shipping"]) && super::nats_server() {
                     super::tells_apart($file, "process", $check);
                 }
             })*
@@ -118,7 +81,7 @@ macro_rules! both_backends {
         mod docker {
             $(#[test]
             fn $name() {
-                if super::docker_ready() {
+                if super::shop_images() {
                     super::tells_apart($file, "docker", $check);
                 }
             })*

@@ -1,8 +1,8 @@
 //! The example shop's `orders` provider verified against the contracts its consumers
 //! recorded (`contracts/`), and a deliberately broken build caught with a useful report.
+#![cfg(feature = "verifier")]
 
-#[path = "../examples/shop/orders_service.rs"]
-mod orders_service;
+use shakedown_shop::orders_service;
 
 use shakedown::verifier::{Outcome, Verifier};
 

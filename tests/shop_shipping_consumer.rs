@@ -1,8 +1,8 @@
 //! The example shop's `shipping` consumer of `OrderPlaced` events. Running these tests
 //! records `contracts/shipping-orders.json`.
+#![cfg(feature = "consumer")]
 
-#[path = "../examples/shop/shipping_handler.rs"]
-mod shipping_handler;
+use shakedown_shop::shipping_handler;
 
 use serde_json::json;
 use shakedown::consumer::matchers::*;

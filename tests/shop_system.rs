@@ -3,6 +3,9 @@
 //! apart from the fragile one when payments dies or hangs, when shipping is away and when
 //! the broker restarts. Needs `nats-server` (skipped with a notice without it, failed under
 //! CI=true).
+#![cfg(feature = "chaos")]
+
+mod common;
 
 use std::io::Read as _;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -13,6 +16,7 @@ use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use common::wait::{eventually, free_port};
 use serde_json::{json, Value};
 use shakedown::chaos::{Proxy, Toxic};
 
@@ -86,14 +90,9 @@ fn spawn(
     }
 }
 
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("its address").port()
-}
-
 /// The example binaries, built once per run (`cargo test` builds them too, but `cargo test
 /// --test shop_system` alone does not).
-fn examples_dir() -> &'static PathBuf {
+fn shop_bin_dir() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         // The test runs as target/PROFILE/deps/shop_system-HASH.
@@ -105,14 +104,19 @@ fn examples_dir() -> &'static PathBuf {
         };
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
-            .args(["build", "--quiet", "--profile", profile])
-            .args(["--example", "orders", "--example", "payments"])
-            .args(["--example", "shipping"])
+            .args([
+                "build",
+                "--quiet",
+                "--profile",
+                profile,
+                "-p",
+                "shakedown-shop",
+            ])
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .status()
             .expect("cargo runs");
         assert!(status.success(), "building the example shop failed");
-        profile_dir.join("examples")
+        profile_dir.to_path_buf()
     })
 }
 
@@ -147,7 +151,7 @@ fn start_nats(program: &Path, port: u16) -> Proc {
 
 /// Starts an example service and waits until its `/health` answers 200.
 fn start(name: &'static str, env: &[(&str, &str)]) -> Proc {
-    let service = spawn(name, &examples_dir().join(name), &[], env, free_port());
+    let service = spawn(name, &shop_bin_dir().join(name), &[], env, free_port());
     let health = format!("{}/health", service.url());
     let ready = eventually(SOON, || get(&health).is_some_and(|(s, _)| s == 200));
     assert!(ready, "{name} did not become healthy");
@@ -206,20 +210,6 @@ fn place(orders: &Proc) -> u64 {
 
 fn shipped(shipping: &Proc, id: u64) -> bool {
     get(&format!("{}/shipments/{id}", shipping.url())).is_some_and(|(s, _)| s == 200)
-}
-
-/// Polls `condition` every 50 ms until it holds or `within` passed.
-fn eventually(within: Duration, mut condition: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + within;
-    loop {
-        if condition() {
-            return true;
-        }
-        if Instant::now() >= deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 // ---- a payments service that never answers ----------------------------------------------

@@ -1,8 +1,8 @@
 //! The example shop's `web` consumer, tested against a mock `orders` provider. Running these
 //! tests records `contracts/web-orders.json`.
+#![cfg(feature = "consumer")]
 
-#[path = "../examples/shop/web_client.rs"]
-mod web_client;
+use shakedown_shop::web_client;
 
 use serde_json::json;
 use shakedown::consumer::matchers::*;

@@ -1,22 +1,11 @@
-//! The example shop's `shipping` service: `NATS_URL=nats://127.0.0.1:4222 cargo run
-//! --example shipping -- [--port N]` consumes `OrderPlaced` events from `orders.placed` and
+//! The example shop's `shipping` service: `NATS_URL=nats://127.0.0.1:4222 cargo run -p
+//! shakedown-shop --bin shipping -- [--port N]` consumes `OrderPlaced` events from `orders.placed` and
 //! serves its shipments on `HOST:PORT` (default 127.0.0.1:8082) until SIGINT or SIGTERM.
 //!
 //! Settings (flag, else environment variable): `--host`/`HOST`, `--port`/`PORT`,
 //! `--nats-url`/`NATS_URL` (required).
 
-#[path = "shop/nats.rs"]
-mod nats;
-#[allow(dead_code)]
-#[path = "shop/serve.rs"]
-mod serve;
-// Shared with the consumer tests, which use all of it.
-#[allow(dead_code)]
-#[path = "shop/shipping_handler.rs"]
-mod shipping_handler;
-#[path = "shop/shipping_service.rs"]
-mod shipping_service;
-
+use shakedown_shop::{serve, shipping_service};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

@@ -1,11 +1,7 @@
-//! The example shop's `web` consumer as a command: `cargo run --example web -- URL ID`
+//! The example shop's `web` consumer as a command: `cargo run -p shakedown-shop --bin web -- URL ID`
 //! prints an order fetched from the orders service at URL.
 
-// Shared with the consumer tests, which use all of it.
-#[allow(dead_code)]
-#[path = "shop/web_client.rs"]
-mod web_client;
-
+use shakedown_shop::web_client;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (Some(url), Some(id)) = (args.get(1), args.get(2).and_then(|i| i.parse().ok())) else {

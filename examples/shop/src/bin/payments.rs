@@ -1,12 +1,7 @@
-//! The example shop's `payments` service: `cargo run --example payments -- [--port N]`
+//! The example shop's `payments` service: `cargo run -p shakedown-shop --bin payments -- [--port N]`
 //! serves it on `HOST:PORT` (default 127.0.0.1:9090) until SIGINT or SIGTERM.
 
-#[path = "shop/payments_service.rs"]
-mod payments_service;
-#[allow(dead_code)]
-#[path = "shop/serve.rs"]
-mod serve;
-
+use shakedown_shop::{payments_service, serve};
 use std::process::ExitCode;
 use std::sync::Arc;
 

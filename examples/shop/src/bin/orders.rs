@@ -1,4 +1,4 @@
-//! The example shop's `orders` service: `cargo run --example orders -- [--port N]
+//! The example shop's `orders` service: `cargo run -p shakedown-shop --bin orders -- [--port N]
 //! [--rename-status] [--fragile]` serves it on `HOST:PORT` (default 127.0.0.1:8080) until
 //! SIGINT or SIGTERM.
 //!
@@ -8,28 +8,10 @@
 //! on `orders.placed`), `--fragile`/`RESILIENCE=off` (no timeout, breaker or outbox),
 //! `--rename-status` (break the contract on purpose).
 
-#[allow(dead_code)]
-#[path = "shop/breaker.rs"]
-mod breaker;
-#[path = "shop/checkout.rs"]
-mod checkout;
-#[path = "shop/events.rs"]
-mod events;
-#[path = "shop/nats.rs"]
-mod nats;
-#[allow(dead_code)]
-#[path = "shop/orders_service.rs"]
-mod orders_service;
-#[path = "shop/payments_client.rs"]
-mod payments_client;
-#[allow(dead_code)]
-#[path = "shop/serve.rs"]
-mod serve;
-
+use shakedown_shop::checkout::{Checkout, Settings};
+use shakedown_shop::{orders_service, serve};
 use std::process::ExitCode;
 use std::time::Duration;
-
-use checkout::{Checkout, Settings};
 
 fn settings(args: &[String]) -> Result<Settings, String> {
     let timeout_ms = match serve::setting(args, "--payments-timeout-ms", "PAYMENTS_TIMEOUT_MS") {

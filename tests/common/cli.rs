@@ -1,0 +1,31 @@
+//! The `shakedown` binary under test: a command run from the crate's root, without colour.
+
+use std::process::{Command, Output};
+
+/// `shakedown ARGS` as a command, from the crate's root, `NO_COLOR=1`.
+pub fn shakedown<I, S>(args: I) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut command = Command::new(env!("CARGO_BIN_EXE_shakedown"));
+    command
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
+    command
+}
+
+/// Runs `shakedown ARGS` to the end.
+pub fn run(args: &[&str]) -> Output {
+    shakedown(args).output().expect("the shakedown binary runs")
+}
+
+/// Stdout then stderr, as text.
+pub fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}

@@ -1,0 +1,11 @@
+//! Helpers the integration tests share: child processes that die with the test, the
+//! `shakedown` binary, echo servers, waiting, and the prerequisites a test may skip without.
+// Each test binary uses the part it needs; the rest would be dead code in that binary.
+#![allow(dead_code)]
+
+#[cfg(feature = "cli")]
+pub mod cli;
+pub mod echo;
+pub mod prerequisite;
+pub mod process;
+pub mod wait;
