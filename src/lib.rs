@@ -19,6 +19,9 @@
 //! ```
 
 pub mod contract;
+// Leaf helpers: they import nothing from the crate, and any module may use them.
+mod file;
+mod paint;
 
 #[cfg(feature = "chaos")]
 pub mod chaos;

@@ -538,6 +538,8 @@ fn should_render_a_self_contained_page_with_a_chart_per_canary() {
         "+12.5 ms late",
         "never recovered",
         "<details><summary>Event journal",
+        "fault crash-1: crash on payments, scheduled at 35.0 s, +12.5 ms late",
+        "hypothesis payments recovers within 5 s: held after 1.5 s (payments answered 200 after 1.5 s)",
     ] {
         assert!(page.contains(expected), "the page lacks {expected}");
     }

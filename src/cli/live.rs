@@ -151,55 +151,15 @@ impl View {
     }
 }
 
-/// The plain line for an event (`None` for probes, which only the canary lines show).
+/// The plain line for an event (`None` for probes, verdicts, recoveries and the end, which
+/// the canary lines and the summary show).
 fn line(e: &Event) -> Option<String> {
-    let t = format!("[{:>7.2}s]", e.at_ms / 1000.0);
-    let text = match &e.what {
-        EventKind::RunStarted {
-            scenario,
-            run_id,
-            backend,
-            seed,
-        } => format!("run {run_id}: {scenario} (backend {backend}, seed {seed})"),
-        EventKind::ServiceStarted { service, address } => format!("started {service} at {address}"),
-        EventKind::ServiceReady { service, waited_ms } => {
-            format!("{service} ready after {waited_ms}ms")
-        }
-        EventKind::ServiceStopped { service } => format!("removed {service}"),
-        EventKind::RunError { message } => format!("error: {message}"),
-        EventKind::FaultApplied {
-            fault,
-            kind,
-            target,
-            late_ms,
-            ..
-        } => format!("fault {fault}: {kind} on {target} (applied {late_ms:.1}ms after schedule)"),
-        EventKind::FaultHealed { fault, late_ms, .. } => {
-            format!("fault {fault} healed ({late_ms:.1}ms after schedule)")
-        }
-        EventKind::SteadyState {
-            phase,
-            check,
-            ok,
-            detail,
-        } => format!(
-            "steady state {phase:?} — {check}: {} ({detail})",
-            if *ok { "holds" } else { "DOES NOT HOLD" }
-        ),
-        EventKind::Hypothesis {
-            name,
-            ok,
-            waited_ms,
-            detail,
-        } => format!(
-            "hypothesis {name}: {} after {waited_ms}ms ({detail})",
-            if *ok { "held" } else { "FAILED" }
-        ),
-        EventKind::Interrupted { reason } => format!("interrupted: {reason}"),
+    let shown = !matches!(
+        e.what,
         EventKind::Probe { .. }
-        | EventKind::Verdict { .. }
-        | EventKind::Recovery { .. }
-        | EventKind::RunFinished { .. } => return None,
-    };
-    Some(format!("{t} {text}"))
+            | EventKind::Verdict { .. }
+            | EventKind::Recovery { .. }
+            | EventKind::RunFinished { .. }
+    );
+    shown.then(|| format!("[{:>7.2}s] {}", e.at_ms / 1000.0, e.what))
 }

@@ -6,6 +6,7 @@ mod entry;
 mod live;
 mod logging;
 mod outcome;
+mod signals;
 mod style;
 
 pub use args::{Cli, Command};

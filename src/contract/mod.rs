@@ -38,4 +38,4 @@ pub use rules::{
     category, rule_from_json, ArrayVariant, Logic, MatchingRule, MatchingRules, Pattern,
     RuleCategory, RuleError, RuleList, StatusClass,
 };
-pub use store::{contract_path, merge_into_file, with_lock, write_atomically, StoreError};
+pub use store::{contract_path, merge_into_file, StoreError};

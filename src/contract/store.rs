@@ -2,12 +2,11 @@
 //! atomically under a file lock so that parallel tests and processes never lose or
 //! duplicate an interaction.
 
-use std::fs::{File, OpenOptions};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::interaction::Interaction;
 use super::pact::{ContractError, Pact};
+use crate::file::{with_lock, write_atomically};
 
 /// Why a contract could not be stored.
 #[derive(Debug, thiserror::Error)]
@@ -91,20 +90,6 @@ pub fn merge_into_file(
     locked.map_err(io(&lock_path))?.map(|()| path)
 }
 
-/// Runs `f` while holding an exclusive lock on `lock_path` (created if missing; kept
-/// afterwards). Locks are per open file, so they exclude other threads and processes alike.
-pub fn with_lock<T>(lock_path: &Path, f: impl FnOnce() -> T) -> std::io::Result<T> {
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(lock_path)?;
-    lock.lock()?;
-    let out = f();
-    let _ = lock.unlock();
-    Ok(out)
-}
-
 /// The hidden lock file beside a contract: `.web-orders.json.lock`. It is kept (removing it
 /// would race with a waiting writer) and is safe to ignore in version control.
 fn lock_file(path: &Path) -> PathBuf {
@@ -138,35 +123,6 @@ fn merge_locked(
         pact.upsert(i.clone());
     }
     write_atomically(path, pact.to_pretty_string().as_bytes()).map_err(io(path))
-}
-
-/// Writes `contents` to a temporary file beside `path`, flushes it, and renames it over
-/// `path`. On failure the temporary file is removed and `path` is unchanged.
-pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let unique = format!(
-        ".{name}.{}.{:?}.tmp",
-        std::process::id(),
-        std::thread::current().id()
-    );
-    let tmp = dir.join(unique.replace(['(', ')'], ""));
-    let written = (|| {
-        let mut f = File::create(&tmp)?;
-        f.write_all(contents)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
 }
 
 #[cfg(test)]

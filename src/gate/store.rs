@@ -112,7 +112,7 @@ impl ResultsStore {
         };
         std::fs::create_dir_all(&self.dir).map_err(io(&self.dir))?;
         let lock_path = self.dir.join(".results.lock");
-        crate::contract::with_lock(&lock_path, f).map_err(io(&lock_path))?
+        crate::file::with_lock(&lock_path, f).map_err(io(&lock_path))?
     }
 
     /// Appends records atomically with respect to other writers.

@@ -4,11 +4,12 @@
 use std::fmt::Write as _;
 
 use super::chart::{canary_chart, FAULT_COLOURS, RATE_WINDOW};
-use super::event::{CanaryStats, CheckKind, EventKind, Journal, Phase, RunOutcome};
+use super::event::{CanaryStats, CheckKind, Journal, RunOutcome};
 use super::text::{
     canary_names, escape, kind_label, late, lateness, millis, outcome_word, percent, recoveries,
     run_duration_ms, run_problem, span, LATE_MS,
 };
+use super::wording::Tone;
 
 const STYLE: &str = r#"
 :root{--bg:#f5f6f8;--fg:#1d2230;--muted:#687085;--card:#fff;--line:#e3e6ec;--grid:#eef0f4;
@@ -328,181 +329,18 @@ fn events(out: &mut String, journal: &Journal) {
         journal.events.len()
     );
     for e in &journal.events {
-        let (name, tone, detail) = describe(&e.what);
-        let class = match tone {
+        let class = match e.what.tone() {
             Tone::Plain => "",
             Tone::Fault => " class=\"fault-event\"",
             Tone::Bad => " class=\"bad\"",
         };
         let _ = write!(
             out,
-            "<tr{class}><td>{:.3}</td><td>{name}</td><td>{}</td></tr>",
+            "<tr{class}><td>{:.3}</td><td>{}</td><td>{}</td></tr>",
             e.at_ms / 1000.0,
-            escape(&detail)
+            e.what.name(),
+            escape(&e.what.to_string())
         );
     }
     out.push_str("</tbody></table></details></section>\n");
-}
-
-/// How a journal row stands out.
-enum Tone {
-    Plain,
-    Fault,
-    Bad,
-}
-
-fn bad_unless(ok: bool) -> Tone {
-    if ok {
-        Tone::Plain
-    } else {
-        Tone::Bad
-    }
-}
-
-/// An event's name, how its row stands out, and its details in words.
-fn describe(what: &EventKind) -> (&'static str, Tone, String) {
-    let mark = |ok: bool| if ok { "✔" } else { "✘" };
-    match what {
-        EventKind::RunStarted {
-            scenario,
-            run_id,
-            backend,
-            seed,
-        } => (
-            "run_started",
-            Tone::Plain,
-            format!("{scenario} (run {run_id}, {backend} backend, seed {seed})"),
-        ),
-        EventKind::ServiceStarted { service, address } => (
-            "service_started",
-            Tone::Plain,
-            format!("{service} at {address}"),
-        ),
-        EventKind::ServiceReady { service, waited_ms } => (
-            "service_ready",
-            Tone::Plain,
-            format!("{service} ready after {}", span(*waited_ms as f64)),
-        ),
-        EventKind::ServiceStopped { service } => ("service_stopped", Tone::Plain, service.clone()),
-        EventKind::RunError { message } => ("run_error", Tone::Bad, message.clone()),
-        EventKind::FaultApplied {
-            fault,
-            kind,
-            target,
-            scheduled_ms,
-            late_ms,
-        } => (
-            "fault_applied",
-            Tone::Fault,
-            format!(
-                "{fault} ({kind}) on {target}, scheduled at {}, {} late",
-                span(*scheduled_ms as f64),
-                late(*late_ms)
-            ),
-        ),
-        EventKind::FaultHealed {
-            fault,
-            scheduled_ms,
-            late_ms,
-        } => (
-            "fault_healed",
-            Tone::Fault,
-            format!(
-                "{fault}, scheduled at {}, {} late",
-                span(*scheduled_ms as f64),
-                late(*late_ms)
-            ),
-        ),
-        EventKind::Probe {
-            canary,
-            ok,
-            latency_ms,
-            status,
-            error,
-        } => {
-            let mut d = format!("{canary} {} {}", mark(*ok), millis(*latency_ms));
-            if let Some(status) = status {
-                let _ = write!(d, " · {status}");
-            }
-            if let Some(error) = error {
-                let _ = write!(d, " · {error}");
-            }
-            ("probe", bad_unless(*ok), d)
-        }
-        EventKind::SteadyState {
-            phase,
-            check,
-            ok,
-            detail,
-        } => {
-            let phase = match phase {
-                Phase::Before => "before",
-                Phase::After => "after",
-            };
-            (
-                "steady_state",
-                bad_unless(*ok),
-                format!("{phase}: {check} {} {detail}", mark(*ok)),
-            )
-        }
-        EventKind::Hypothesis {
-            name,
-            ok,
-            waited_ms,
-            detail,
-        } => (
-            "hypothesis",
-            bad_unless(*ok),
-            format!(
-                "{name} {} after {}: {detail}",
-                mark(*ok),
-                span(*waited_ms as f64)
-            ),
-        ),
-        EventKind::Verdict {
-            check,
-            kind,
-            ok,
-            detail,
-        } => (
-            "verdict",
-            bad_unless(*ok),
-            format!("{} {check} {} {detail}", kind_label(*kind), mark(*ok)),
-        ),
-        EventKind::Recovery {
-            fault,
-            canary,
-            recovered_ms,
-        } => match recovered_ms {
-            Some(ms) => (
-                "recovery",
-                Tone::Plain,
-                format!(
-                    "{canary} recovered {} after {fault} healed",
-                    span(*ms as f64)
-                ),
-            ),
-            None => (
-                "recovery",
-                Tone::Bad,
-                format!("{canary} never recovered after {fault} healed"),
-            ),
-        },
-        EventKind::Interrupted { reason } => ("interrupted", Tone::Bad, reason.clone()),
-        EventKind::RunFinished {
-            outcome,
-            duration_ms,
-        } => (
-            "run_finished",
-            bad_unless(matches!(
-                outcome,
-                RunOutcome::Passed | RunOutcome::Interrupted
-            )),
-            format!(
-                "{} after {}",
-                outcome_word(*outcome),
-                span(*duration_ms as f64)
-            ),
-        ),
-    }
 }

@@ -7,7 +7,7 @@ use super::error::ReportError;
 use super::event::Journal;
 use super::html::html;
 use super::junit::junit_xml;
-use crate::contract::write_atomically;
+use crate::file::write_atomically;
 
 /// Writes the journal as pretty JSON to `path`, through a temporary file in the same
 /// directory renamed over `path`: readers see the old file or the new one, never half.

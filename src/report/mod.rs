@@ -9,6 +9,7 @@ mod json;
 mod junit;
 mod summary;
 mod text;
+mod wording;
 
 pub use error::ReportError;
 pub use event::{
@@ -18,3 +19,4 @@ pub use html::html;
 pub use json::{read_json, write_all, write_json};
 pub use junit::junit_xml;
 pub use summary::summary;
+pub use wording::Tone;

@@ -9,7 +9,7 @@ use super::text::{
     kind_label, late, lateness, millis, percent, recoveries, run_duration_ms, run_problem, span,
     LATE_MS,
 };
-use crate::contract::paint;
+use crate::paint::paint;
 
 /// The plain-text summary printed at the end of a run: the outcome, one line per verdict
 /// (✔/✘), one line of figures per canary and one per fault (its lateness and each canary's

@@ -27,7 +27,7 @@ pub(crate) fn run_problem(journal: &Journal) -> Option<String> {
         .iter()
         .filter_map(|e| match &e.what {
             EventKind::RunError { message } => Some(message.clone()),
-            EventKind::Interrupted { reason } => Some(format!("interrupted: {reason}")),
+            EventKind::Interrupted { .. } => Some(e.what.to_string()),
             _ => None,
         })
         .collect();

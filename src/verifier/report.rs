@@ -7,7 +7,8 @@ use std::time::Duration;
 use owo_colors::OwoColorize;
 use serde::Serialize;
 
-use crate::contract::{paint, render_mismatches, Mismatch};
+use crate::contract::{render_mismatches, Mismatch};
+use crate::paint::paint;
 
 /// How one interaction fared.
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -7,7 +7,8 @@ use owo_colors::OwoColorize;
 use crate::cli::args::CheckArgs;
 use crate::cli::outcome::Outcome;
 use crate::cli::style::stdout_color;
-use crate::contract::{check_file, write_atomically, CheckReport, Pact, Severity};
+use crate::contract::{check_file, CheckReport, Pact, Severity};
+use crate::file::write_atomically;
 
 /// Runs the command.
 pub fn run(args: &CheckArgs) -> Outcome {

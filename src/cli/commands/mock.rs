@@ -6,6 +6,7 @@ use anyhow::Context as _;
 
 use crate::cli::args::MockArgs;
 use crate::cli::outcome::Outcome;
+use crate::cli::signals::shutdown_signals;
 use crate::consumer::{RunningServer, Stub, StubOptions};
 use crate::contract::{InteractionKind, Pact};
 
@@ -58,17 +59,4 @@ fn serve(args: &MockArgs) -> anyhow::Result<()> {
     let unexpected = stub.with_log(|l| l.unexpected.len());
     println!("shakedown mock: stopped ({unexpected} request(s) matched no interaction)");
     Ok(())
-}
-
-/// A future that completes on SIGINT or SIGTERM; the handlers are installed when it is made.
-pub(super) fn shutdown_signals() -> anyhow::Result<impl std::future::Future<Output = ()>> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut int = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
-    let mut term = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
-    Ok(async move {
-        tokio::select! {
-            _ = int.recv() => {}
-            _ = term.recv() => {}
-        }
-    })
 }

@@ -7,6 +7,7 @@ use anyhow::Context as _;
 use crate::chaos::{runtime, serve, set_busy_poll, Registry, UpstreamPolicy};
 use crate::cli::args::ProxyArgs;
 use crate::cli::outcome::Outcome;
+use crate::cli::signals::shutdown_signals;
 
 /// Runs the command.
 pub fn run(args: &ProxyArgs) -> Outcome {
@@ -46,7 +47,7 @@ fn serve_api(args: &ProxyArgs) -> anyhow::Result<()> {
     let bound = listener.local_addr()?;
     let stop = {
         let _entered = rt.enter();
-        super::mock::shutdown_signals()?
+        shutdown_signals()?
     };
     println!("shakedown proxy: API on http://{bound} (Ctrl-C to stop)");
     rt.block_on(serve(listener, registry.clone(), stop));

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::cli::args::{BackendArg, RunArgs};
 use crate::cli::outcome::Outcome;
+use crate::cli::signals::shutdown_signals;
 use crate::report::{self, RunOutcome};
 use crate::scenario::{self, cancel_pair, BackendKind, RunOptions, Scenario};
 
@@ -59,7 +60,7 @@ fn execute(
         .build()?;
     let journal = rt.block_on(async {
         let (canceller, cancel) = cancel_pair();
-        let signals = super::mock::shutdown_signals()?;
+        let signals = shutdown_signals()?;
         let watcher = tokio::spawn(async move {
             signals.await;
             canceller.cancel();

@@ -16,6 +16,6 @@ pub use interaction::{match_message, match_request, match_response};
 pub use json::match_json;
 pub use mismatch::{Mismatch, MismatchKind};
 pub use query::match_query;
-pub use render::{paint, render_mismatches};
+pub use render::render_mismatches;
 pub use value::{check_rule, check_rules, check_text_rules, RuleFailure};
 pub use xml::match_xml;

@@ -5,6 +5,7 @@ use owo_colors::OwoColorize;
 use serde_json::Value;
 
 use super::mismatch::Mismatch;
+use crate::paint::paint;
 
 /// Renders mismatches as an indented, optionally coloured report.
 ///
@@ -23,15 +24,6 @@ pub fn render_mismatches(mismatches: &[Mismatch], color: bool) -> String {
         render_one(&mut out, m, color);
     }
     out
-}
-
-/// `text` styled by `f` when `color` is on, plain otherwise.
-pub fn paint(text: &str, color: bool, f: impl Fn(&str) -> String) -> String {
-    if color {
-        f(text)
-    } else {
-        text.to_string()
-    }
 }
 
 fn render_one(out: &mut String, m: &Mismatch, color: bool) {
