@@ -1,6 +1,6 @@
 //! The example shop's `shipping` consumer of `OrderPlaced` events. Running these tests
 //! records `contracts/shipping-orders.json`.
-#![cfg(feature = "consumer")]
+#![cfg(feature = "json-schema")]
 
 use shakedown_shop::shipping_handler;
 

@@ -17,6 +17,7 @@ pub struct MessageBuilder {
     contents: Option<(Value, ContentType)>,
     raw: Option<Body>,
     metadata: Vec<(String, Value)>,
+    #[cfg(feature = "json-schema")]
     schema: Option<Value>,
 }
 
@@ -59,6 +60,8 @@ impl MessageBuilder {
     }
 
     /// A JSON Schema the example contents must satisfy (checked when the message is built).
+    /// Needs the `json-schema` feature (the `jsonschema` crate and its ~40 dependencies).
+    #[cfg(feature = "json-schema")]
     pub fn schema(&mut self, schema: Value) -> &mut Self {
         self.schema = Some(schema);
         self
@@ -99,8 +102,9 @@ impl MessageBuilder {
                 .entry("contentType")
                 .or_insert_with(|| json!(ct.to_string()));
         }
+        #[cfg(feature = "json-schema")]
         if let Some(schema) = &self.schema {
-            check_schema(schema, &m.contents)?;
+            super::schema::check(schema, &m.contents).map_err(MessageError::Schema)?;
         }
         Ok(m)
     }
@@ -124,23 +128,6 @@ pub enum MessageError {
     /// The contract file could not be written.
     #[error("cannot write the contract: {0}")]
     Store(#[from] StoreError),
-}
-
-fn check_schema(schema: &Value, contents: &Body) -> Result<(), MessageError> {
-    let validator = jsonschema::validator_for(schema)
-        .map_err(|e| MessageError::Schema(format!("the schema itself is invalid: {e}")))?;
-    let doc = contents
-        .as_json()
-        .ok_or_else(|| MessageError::Schema("the contents are not JSON".into()))?;
-    let errors: Vec<String> = validator
-        .iter_errors(&doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(MessageError::Schema(errors.join("; ")))
-    }
 }
 
 /// The example as the consumer receives it: generators applied with a seeded RNG.

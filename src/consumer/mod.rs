@@ -6,6 +6,8 @@ mod interaction;
 pub mod matchers;
 mod message;
 mod mock_server;
+#[cfg(feature = "json-schema")]
+mod schema;
 mod server;
 mod stub;
 mod template;
