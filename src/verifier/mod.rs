@@ -9,4 +9,4 @@ mod verify;
 pub use messages::{MessageFn, MessageSource};
 pub use report::{ContractResult, InteractionResult, Outcome, Tally, VerificationReport};
 pub use state::{StateAction, StateFn, StateHandler};
-pub use verify::{digest, Verifier, VerifyError};
+pub use verify::{Verifier, VerifyError};

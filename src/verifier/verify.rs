@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use regex::Regex;
 use serde_json::{json, Map, Value};
-use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
 use super::messages::{MessageFn, MessageSource};
@@ -307,7 +306,7 @@ impl Verifier {
         pact: Pact,
         filter: Option<&Regex>,
     ) -> ContractResult {
-        let digest = digest(&pact);
+        let digest = pact.digest();
         let contract_pending = self
             .pending_digests
             .as_ref()
@@ -493,16 +492,6 @@ fn outcome(mismatches: Vec<crate::contract::Mismatch>) -> Outcome {
     } else {
         Outcome::Failed { mismatches }
     }
-}
-
-/// SHA-256 (hex) of a contract's canonical V4 form, without the tool's own metadata.
-pub fn digest(pact: &Pact) -> String {
-    let mut v = pact.to_json();
-    if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
-        meta.remove("shakedown");
-    }
-    let hash = Sha256::digest(v.to_string().as_bytes());
-    hash.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The request to send: `ProviderState` (and other) generators applied with state values.

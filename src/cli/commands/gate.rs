@@ -4,7 +4,6 @@ use crate::cli::args::{CanIDeployArgs, DeploymentArgs, DiffArgs, PublishArgs};
 use crate::cli::outcome::Outcome;
 use crate::contract::Pact;
 use crate::gate::{can_i_deploy, diff, now, Record, ResultsStore};
-use crate::verifier::digest;
 
 fn usage(command: &str, e: impl std::fmt::Display) -> Outcome {
     eprintln!("shakedown {command}: {e}");
@@ -24,13 +23,13 @@ pub fn publish(args: &PublishArgs) -> Outcome {
             pact.consumer,
             args.version,
             pact.provider,
-            &digest(&pact)[..12]
+            &pact.digest()[..12]
         );
         records.push(Record::Contract {
             consumer: pact.consumer.clone(),
             consumer_version: args.version.clone(),
             provider: pact.provider.clone(),
-            digest: digest(&pact),
+            digest: pact.digest(),
             at: now(),
         });
     }
