@@ -328,10 +328,17 @@ mod tests {
                             "response": {"status": 200, "body": {"id": 1}}}],
           "metadata": {"pactSpecification": {"version": "2.0.0"}, "shakedown": {"version": "0.0.1"}}}"#;
         let pact = Pact::from_str(text).unwrap();
-        assert_eq!(pact.digest(), "9968729f0bf096ff0a4b48afe84a3720bf63c5ad55fc315bdd1325d61ac1ddb4");
+        assert_eq!(
+            pact.digest(),
+            "9968729f0bf096ff0a4b48afe84a3720bf63c5ad55fc315bdd1325d61ac1ddb4"
+        );
         let mut upgraded = pact.clone();
         upgraded.spec_version = SpecVersion::V4;
-        assert_eq!(upgraded.digest(), pact.digest(), "the version read is not part of it");
+        assert_eq!(
+            upgraded.digest(),
+            pact.digest(),
+            "the version read is not part of it"
+        );
     }
 
     #[test]
