@@ -311,26 +311,27 @@ impl Verifier {
         let mut out = Vec::new();
         for source in &self.sources {
             match source {
-                Source::Loaded(contract) => out.push(contract.clone()),
+                Source::Loaded(c) if self.wanted(&c.pact) => out.push(c.clone()),
+                Source::Loaded(_) => {}
                 Source::Path(path) => {
                     for file in files(path)? {
                         let pact = Pact::from_file(&file)?;
-                        out.push(Contract::new(file.display().to_string(), pact));
+                        if self.wanted(&pact) {
+                            out.push(Contract::new(file.display().to_string(), pact));
+                        }
                     }
                 }
             }
         }
-        out.retain(|c| {
-            c.pact.provider == self.provider
-                && self
-                    .consumer
-                    .as_ref()
-                    .is_none_or(|name| name == &c.pact.consumer)
-        });
         if out.is_empty() {
             return Err(VerifyError::NoContracts(self.provider.clone()));
         }
         Ok(out)
+    }
+
+    /// A contract with this provider (and this consumer, if filtered).
+    fn wanted(&self, pact: &Pact) -> bool {
+        pact.provider == self.provider && self.consumer.as_ref().is_none_or(|c| c == &pact.consumer)
     }
 
     async fn check_reachable(&self, client: &reqwest::Client) -> Result<(), VerifyError> {
