@@ -292,6 +292,11 @@ fn should_fail_interactions_whose_provider_state_fails() {
         "{}",
         text(&out)
     );
+    assert!(
+        text(&out).contains("use --state-url (or --ignore-states if the provider needs none)"),
+        "the CLI says which flag: {}",
+        text(&out)
+    );
     let bad_state_url = format!("{url}/no-such-endpoint");
     let out = shakedown(
         &[
@@ -310,6 +315,43 @@ fn should_fail_interactions_whose_provider_state_fails() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out).contains("setup via") && text(&out).contains("status 404"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn should_name_the_flag_that_gives_messages_or_a_valid_base_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = orders_service::start("127.0.0.1:0", orders_service::Config::default()).unwrap();
+    let url = good.url();
+    let messages = |base_url: &str| {
+        shakedown(
+            &[
+                "verify",
+                "--provider",
+                "orders",
+                "--base-url",
+                base_url,
+                "--ignore-states",
+                "--filter-consumer",
+                "shipping",
+            ],
+            dir.path(),
+        )
+    };
+    let out = messages(&url);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("the interaction is a message but no message producer is configured")
+            && text(&out).contains("hint: to verify messages, use --messages-url"),
+        "{}",
+        text(&out)
+    );
+    let out = messages("ftp://127.0.0.1:9");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("invalid --base-url \"ftp://127.0.0.1:9\""),
         "{}",
         text(&out)
     );

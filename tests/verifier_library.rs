@@ -1,5 +1,6 @@
 //! The verifier as a library in a provider's own `cargo test`: provider states as closures
-//! whose values feed `ProviderState` generators, and messages produced by closures.
+//! whose values feed `ProviderState` generators, messages produced by closures, contracts
+//! given already loaded, and what is missing said as a typed error.
 #![cfg(all(feature = "consumer", feature = "verifier"))]
 
 use shakedown_shop::orders_service;
@@ -7,8 +8,8 @@ use shakedown_shop::orders_service;
 use serde_json::{json, Map};
 use shakedown::consumer::matchers::*;
 use shakedown::consumer::Contract;
-use shakedown::contract::{Body, ContentType, Message};
-use shakedown::verifier::{Outcome, StateAction, Verifier};
+use shakedown::contract::{Body, ContentType, Message, Pact};
+use shakedown::verifier::{InteractionError, Outcome, StateAction, Verifier, VerifyError};
 
 /// Records a contract whose request path comes from the provider state (`/orders/${id}`).
 fn contract_with_state_generated_path(dir: &std::path::Path) {
@@ -80,7 +81,10 @@ fn should_fail_an_interaction_whose_state_closure_fails() {
     let Outcome::Error { reason } = &report.contracts[0].interactions[0].outcome else {
         panic!("expected an error")
     };
-    assert!(reason.contains("the database is down"), "{reason}");
+    assert!(
+        reason.to_string().contains("the database is down"),
+        "{reason}"
+    );
 }
 
 #[test]
@@ -119,4 +123,85 @@ fn should_verify_messages_produced_by_closures_including_metadata() {
         panic!("expected a failure")
     };
     assert_eq!(mismatches[0].location, "metadata topic");
+}
+
+fn contract(name: &str) -> Pact {
+    Pact::from_file(format!("{}/contracts/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+#[test]
+fn should_verify_contracts_given_already_loaded_again_and_again() {
+    let service = orders_service::start("127.0.0.1:0", orders_service::Config::default()).unwrap();
+    let prepared = Verifier::new("orders", "http://127.0.0.1:9").pacts([
+        contract("web-orders.json"),
+        contract("shipping-orders.json"),
+    ]);
+    let on_file = Verifier::new("orders", &service.url())
+        .contracts(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/contracts/web-orders.json"
+        ))
+        .state_url(&format!("{}/_pact/state", service.url()))
+        .run()
+        .unwrap();
+    for _ in 0..2 {
+        let report = prepared
+            .clone()
+            .base_url(&service.url())
+            .state_url(&format!("{}/_pact/state", service.url()))
+            .filter_consumer("web")
+            .run()
+            .unwrap();
+        assert!(report.success(), "{}", report.render(false));
+        assert_eq!(report.contracts.len(), 1);
+        let (loaded, read) = (&report.contracts[0], &on_file.contracts[0]);
+        assert_eq!(loaded.file, "", "a loaded contract has no file");
+        assert_eq!(
+            loaded.digest, read.digest,
+            "the same contract, the same digest"
+        );
+        assert!(report.render(false).contains("\nweb\n"));
+    }
+    let err = Verifier::new("payments", &service.url())
+        .pact(contract("web-orders.json"))
+        .run()
+        .unwrap_err();
+    assert!(matches!(err, VerifyError::NoContracts(_)), "{err}");
+}
+
+/// Why the interactions of `verifier` could not be checked.
+fn reasons(verifier: Verifier) -> Vec<InteractionError> {
+    let report = verifier.run().unwrap();
+    let reasons = report
+        .contracts
+        .iter()
+        .flat_map(|c| &c.interactions)
+        .filter_map(|i| match &i.outcome {
+            Outcome::Error { reason } => Some(reason.clone()),
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    for reason in &reasons {
+        assert!(!reason.to_string().contains("--"), "{reason}");
+    }
+    reasons
+}
+
+#[test]
+fn should_say_what_is_missing_without_naming_cli_flags() {
+    let service = orders_service::start("127.0.0.1:0", orders_service::Config::default()).unwrap();
+    let web = Verifier::new("orders", &service.url()).pact(contract("web-orders.json"));
+    assert!(reasons(web).contains(&InteractionError::NoStateHandler {
+        state: "an order exists".into()
+    }));
+    let shipping = Verifier::new("orders", &service.url())
+        .pact(contract("shipping-orders.json"))
+        .ignore_states();
+    assert_eq!(reasons(shipping), [InteractionError::NoMessageProducer]);
+    let err = Verifier::new("orders", "ftp://127.0.0.1:9")
+        .pact(contract("web-orders.json"))
+        .run()
+        .unwrap_err();
+    assert!(matches!(err, VerifyError::BadUrl { .. }), "{err}");
+    assert!(!err.to_string().contains("--"), "{err}");
 }

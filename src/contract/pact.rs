@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
+use sha2::{Digest as _, Sha256};
 
 use super::format::{ReadError, SpecVersion};
 use super::interaction::Interaction;
@@ -191,6 +192,18 @@ impl Pact {
         })
     }
 
+    /// The contract's identity: SHA-256 (hex) of its canonical V4 form without the tool's
+    /// own metadata, so the same contract has the same digest whichever version wrote it.
+    /// The results store records it; it must never change for a given contract.
+    pub fn digest(&self) -> String {
+        let mut v = self.to_json();
+        if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("shakedown");
+        }
+        let hash = Sha256::digest(v.to_string().as_bytes());
+        hash.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// The V4 form as pretty-printed text with a trailing newline.
     pub fn to_pretty_string(&self) -> String {
         let mut s = serde_json::to_string_pretty(&self.to_json()).unwrap_or_default();
@@ -305,6 +318,26 @@ mod tests {
         assert!(
             err.to_string().contains("/interactions/0/response/status"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn digests_are_stable() {
+        let text = r#"{"consumer": {"name": "web"}, "provider": {"name": "orders"},
+          "interactions": [{"description": "get order", "request": {"method": "GET", "path": "/orders/1"},
+                            "response": {"status": 200, "body": {"id": 1}}}],
+          "metadata": {"pactSpecification": {"version": "2.0.0"}, "shakedown": {"version": "0.0.1"}}}"#;
+        let pact = Pact::from_str(text).unwrap();
+        assert_eq!(
+            pact.digest(),
+            "9968729f0bf096ff0a4b48afe84a3720bf63c5ad55fc315bdd1325d61ac1ddb4"
+        );
+        let mut upgraded = pact.clone();
+        upgraded.spec_version = SpecVersion::V4;
+        assert_eq!(
+            upgraded.digest(),
+            pact.digest(),
+            "the version read is not part of it"
         );
     }
 

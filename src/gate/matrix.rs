@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::store::Record;
+use super::record::Record;
 
 /// One consideration behind a decision.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,8 +3,10 @@
 
 mod diff;
 mod matrix;
+mod record;
 mod store;
 
 pub use diff::{diff, Change};
 pub use matrix::{can_i_deploy, Decision, Reason};
-pub use store::{now, Record, ResultsStore, StoreError};
+pub use record::{now, Record};
+pub use store::{ResultsStore, StoreError};

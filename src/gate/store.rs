@@ -6,55 +6,8 @@ use std::fs::OpenOptions;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
-/// One fact in the store.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-pub enum Record {
-    /// A consumer version's contract with a provider.
-    #[serde(rename_all = "camelCase")]
-    Contract {
-        /// The consumer.
-        consumer: String,
-        /// The consumer's version.
-        consumer_version: String,
-        /// The provider.
-        provider: String,
-        /// SHA-256 of the contract.
-        digest: String,
-        /// When (RFC 3339).
-        at: String,
-    },
-    /// A provider version verified a contract.
-    #[serde(rename_all = "camelCase")]
-    Verification {
-        /// The provider.
-        provider: String,
-        /// The provider's version.
-        provider_version: String,
-        /// The consumer.
-        consumer: String,
-        /// SHA-256 of the contract verified.
-        digest: String,
-        /// Whether it passed.
-        success: bool,
-        /// When (RFC 3339).
-        at: String,
-    },
-    /// A version of a pacticipant now runs in an environment.
-    #[serde(rename_all = "camelCase")]
-    Deployment {
-        /// The application.
-        pacticipant: String,
-        /// Its version.
-        version: String,
-        /// The environment, e.g. `production`.
-        environment: String,
-        /// When (RFC 3339).
-        at: String,
-    },
-}
+use super::record::Record;
+use crate::verifier::VerificationReport;
 
 /// Why the store could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -68,7 +21,7 @@ pub enum StoreError {
         source: std::io::Error,
     },
     /// There is no store there (reading never creates one).
-    #[error("no results store at {0}: publish contracts or record verifications first (or pass --results-dir)")]
+    #[error("no results store at {0}: publish contracts or record verifications first")]
     Missing(PathBuf),
     /// A line is not a record.
     #[error("{path}:{line}: not a results record: {reason}")]
@@ -86,11 +39,6 @@ pub enum StoreError {
 #[derive(Debug, Clone)]
 pub struct ResultsStore {
     dir: PathBuf,
-}
-
-/// The current time, as records carry it.
-pub fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 impl ResultsStore {
@@ -147,6 +95,32 @@ impl ResultsStore {
         })
     }
 
+    /// Records `report`, verified by `version` of the provider: one verification record per
+    /// contract (see [`Record::from_report`]).
+    pub fn record_verification(
+        &self,
+        report: &VerificationReport,
+        version: &str,
+    ) -> Result<(), StoreError> {
+        self.append(&Record::from_report(report, version))
+    }
+
+    /// The contracts `provider` has verified successfully, as (consumer, digest), oldest
+    /// first: what `Verifier::verified_before` takes, so that any other contract is pending.
+    pub fn verified_digests(&self, provider: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let verified = self.read()?.into_iter().filter_map(|r| match r {
+            Record::Verification {
+                provider: p,
+                consumer,
+                digest,
+                success: true,
+                ..
+            } if p == provider => Some((consumer, digest)),
+            _ => None,
+        });
+        Ok(verified.collect())
+    }
+
     /// Every record, oldest first.
     pub fn read(&self) -> Result<Vec<Record>, StoreError> {
         if !self.dir.is_dir() {
@@ -182,6 +156,7 @@ impl ResultsStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gate::now;
 
     #[test]
     fn concurrent_writers_lose_nothing() {
@@ -191,18 +166,56 @@ mod tests {
                 let store = ResultsStore::new(dir.path());
                 s.spawn(move || {
                     for n in 0..25 {
-                        let r = Record::Deployment {
-                            pacticipant: format!("app{t}"),
-                            version: n.to_string(),
-                            environment: "test".into(),
-                            at: now(),
-                        };
+                        let r = Record::deployment(&format!("app{t}"), &n.to_string(), "test");
                         store.append(&[r]).unwrap();
                     }
                 });
             }
         });
         assert_eq!(ResultsStore::new(dir.path()).read().unwrap().len(), 200);
+    }
+
+    fn verification(provider: &str, consumer: &str, digest: &str, success: bool) -> Record {
+        Record::Verification {
+            provider: provider.into(),
+            provider_version: "1".into(),
+            consumer: consumer.into(),
+            digest: digest.into(),
+            success,
+            at: now(),
+        }
+    }
+
+    #[test]
+    fn verified_digests_are_the_provider_s_successful_verifications() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ResultsStore::new(dir.path());
+        store
+            .append(&[
+                verification("orders", "web", "d1", true),
+                verification("orders", "web", "d2", false),
+                verification("payments", "orders", "d3", true),
+                Record::deployment("orders", "1", "production"),
+                verification("orders", "shipping", "d4", true),
+            ])
+            .unwrap();
+        assert_eq!(
+            store.verified_digests("orders").unwrap(),
+            [
+                ("web".to_string(), "d1".to_string()),
+                ("shipping".to_string(), "d4".to_string())
+            ]
+        );
+        assert!(store.verified_digests("shipping").unwrap().is_empty());
+    }
+
+    #[test]
+    fn verified_digests_need_a_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = ResultsStore::new(dir.path().join("none"))
+            .verified_digests("orders")
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Missing(_)), "{err}");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
+use super::report::InteractionError;
 use crate::contract::{Body, ContentType, Interaction, Message};
 
 /// A closure that produces the message for an interaction (its description and states).
@@ -44,19 +45,25 @@ impl MessageSource {
         client: &reqwest::Client,
         interaction: &Interaction,
         request: Option<&Message>,
-    ) -> Result<Message, String> {
+    ) -> Result<Message, InteractionError> {
         match self {
-            MessageSource::None => Err("message interactions need a message producer (--messages-url, or closures in the library)".into()),
+            MessageSource::None => Err(InteractionError::NoMessageProducer),
             MessageSource::Closures(map) => match map.get(&interaction.description) {
                 Some(f) => {
                     let (f, owned) = (f.clone(), interaction.clone());
                     tokio::task::spawn_blocking(move || f(&owned))
                         .await
                         .unwrap_or_else(|e| Err(format!("the message producer panicked: {e}")))
+                        .map_err(InteractionError::Other)
                 }
-                None => Err(format!("no message producer for {:?}", interaction.description)),
+                None => Err(InteractionError::Other(format!(
+                    "no message producer for {:?}",
+                    interaction.description
+                ))),
             },
-            MessageSource::Http(url) => http(client, url, interaction, request).await,
+            MessageSource::Http(url) => http(client, url, interaction, request)
+                .await
+                .map_err(InteractionError::Other),
         }
     }
 }

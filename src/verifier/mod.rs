@@ -2,11 +2,14 @@
 //! provider states and message producers, and report what broke.
 
 mod messages;
+mod replay;
 mod report;
 mod state;
 mod verify;
 
 pub use messages::{MessageFn, MessageSource};
-pub use report::{ContractResult, InteractionResult, Outcome, Tally, VerificationReport};
+pub use report::{
+    ContractResult, InteractionError, InteractionResult, Outcome, Tally, VerificationReport,
+};
 pub use state::{StateAction, StateFn, StateHandler};
-pub use verify::{digest, Verifier, VerifyError};
+pub use verify::{Verifier, VerifyError};

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use owo_colors::OwoColorize;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::contract::{render_mismatches, Mismatch};
 use crate::paint::paint;
@@ -24,8 +24,33 @@ pub enum Outcome {
     /// It could not be checked: a provider state failed, the provider did not answer.
     Error {
         /// Why.
-        reason: String,
+        reason: InteractionError,
     },
+}
+
+/// Why an interaction could not be checked. The verifier is missing something it needs
+/// (each its own variant, so that a caller can say how to provide it), or something failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum InteractionError {
+    /// The interaction needs a provider state and no state handler is configured.
+    #[error("the interaction needs provider state {state:?} but no state handler is configured")]
+    NoStateHandler {
+        /// The state's name.
+        state: String,
+    },
+    /// The interaction is a message and no message producer is configured.
+    #[error("the interaction is a message but no message producer is configured")]
+    NoMessageProducer,
+    /// A provider state or the message producer failed, the provider did not answer, ...
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Serialized as its text (`"reason": "..."` in the JSON report).
+impl Serialize for InteractionError {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// One interaction's result.
@@ -57,7 +82,7 @@ impl InteractionResult {
 pub struct ContractResult {
     /// The consumer.
     pub consumer: String,
-    /// The contract file.
+    /// The contract file (empty for a contract given to the verifier already loaded).
     pub file: String,
     /// SHA-256 of the contract's canonical form (what the results store records).
     pub digest: String,
@@ -117,12 +142,11 @@ impl VerificationReport {
             self.contracts.len()
         );
         for c in &self.contracts {
-            let _ = writeln!(
-                out,
-                "\n{} ({})",
-                paint(&c.consumer, color, |s| s.bold().to_string()),
-                c.file
-            );
+            let consumer = paint(&c.consumer, color, |s| s.bold().to_string());
+            let _ = match c.file.as_str() {
+                "" => writeln!(out, "\n{consumer}"),
+                file => writeln!(out, "\n{consumer} ({file})"),
+            };
             for r in &c.interactions {
                 render_result(&mut out, r, color);
             }
@@ -159,7 +183,7 @@ impl VerificationReport {
                     }
                     Outcome::Error { reason } => {
                         let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
-                        s.set_message(reason.clone());
+                        s.set_message(reason.to_string());
                         s
                     }
                 };
@@ -197,5 +221,26 @@ fn render_result(out: &mut String, r: &InteractionResult, color: bool) {
         Outcome::Error { reason } => {
             let _ = writeln!(out, "      error: {reason}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_are_text_in_json() {
+        let outcome = Outcome::Error {
+            reason: InteractionError::NoStateHandler {
+                state: "an order exists".into(),
+            },
+        };
+        assert_eq!(
+            serde_json::to_value(&outcome).unwrap(),
+            serde_json::json!({
+                "status": "error",
+                "reason": "the interaction needs provider state \"an order exists\" but no state handler is configured"
+            })
+        );
     }
 }

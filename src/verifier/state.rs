@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
+use super::report::InteractionError;
 use crate::contract::ProviderState;
 
 /// Whether a state is being set up or torn down.
@@ -62,24 +63,35 @@ impl StateHandler {
         client: &reqwest::Client,
         state: &ProviderState,
         action: StateAction,
-    ) -> Result<Map<String, Value>, String> {
+    ) -> Result<Map<String, Value>, InteractionError> {
         match self {
-            StateHandler::None => Err(format!(
-                "the interaction needs provider state {:?} but no state handler is configured (use --state-url, or --ignore-states if the provider needs none)",
-                state.name
-            )),
-            StateHandler::Closure(f) => {
-                // Closures may block (a database call, a blocking HTTP client): run them
-                // off the async workers.
-                let (f, owned) = (f.clone(), state.clone());
-                let result = tokio::task::spawn_blocking(move || f(&owned, action))
-                    .await
-                    .unwrap_or_else(|e| Err(format!("the state handler panicked: {e}")));
-                result.map_err(|e| format!("provider state {:?} {} failed: {e}", state.name, action.as_str()))
-            }
+            StateHandler::None => Err(InteractionError::NoStateHandler {
+                state: state.name.clone(),
+            }),
+            StateHandler::Closure(f) => closure(f, state, action).await,
             StateHandler::Http(url) => http(client, url, state, action).await,
         }
     }
+}
+
+/// Closures may block (a database call, a blocking HTTP client): they run off the async
+/// workers.
+async fn closure(
+    f: &Arc<StateFn>,
+    state: &ProviderState,
+    action: StateAction,
+) -> Result<Map<String, Value>, InteractionError> {
+    let (f, owned) = (f.clone(), state.clone());
+    let result = tokio::task::spawn_blocking(move || f(&owned, action))
+        .await
+        .unwrap_or_else(|e| Err(format!("the state handler panicked: {e}")));
+    result.map_err(|e| {
+        InteractionError::Other(format!(
+            "provider state {:?} {} failed: {e}",
+            state.name,
+            action.as_str()
+        ))
+    })
 }
 
 async fn http(
@@ -87,14 +99,14 @@ async fn http(
     url: &str,
     state: &ProviderState,
     action: StateAction,
-) -> Result<Map<String, Value>, String> {
+) -> Result<Map<String, Value>, InteractionError> {
     let body = json!({"state": state.name, "params": state.params, "action": action.as_str()});
     let fail = |why: String| {
-        format!(
+        InteractionError::Other(format!(
             "provider state {:?} {} via {url} failed: {why}",
             state.name,
             action.as_str()
-        )
+        ))
     };
     let resp = client
         .post(url)

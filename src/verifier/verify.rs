@@ -4,20 +4,17 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use regex::Regex;
-use serde_json::{json, Map, Value};
-use sha2::{Digest, Sha256};
+use serde_json::{Map, Value};
 use tokio::sync::Semaphore;
 
 use super::messages::{MessageFn, MessageSource};
-use super::report::{ContractResult, InteractionResult, Outcome, VerificationReport};
+use super::replay::Replay;
+use super::report::{ContractResult, InteractionResult, VerificationReport};
 use super::state::{StateAction, StateFn, StateHandler};
-use crate::contract::{
-    category, match_message, match_response, rng_from_seed, Body, ContractError, GeneratorContext,
-    Headers, HttpRequest, HttpResponse, Interaction, InteractionKind, Message, Pact,
-};
+use crate::contract::{ContractError, Interaction, Message, Pact, ProviderState};
 
 /// Why verification could not run at all (as opposed to a contract being broken).
 #[derive(Debug, thiserror::Error)]
@@ -45,19 +42,44 @@ pub enum VerifyError {
         reason: String,
     },
     /// The base URL is not an http(s) URL.
-    #[error("invalid --base-url {url:?}: {reason}")]
+    #[error("invalid base URL {url:?}: {reason}")]
     BadUrl {
         /// The URL as given.
         url: String,
         /// Why.
         reason: String,
     },
-    /// A filter regex does not compile.
-    #[error("invalid --filter-description regex: {0}")]
+    /// The description filter is not a valid regex.
+    #[error("invalid description filter: {0}")]
     Filter(String),
     /// The runtime or HTTP client could not start.
     #[error("cannot start: {0}")]
     Runtime(String),
+}
+
+/// A contract to verify, read once, with its digest.
+#[derive(Debug)]
+struct Contract {
+    /// The file it was read from (empty when it was given already loaded).
+    file: String,
+    pact: Pact,
+    digest: String,
+}
+
+impl Contract {
+    fn new(file: String, pact: Pact) -> Arc<Contract> {
+        let digest = pact.digest();
+        Arc::new(Contract { file, pact, digest })
+    }
+}
+
+/// Where contracts come from.
+#[derive(Debug, Clone)]
+enum Source {
+    /// A file, or every `*.json` file in a directory, read on every run.
+    Path(PathBuf),
+    /// A contract already loaded: verified on every run without reading it again.
+    Loaded(Arc<Contract>),
 }
 
 /// Verifies a provider against its consumers' contracts.
@@ -75,7 +97,7 @@ pub enum VerifyError {
 pub struct Verifier {
     provider: String,
     base_url: String,
-    sources: Vec<PathBuf>,
+    sources: Vec<Source>,
     states: StateHandler,
     messages: MessageSource,
     ignore_states: bool,
@@ -108,9 +130,29 @@ impl Verifier {
         }
     }
 
-    /// Adds a contract file, or every `*.json` file in a directory.
+    /// Adds a contract file, or every `*.json` file in a directory (read on every run).
     pub fn contracts(mut self, path: impl AsRef<Path>) -> Self {
-        self.sources.push(path.as_ref().to_path_buf());
+        self.sources.push(Source::Path(path.as_ref().to_path_buf()));
+        self
+    }
+
+    /// Adds a contract already loaded; a verifier run again (cloned, or with another base
+    /// URL) verifies it without reading or digesting it again. Reported without a file.
+    pub fn pact(mut self, pact: Pact) -> Self {
+        self.sources
+            .push(Source::Loaded(Contract::new(String::new(), pact)));
+        self
+    }
+
+    /// Adds contracts already loaded (see [`Verifier::pact`]).
+    pub fn pacts(self, pacts: impl IntoIterator<Item = Pact>) -> Self {
+        pacts.into_iter().fold(self, Self::pact)
+    }
+
+    /// Verifies the provider at this base URL instead (say, a verifier built once for a
+    /// provider whose address changes).
+    pub fn base_url(mut self, base_url: &str) -> Self {
+        self.base_url = base_url.trim_end_matches('/').to_string();
         self
     }
 
@@ -124,7 +166,7 @@ impl Verifier {
     /// generators.
     pub fn state_handler(
         mut self,
-        f: impl Fn(&crate::contract::ProviderState, StateAction) -> Result<Map<String, Value>, String>
+        f: impl Fn(&ProviderState, StateAction) -> Result<Map<String, Value>, String>
             + Send
             + Sync
             + 'static,
@@ -219,14 +261,7 @@ impl Verifier {
     /// Runs the verification on the current tokio runtime.
     pub async fn run_async(&self) -> Result<VerificationReport, VerifyError> {
         let contracts = self.load()?;
-        let bad = |reason: String| VerifyError::BadUrl {
-            url: self.base_url.clone(),
-            reason,
-        };
-        let parsed = reqwest::Url::parse(&self.base_url).map_err(|e| bad(e.to_string()))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
-            return Err(bad("expected http://host:port or https://host:port".into()));
-        }
+        self.check_base_url()?;
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(self.timeout)
@@ -238,10 +273,17 @@ impl Verifier {
             Some(r) => Some(Regex::new(r).map_err(|e| VerifyError::Filter(e.to_string()))?),
             None => None,
         };
+        let replay = Arc::new(Replay {
+            client,
+            base_url: self.base_url.clone(),
+            states: self.states.clone(),
+            messages: self.messages.clone(),
+            ignore_states: self.ignore_states,
+        });
         let mut results = Vec::new();
-        for (file, pact) in contracts {
+        for contract in contracts {
             results.push(
-                self.verify_contract(&client, &file, pact, filter.as_ref())
+                self.verify_contract(&replay, contract, filter.as_ref())
                     .await,
             );
         }
@@ -252,37 +294,44 @@ impl Verifier {
         })
     }
 
-    fn load(&self) -> Result<Vec<(PathBuf, Pact)>, VerifyError> {
-        let mut files = Vec::new();
-        for source in &self.sources {
-            if source.is_dir() {
-                let entries = std::fs::read_dir(source).map_err(|e| VerifyError::Io {
-                    path: source.clone(),
-                    source: e,
-                })?;
-                let mut found: Vec<PathBuf> = entries
-                    .flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|x| x == "json"))
-                    .collect();
-                found.sort();
-                files.extend(found);
-            } else {
-                files.push(source.clone());
-            }
+    fn check_base_url(&self) -> Result<(), VerifyError> {
+        let bad = |reason: String| VerifyError::BadUrl {
+            url: self.base_url.clone(),
+            reason,
+        };
+        let parsed = reqwest::Url::parse(&self.base_url).map_err(|e| bad(e.to_string()))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+            return Err(bad("expected http://host:port or https://host:port".into()));
         }
+        Ok(())
+    }
+
+    /// The contracts of this provider (and consumer, if filtered), files read now.
+    fn load(&self) -> Result<Vec<Arc<Contract>>, VerifyError> {
         let mut out = Vec::new();
-        for file in files {
-            let pact = Pact::from_file(&file)?;
-            let consumer_ok = self.consumer.as_ref().is_none_or(|c| c == &pact.consumer);
-            if pact.provider == self.provider && consumer_ok {
-                out.push((file, pact));
+        for source in &self.sources {
+            match source {
+                Source::Loaded(c) if self.wanted(&c.pact) => out.push(c.clone()),
+                Source::Loaded(_) => {}
+                Source::Path(path) => {
+                    for file in files(path)? {
+                        let pact = Pact::from_file(&file)?;
+                        if self.wanted(&pact) {
+                            out.push(Contract::new(file.display().to_string(), pact));
+                        }
+                    }
+                }
             }
         }
         if out.is_empty() {
             return Err(VerifyError::NoContracts(self.provider.clone()));
         }
         Ok(out)
+    }
+
+    /// A contract with this provider (and this consumer, if filtered).
+    fn wanted(&self, pact: &Pact) -> bool {
+        pact.provider == self.provider && self.consumer.as_ref().is_none_or(|c| c == &pact.consumer)
     }
 
     async fn check_reachable(&self, client: &reqwest::Client) -> Result<(), VerifyError> {
@@ -302,50 +351,35 @@ impl Verifier {
 
     async fn verify_contract(
         &self,
-        client: &reqwest::Client,
-        file: &Path,
-        pact: Pact,
+        replay: &Arc<Replay>,
+        contract: Arc<Contract>,
         filter: Option<&Regex>,
     ) -> ContractResult {
-        let digest = digest(&pact);
-        let contract_pending = self
-            .pending_digests
-            .as_ref()
-            .is_some_and(|v| !v.iter().any(|(c, d)| c == &pact.consumer && d == &digest));
-        let selected: Vec<Interaction> = pact
-            .interactions
-            .iter()
-            .filter(|i| self.selected(i, filter))
-            .cloned()
-            .collect();
+        let pact = &contract.pact;
+        let pending = self.pending_digests.as_ref().is_some_and(|verified| {
+            !verified
+                .iter()
+                .any(|(c, d)| c == &pact.consumer && d == &contract.digest)
+        });
         let semaphore = Arc::new(Semaphore::new(self.concurrency));
         let mut tasks = tokio::task::JoinSet::new();
-        for (index, interaction) in selected.into_iter().enumerate() {
-            let (this, client, sem) = (self.clone(), client.clone(), semaphore.clone());
+        for (index, interaction) in pact.interactions.iter().enumerate() {
+            if !self.selected(interaction, filter) {
+                continue;
+            }
+            let (replay, contract, sem) = (replay.clone(), contract.clone(), semaphore.clone());
             tasks.spawn(async move {
                 let _permit = sem.acquire_owned().await;
-                let started = Instant::now();
-                let outcome = this.verify_one(&client, &interaction).await;
-                let result = InteractionResult {
-                    description: interaction.description.clone(),
-                    states: interaction
-                        .provider_states
-                        .iter()
-                        .map(|s| s.name.clone())
-                        .collect(),
-                    pending: interaction.pending || contract_pending,
-                    outcome,
-                    millis: started.elapsed().as_secs_f64() * 1000.0,
-                };
-                (index, result)
+                let interaction = &contract.pact.interactions[index];
+                (index, replay.result(interaction, pending).await)
             });
         }
         let mut results: Vec<(usize, InteractionResult)> = tasks.join_all().await;
         results.sort_by_key(|(i, _)| *i);
         ContractResult {
             consumer: pact.consumer.clone(),
-            file: file.display().to_string(),
-            digest,
+            file: contract.file.clone(),
+            digest: contract.digest.clone(),
             interactions: results.into_iter().map(|(_, r)| r).collect(),
         }
     }
@@ -357,289 +391,22 @@ impl Verifier {
                 .as_ref()
                 .is_none_or(|s| i.provider_states.iter().any(|p| &p.name == s))
     }
-
-    async fn verify_one(&self, client: &reqwest::Client, interaction: &Interaction) -> Outcome {
-        let mut values = Map::new();
-        for state in &interaction.provider_states {
-            values.extend(state.params.clone());
-        }
-        let (set_up, setup) = self.set_up(client, interaction, &mut values).await;
-        let outcome = match setup {
-            Err(reason) => Outcome::Error { reason },
-            Ok(()) => self.exchange(client, interaction, &values).await,
-        };
-        let teardown = self
-            .tear_down(client, &interaction.provider_states[..set_up])
-            .await;
-        match teardown {
-            Err(reason) if outcome == Outcome::Passed => Outcome::Error { reason },
-            _ => outcome,
-        }
-    }
-
-    async fn exchange(
-        &self,
-        client: &reqwest::Client,
-        interaction: &Interaction,
-        values: &Map<String, Value>,
-    ) -> Outcome {
-        match &interaction.kind {
-            InteractionKind::Http { request, response } => {
-                self.verify_http(client, request, response, values).await
-            }
-            InteractionKind::Message(expected) => {
-                self.verify_message(client, interaction, expected, None)
-                    .await
-            }
-            InteractionKind::SyncMessage { request, responses } => match responses.first() {
-                Some(expected) => {
-                    self.verify_message(client, interaction, expected, Some(request))
-                        .await
-                }
-                None => Outcome::Error {
-                    reason: "the synchronous message declares no response".into(),
-                },
-            },
-        }
-    }
-
-    /// Sets up the interaction's states in order; returns how many were set up, and the
-    /// first failure. Values they return are merged into `values`.
-    async fn set_up(
-        &self,
-        client: &reqwest::Client,
-        interaction: &Interaction,
-        values: &mut Map<String, Value>,
-    ) -> (usize, Result<(), String>) {
-        if self.ignore_states {
-            return (0, Ok(()));
-        }
-        for (i, state) in interaction.provider_states.iter().enumerate() {
-            match self.states.apply(client, state, StateAction::Setup).await {
-                Ok(v) => values.extend(v),
-                Err(reason) => return (i, Err(reason)),
-            }
-        }
-        (interaction.provider_states.len(), Ok(()))
-    }
-
-    /// Tears down every state that was set up, in reverse order, even after a failure.
-    async fn tear_down(
-        &self,
-        client: &reqwest::Client,
-        states: &[crate::contract::ProviderState],
-    ) -> Result<(), String> {
-        let mut first_error = Ok(());
-        for state in states.iter().rev() {
-            if let Err(e) = self
-                .states
-                .apply(client, state, StateAction::Teardown)
-                .await
-            {
-                if first_error.is_ok() {
-                    first_error = Err(e);
-                }
-            }
-        }
-        first_error
-    }
-
-    async fn verify_http(
-        &self,
-        client: &reqwest::Client,
-        request: &HttpRequest,
-        expected: &HttpResponse,
-        values: &Map<String, Value>,
-    ) -> Outcome {
-        let request = match generated_request(request, values, &self.base_url) {
-            Ok(r) => r,
-            Err(reason) => return Outcome::Error { reason },
-        };
-        let head = request.method.eq_ignore_ascii_case("HEAD");
-        let headless;
-        let expected = if head {
-            // A HEAD answer has no body, whatever the contract's example shows.
-            headless = HttpResponse {
-                body: Body::Missing,
-                ..expected.clone()
-            };
-            &headless
-        } else {
-            expected
-        };
-        match send(client, &self.base_url, &request).await {
-            Ok(actual) => outcome(match_response(expected, &actual)),
-            Err(reason) => Outcome::Error { reason },
-        }
-    }
-
-    async fn verify_message(
-        &self,
-        client: &reqwest::Client,
-        interaction: &Interaction,
-        expected: &Message,
-        request: Option<&Message>,
-    ) -> Outcome {
-        match self.messages.produce(client, interaction, request).await {
-            Ok(actual) => outcome(match_message(expected, &actual)),
-            Err(reason) => Outcome::Error { reason },
-        }
-    }
 }
 
-fn outcome(mismatches: Vec<crate::contract::Mismatch>) -> Outcome {
-    if mismatches.is_empty() {
-        Outcome::Passed
-    } else {
-        Outcome::Failed { mismatches }
+/// The file itself, or the `*.json` files of a directory in name order.
+fn files(source: &Path) -> Result<Vec<PathBuf>, VerifyError> {
+    if !source.is_dir() {
+        return Ok(vec![source.to_path_buf()]);
     }
-}
-
-/// SHA-256 (hex) of a contract's canonical V4 form, without the tool's own metadata.
-pub fn digest(pact: &Pact) -> String {
-    let mut v = pact.to_json();
-    if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
-        meta.remove("shakedown");
-    }
-    let hash = Sha256::digest(v.to_string().as_bytes());
-    hash.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The request to send: `ProviderState` (and other) generators applied with state values.
-fn generated_request(
-    request: &HttpRequest,
-    values: &Map<String, Value>,
-    base_url: &str,
-) -> Result<HttpRequest, String> {
-    let g = &request.generators;
-    if g.is_empty() {
-        return Ok(request.clone());
-    }
-    let ctx = GeneratorContext {
-        provider_state: values,
-        mock_server_url: Some(base_url),
-        now: chrono::Utc::now().fixed_offset(),
-    };
-    let mut rng = rng_from_seed(0);
-    let mut out = request.clone();
-    let fail = |e: crate::contract::GeneratorError| format!("request generator failed: {e}");
-    if let Some(Value::String(p)) = g
-        .generate_named(category::PATH, None, &json!(request.path), &ctx, &mut rng)
-        .map_err(fail)?
-    {
-        out.path = p;
-    }
-    for (cat, map) in [
-        (category::QUERY, &mut out.query),
-        (category::HEADER, &mut out.headers),
-    ] {
-        for (name, vals) in map.iter_mut() {
-            for v in vals.iter_mut() {
-                if let Some(new) = g
-                    .generate_named(cat, Some(name), &json!(v.clone()), &ctx, &mut rng)
-                    .map_err(fail)?
-                {
-                    *v = new
-                        .as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| new.to_string());
-                }
-            }
-        }
-    }
-    out.body = g
-        .apply_body(category::BODY, &request.body, &ctx, &mut rng)
-        .map_err(fail)?;
-    Ok(out)
-}
-
-/// Percent-encodes a decoded contract path for the wire: `/` separates segments; `%`, `?`,
-/// `#`, spaces and anything outside RFC 3986's path characters are escaped.
-fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-async fn send(
-    client: &reqwest::Client,
-    base_url: &str,
-    request: &HttpRequest,
-) -> Result<HttpResponse, String> {
-    let mut url = reqwest::Url::parse(&format!("{base_url}{}", encode_path(&request.path)))
-        .map_err(|e| format!("bad request URL: {e}"))?;
-    if !request.query.is_empty() {
-        let mut pairs = url.query_pairs_mut();
-        for (k, vs) in &request.query {
-            for v in vs {
-                pairs.append_pair(k, v);
-            }
-        }
-    }
-    let method = reqwest::Method::from_bytes(request.method.to_ascii_uppercase().as_bytes())
-        .map_err(|e| format!("bad method: {e}"))?;
-    let mut builder = client.request(method, url);
-    for (name, values) in &request.headers {
-        for v in values {
-            builder = builder.header(name.as_str(), v.as_str());
-        }
-    }
-    if let Body::Present {
-        bytes,
-        content_type,
-    } = &request.body
-    {
-        if let (None, Some(ct)) = (
-            crate::contract::header(&request.headers, "content-type"),
-            content_type,
-        ) {
-            builder = builder.header("Content-Type", ct.to_string());
-        }
-        builder = builder.body(bytes.clone());
-    }
-    let resp = builder.send().await.map_err(|e| {
-        format!(
-            "the provider did not answer {} {}: {e}",
-            request.method, request.path
-        )
+    let entries = std::fs::read_dir(source).map_err(|e| VerifyError::Io {
+        path: source.to_path_buf(),
+        source: e,
     })?;
-    let status = resp.status().as_u16();
-    let mut headers = Headers::new();
-    for (name, value) in resp.headers() {
-        headers
-            .entry(name.as_str().to_string())
-            .or_default()
-            .push(String::from_utf8_lossy(value.as_bytes()).into_owned());
-    }
-    let content_type = crate::contract::content_type(&headers);
-    let bytes = resp
-        .bytes()
-        .await
-        .map_err(|e| format!("reading the provider's answer: {e}"))?;
-    Ok(HttpResponse {
-        status,
-        headers,
-        body: Body::from_bytes(bytes.to_vec(), content_type),
-        ..Default::default()
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::encode_path;
-
-    #[test]
-    fn paths_are_encoded_segment_safe() {
-        assert_eq!(encode_path("/faq/why?"), "/faq/why%3F");
-        assert_eq!(encode_path("/tags/c#"), "/tags/c%23");
-        assert_eq!(encode_path("/discount/50%off"), "/discount/50%25off");
-        assert_eq!(encode_path("/a b/ü"), "/a%20b/%C3%BC");
-        assert_eq!(encode_path("/orders/1"), "/orders/1");
-    }
+    let mut found: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    found.sort();
+    Ok(found)
 }

@@ -3,12 +3,19 @@
 use crate::cli::args::{CanIDeployArgs, DeploymentArgs, DiffArgs, PublishArgs};
 use crate::cli::outcome::Outcome;
 use crate::contract::Pact;
-use crate::gate::{can_i_deploy, diff, now, Record, ResultsStore};
-use crate::verifier::digest;
+use crate::gate::{can_i_deploy, diff, Record, ResultsStore, StoreError};
 
 fn usage(command: &str, e: impl std::fmt::Display) -> Outcome {
     eprintln!("shakedown {command}: {e}");
     Outcome::UsageError
+}
+
+/// A results-store error with the flag that points elsewhere, when there is no store.
+pub(super) fn store_error(e: StoreError) -> String {
+    match e {
+        StoreError::Missing(_) => format!("{e} (or pass --results-dir)"),
+        _ => e.to_string(),
+    }
 }
 
 /// `shakedown publish`.
@@ -24,15 +31,9 @@ pub fn publish(args: &PublishArgs) -> Outcome {
             pact.consumer,
             args.version,
             pact.provider,
-            &digest(&pact)[..12]
+            &pact.digest()[..12]
         );
-        records.push(Record::Contract {
-            consumer: pact.consumer.clone(),
-            consumer_version: args.version.clone(),
-            provider: pact.provider.clone(),
-            digest: digest(&pact),
-            at: now(),
-        });
+        records.push(Record::contract(&pact, &args.version));
     }
     match ResultsStore::new(&args.store.results_dir).append(&records) {
         Ok(()) => Outcome::Ok,
@@ -44,7 +45,7 @@ pub fn publish(args: &PublishArgs) -> Outcome {
 pub fn can_i_deploy_cmd(args: &CanIDeployArgs) -> Outcome {
     let records = match ResultsStore::new(&args.store.results_dir).read() {
         Ok(r) => r,
-        Err(e) => return usage("can-i-deploy", e),
+        Err(e) => return usage("can-i-deploy", store_error(e)),
     };
     let decision = can_i_deploy(
         &records,
@@ -62,12 +63,7 @@ pub fn can_i_deploy_cmd(args: &CanIDeployArgs) -> Outcome {
 
 /// `shakedown record-deployment`.
 pub fn record_deployment(args: &DeploymentArgs) -> Outcome {
-    let record = Record::Deployment {
-        pacticipant: args.pacticipant.clone(),
-        version: args.version.clone(),
-        environment: args.environment.clone(),
-        at: now(),
-    };
+    let record = Record::deployment(&args.pacticipant, &args.version, &args.environment);
     match ResultsStore::new(&args.store.results_dir).append(&[record]) {
         Ok(()) => {
             println!(

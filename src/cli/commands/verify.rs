@@ -3,13 +3,14 @@
 
 use std::time::Duration;
 
-use anyhow::Context as _;
+use anyhow::{anyhow, Context as _};
 
+use super::gate::store_error;
 use crate::cli::args::VerifyArgs;
 use crate::cli::outcome::Outcome;
 use crate::cli::style::stdout_color;
-use crate::gate::{now, Record, ResultsStore};
-use crate::verifier::{VerificationReport, Verifier, VerifyError};
+use crate::gate::ResultsStore;
+use crate::verifier::{self, InteractionError, VerificationReport, Verifier, VerifyError};
 
 /// Runs the command.
 pub fn run(args: &VerifyArgs) -> Outcome {
@@ -55,21 +56,9 @@ fn verifier(args: &VerifyArgs) -> anyhow::Result<Verifier> {
         v = v.filter_state(s);
     }
     if args.pending_new {
-        let store = ResultsStore::new(&args.store.results_dir);
-        let verified = store
-            .read()?
-            .into_iter()
-            .filter_map(|r| match r {
-                Record::Verification {
-                    provider,
-                    consumer,
-                    digest,
-                    success: true,
-                    ..
-                } if provider == args.provider => Some((consumer, digest)),
-                _ => None,
-            })
-            .collect();
+        let verified = ResultsStore::new(&args.store.results_dir)
+            .verified_digests(&args.provider)
+            .map_err(|e| anyhow!(store_error(e)))?;
         v = v.verified_before(verified);
     }
     Ok(v)
@@ -82,9 +71,7 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<VerificationReport> {
     if args.record && (args.filter_description.is_some() || args.filter_state.is_some()) {
         anyhow::bail!("--record verifies whole contracts: it cannot be combined with --filter-description or --filter-state");
     }
-    let report = verifier(args)?
-        .run()
-        .map_err(|e: VerifyError| anyhow::anyhow!(e))?;
+    let report = verifier(args)?.run().map_err(explain)?;
     let verified: usize = report.contracts.iter().map(|c| c.interactions.len()).sum();
     if verified == 0 {
         anyhow::bail!(
@@ -97,8 +84,11 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<VerificationReport> {
         );
     }
     print!("{}", report.render(stdout_color()));
+    for hint in advice(&report) {
+        println!("hint: {hint}");
+    }
     if let (true, Some(version)) = (args.record, &args.provider_version) {
-        ResultsStore::new(&args.store.results_dir).append(&records(&report, version))?;
+        ResultsStore::new(&args.store.results_dir).record_verification(&report, version)?;
     }
     if let Some(path) = &args.json {
         let text = serde_json::to_string_pretty(&report)?;
@@ -111,19 +101,31 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<VerificationReport> {
     Ok(report)
 }
 
-/// One verification record per contract: whether every interaction passed (pending only
-/// changes the exit code, never what is recorded).
-fn records(report: &VerificationReport, version: &str) -> Vec<Record> {
-    report
-        .contracts
-        .iter()
-        .map(|c| Record::Verification {
-            provider: report.provider.clone(),
-            provider_version: version.to_string(),
-            consumer: c.consumer.clone(),
-            digest: c.digest.clone(),
-            success: !c.interactions.is_empty() && c.interactions.iter().all(|i| i.passed()),
-            at: now(),
-        })
-        .collect()
+/// Why verification could not run, with the flag to fix when it was one.
+fn explain(e: VerifyError) -> anyhow::Error {
+    match e {
+        VerifyError::BadUrl { url, reason } => anyhow!("invalid --base-url {url:?}: {reason}"),
+        VerifyError::Filter(reason) => anyhow!("invalid --filter-description regex: {reason}"),
+        other => anyhow!(other),
+    }
+}
+
+/// The flags that give the verifier what some interactions missed, once each.
+fn advice(report: &VerificationReport) -> Vec<&'static str> {
+    let mut hints = Vec::new();
+    for result in report.contracts.iter().flat_map(|c| &c.interactions) {
+        let hint = match &result.outcome {
+            verifier::Outcome::Error {
+                reason: InteractionError::NoStateHandler { .. },
+            } => "to set provider states up, use --state-url (or --ignore-states if the provider needs none)",
+            verifier::Outcome::Error {
+                reason: InteractionError::NoMessageProducer,
+            } => "to verify messages, use --messages-url (where the provider produces them)",
+            _ => continue,
+        };
+        if !hints.contains(&hint) {
+            hints.push(hint);
+        }
+    }
+    hints
 }
