@@ -8,9 +8,7 @@ use rand::{RngExt as _, SeedableRng};
 
 use crate::chaos::{self, Stream, Toxic, ToxicKind};
 
-use super::model::{
-    Direction, Effect, Fault, HttpAction, HttpFault, PartitionFault, Scenario, Target,
-};
+use super::model::{Direction, Effect, Fault, HttpFault, PartitionFault, Scenario, Target};
 use super::system::{Cut, FaultError, System};
 
 /// What a planned fault does, its target chosen.
@@ -166,18 +164,10 @@ fn delay(latency: Duration, jitter: Option<super::Dur>) -> ToxicKind {
 }
 
 fn http_toxic(h: &HttpFault) -> ToxicKind {
-    let action = match &h.action {
-        HttpAction::Respond { status, body } => chaos::HttpAction::Respond {
-            status: *status,
-            body: body.clone(),
-        },
-        HttpAction::Abort => chaos::HttpAction::Abort,
-        HttpAction::Delay(d) => chaos::HttpAction::Delay((*d).into()),
-    };
     ToxicKind::Http(chaos::HttpFault {
         method: h.method.clone(),
         path: h.path.as_ref().map(|p| p.regex().clone()),
-        action,
+        action: h.action.clone(),
     })
 }
 

@@ -227,73 +227,63 @@ mod tests {
         );
     }
 
-    /// A scenario whose second fault is `fault` (the first is sound).
-    fn second_fault(fault: &str) -> Vec<String> {
-        problems(&format!(
+    /// Asserts that a scenario whose second fault is `fault` (the first is sound) has one
+    /// problem, beginning with `expected`.
+    fn says(fault: &str, expected: &str) {
+        let p = problems(&format!(
             "name = \"x\"\n[services.a]\ncommand = [\"true\"]\n[links.l]\nfrom = \"a\"\nto = \"a\"\n\
              [[faults]]\nkind = \"pause\"\nservice = \"a\"\nstart = \"1s\"\n\
              [[faults]]\n{fault}start = \"2s\"\n"
-        ))
+        ));
+        assert!(p.len() == 1 && p[0].starts_with(expected), "{p:?}");
     }
 
     #[test]
     fn a_missing_field_names_the_fault_kind_at_its_fault() {
-        let p = second_fault("kind = \"latency\"\nlink = \"l\"\n");
-        assert_eq!(p, ["s.toml:11:1: a latency fault needs `latency`"]);
+        let latency = "kind = \"latency\"\nlink = \"l\"\n";
+        says(latency, "s.toml:11:1: a latency fault needs `latency`");
+        says("service = \"a\"\n", "s.toml:11:1: a fault needs `kind`");
     }
 
     #[test]
     fn a_field_the_kind_does_not_take_is_located_at_its_key() {
-        let p = second_fault("kind = \"crash\"\nservice = \"a\"\nlatency = \"1s\"\n");
-        assert!(
-            p[0].starts_with(
-                "s.toml:14:1: crash fault: unknown field `latency`, expected one of `service`"
-            ),
-            "{p:?}"
-        );
+        let crash = "kind = \"crash\"\nservice = \"a\"\nlatency = \"1s\"\n";
+        let expected = "crash fault: unknown field `latency`, expected one of `service`";
+        says(crash, &format!("s.toml:14:1: {expected}"));
     }
 
     #[test]
     fn a_bad_value_in_a_fault_is_located_at_the_value() {
-        let p = second_fault("kind = \"latency\"\nlink = \"l\"\nlatency = \"soon\"\n");
-        assert!(
-            p[0].starts_with("s.toml:14:11: latency fault: \"soon\" is not a duration"),
-            "{p:?}"
+        let duration = "kind = \"latency\"\nlink = \"l\"\nlatency = \"soon\"\n";
+        says(
+            duration,
+            "s.toml:14:11: latency fault: \"soon\" is not a duration",
         );
-        let p = second_fault("kind = \"http\"\nlink = \"l\"\nabort = true\npath = \"(x\"\n");
-        assert!(
-            p[0].starts_with("s.toml:15:8: http fault: bad regex \"(x\""),
-            "{p:?}"
-        );
-        let p = second_fault("kind = \"partition\"\nbetween = [[\"a\"]]\n");
-        assert!(
-            p[0].starts_with("s.toml:13:1: partition fault: `between` takes two groups"),
-            "{p:?}"
+        let regex = "kind = \"http\"\nlink = \"l\"\nabort = true\npath = \"(x\"\n";
+        says(regex, "s.toml:15:8: http fault: bad regex \"(x\"");
+        let one_group = "kind = \"partition\"\nbetween = [[\"a\"]]\n";
+        says(
+            one_group,
+            "s.toml:13:1: partition fault: `between` takes two groups",
         );
     }
 
     #[test]
     fn an_unknown_kind_is_located_at_the_kind() {
-        let p = second_fault("service = \"a\"\nkind = \"earthquake\"\n");
-        assert!(
-            p[0].starts_with(
-                "s.toml:13:8: unknown variant `earthquake`, expected one of `latency`"
-            ),
-            "{p:?}"
+        let earthquake = "service = \"a\"\nkind = \"earthquake\"\n";
+        says(
+            earthquake,
+            "s.toml:13:8: unknown variant `earthquake`, expected one of",
         );
-        let p = second_fault("service = \"a\"\n");
-        assert_eq!(p, ["s.toml:11:1: a fault needs `kind`"]);
     }
 
     #[test]
     fn an_http_fault_takes_exactly_one_action() {
-        let p = second_fault("kind = \"http\"\nlink = \"l\"\ndelay = \"1s\"\nabort = true\n");
-        assert!(
-            p[0].contains("http fault: give exactly one of `status`, `abort = true` or `delay`"),
-            "{p:?}"
-        );
-        let p = second_fault("kind = \"http\"\nlink = \"l\"\nabort = true\nbody = \"x\"\n");
-        assert!(p[0].contains("`body` goes with `status`"), "{p:?}");
+        let two = "kind = \"http\"\nlink = \"l\"\ndelay = \"1s\"\nabort = true\n";
+        let expected = "http fault: give exactly one of `status`, `abort = true` or `delay`";
+        says(two, &format!("s.toml:14:1: {expected}"));
+        let body = "kind = \"http\"\nlink = \"l\"\nabort = true\nbody = \"x\"\n";
+        says(body, "s.toml:15:1: http fault: `body` goes with `status`");
     }
 
     #[test]

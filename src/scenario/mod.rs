@@ -28,8 +28,8 @@ pub use fault::{plan, Aim, Planned};
 pub use load::{load, parse, Problem, ScenarioError};
 pub use model::{
     BandwidthFault, Canary, Check, CrashFault, Direction, Effect, Expect, Fault, FaultKind,
-    HttpAction, HttpFault, HttpRequest, Hypothesis, JitterFault, LatencyFault, Link, LinkFault,
-    PartitionFault, PauseFault, Reading, Ready, Scenario, Service, Target, DEFAULT_DURATION,
+    HttpFault, HttpRequest, Hypothesis, JitterFault, LatencyFault, Link, LinkFault, PartitionFault,
+    PauseFault, Reading, Ready, Scenario, Service, Target, DEFAULT_DURATION,
 };
 pub use pattern::Pattern;
 pub use recorder::Listener;

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::duration::Dur;
 use super::pattern::Pattern;
+use crate::chaos::HttpAction;
 
 /// How long a fault without `duration` lasts.
 pub const DEFAULT_DURATION: std::time::Duration = std::time::Duration::from_secs(5);
@@ -463,24 +464,8 @@ pub struct HttpFault {
     pub method: Option<String>,
     /// Only paths matching this regex.
     pub path: Option<Pattern>,
-    /// What happens to a request hit.
+    /// What happens to a request hit (the fault proxy's own action).
     pub action: HttpAction,
-}
-
-/// What an HTTP fault does to a request it hits.
-#[derive(Debug, Clone, PartialEq)]
-pub enum HttpAction {
-    /// Answer with this status and body.
-    Respond {
-        /// The status.
-        status: u16,
-        /// The body.
-        body: String,
-    },
-    /// Close the connection without answering.
-    Abort,
-    /// Forward after this delay.
-    Delay(Dur),
 }
 
 /// A crash fault: a service killed, and restarted when the fault heals.
@@ -578,7 +563,7 @@ mod http_form {
                     body: body.unwrap_or_default(),
                 },
                 (None, true, None, None) => HttpAction::Abort,
-                (None, false, Some(d), None) => HttpAction::Delay(d),
+                (None, false, Some(d), None) => HttpAction::Delay(d.into()),
                 (None, _, _, Some(_)) => return Err("`body` goes with `status`"),
                 _ => return Err("give exactly one of `status`, `abort = true` or `delay`"),
             };
@@ -598,7 +583,7 @@ mod http_form {
             match h.action {
                 HttpAction::Respond { status: s, body: b } => (status, body) = (Some(s), Some(b)),
                 HttpAction::Abort => abort = true,
-                HttpAction::Delay(d) => delay = Some(d),
+                HttpAction::Delay(d) => delay = Some(Dur(d)),
             }
             HttpForm {
                 link: h.link,

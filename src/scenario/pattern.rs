@@ -1,21 +1,21 @@
 //! Regular expressions as scenario files write them: a string, compiled when the file is read.
 
 use std::borrow::Cow;
-use std::fmt;
 
 use regex::Regex;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 /// A regex read from a string (`"^/payments"`); a file with a bad one does not load.
 ///
 /// ```
 /// use shakedown::scenario::Pattern;
-/// let p: Pattern = "^/pay".parse().unwrap();
+/// let p = Pattern::try_from("^/pay".to_string()).unwrap();
 /// assert!(p.regex().is_match("/payments"));
-/// assert!("(unclosed".parse::<Pattern>().is_err());
+/// assert!(Pattern::try_from("(unclosed".to_string()).is_err());
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct Pattern(Regex);
 
 impl Pattern {
@@ -25,11 +25,11 @@ impl Pattern {
     }
 }
 
-impl std::str::FromStr for Pattern {
-    type Err = String;
+impl TryFrom<String> for Pattern {
+    type Error = String;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Regex::new(s).map(Pattern).map_err(|e| {
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Regex::new(&s).map(Pattern).map_err(|e| {
             let why = e.to_string().lines().last().unwrap_or_default().to_string();
             format!("bad regex {s:?}: {why}")
         })
@@ -42,22 +42,9 @@ impl PartialEq for Pattern {
     }
 }
 
-impl fmt::Display for Pattern {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Pattern {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
-
-impl Serialize for Pattern {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.0.as_str())
+impl From<Pattern> for String {
+    fn from(p: Pattern) -> String {
+        p.0.as_str().into()
     }
 }
 
