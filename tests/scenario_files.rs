@@ -21,7 +21,12 @@ fn should_ship_one_valid_scenario_per_fault_kind_and_a_game_day() {
     let mut kinds = std::collections::BTreeSet::new();
     for file in shipped() {
         let s = shakedown::scenario::load(&file).unwrap_or_else(|e| panic!("{e}"));
-        kinds.extend(s.faults.iter().map(|f| format!("{:?}", f.kind)));
+        kinds.extend(s.faults.iter().map(|f| format!("{:?}", f.kind())));
+        let text: toml::Table = toml::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let written = text["faults"].as_array().unwrap().iter();
+        for (fault, as_written) in s.faults.iter().zip(written) {
+            assert_eq!(fault.kind().name(), as_written["kind"].as_str().unwrap());
+        }
     }
     let expected = [
         "Bandwidth",
@@ -74,6 +79,35 @@ fn should_accept_every_shipped_scenario_under_the_schema_and_reject_a_typo() {
     assert!(!validator.is_valid(&bad_duration));
 }
 
+#[test]
+fn should_check_each_fault_kinds_fields_under_the_schema() {
+    let schema = shakedown::scenario::json_schema();
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let with_fault = |fault: &str| -> serde_json::Value {
+        let text = format!("name = \"x\"\n[services.a]\ncommand = [\"true\"]\n[[faults]]\n{fault}");
+        toml::from_str(&text).unwrap()
+    };
+    let valid = [
+        "kind = \"latency\"\nlink = \"l\"\nlatency = \"1s\"\nstart = \"1s\"",
+        "kind = \"crash\"\nservice = \"a\"\nstart = \"1s\"\nduration = \"2s\"",
+        "kind = \"http\"\nlink = \"l\"\nstatus = 503\nbody = \"x\"\nstart = \"1s\"",
+    ];
+    for fault in valid {
+        assert!(validator.is_valid(&with_fault(fault)), "{fault}");
+    }
+    let invalid = [
+        "kind = \"latency\"\nlink = \"l\"\nstart = \"1s\"",
+        "kind = \"crash\"\nservice = \"a\"\nlatency = \"1s\"\nstart = \"1s\"",
+        "kind = \"crash\"\nservice = \"a\"\nstrat = \"1s\"\nstart = \"1s\"",
+        "kind = \"http\"\nlink = \"l\"\nstatus = 503\nabort = true\nstart = \"1s\"",
+        "kind = \"http\"\nlink = \"l\"\nstart = \"1s\"",
+        "kind = \"earthquake\"\nservice = \"a\"\nstart = \"1s\"",
+    ];
+    for fault in invalid {
+        assert!(!validator.is_valid(&with_fault(fault)), "{fault}");
+    }
+}
+
 fn validate(file: &str) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
         .args(["validate", file])
@@ -86,7 +120,15 @@ fn validate(file: &str) -> (i32, String) {
 
 #[test]
 fn should_locate_every_problem_of_a_broken_scenario() {
-    for name in ["bad-syntax", "bad-references", "bad-types"] {
+    for name in [
+        "bad-syntax",
+        "bad-references",
+        "bad-types",
+        "bad-fault-field",
+        "bad-fault-unknown",
+        "bad-fault-value",
+        "bad-fault-http",
+    ] {
         let (code, text) = validate(&format!("tests/data/scenarios/{name}.toml"));
         assert_eq!(code, 2, "{text}");
         insta::assert_snapshot!(name, text);

@@ -15,7 +15,7 @@ use super::backend::{Backend, DockerBackend, ProcessBackend};
 use super::cancel::{cancel_pair, Cancel};
 use super::fault::{self, Aim, Planned};
 use super::hypothesis::{self, Decided};
-use super::model::{FaultKind, Scenario};
+use super::model::Scenario;
 use super::recorder::{Listener, Recorder};
 use super::state::{self, RunState};
 use super::system::System;
@@ -134,7 +134,7 @@ impl Run<'_> {
         let started = system
             .start_all(self.scenario, &self.recorder, &self.cancel)
             .await;
-        state.pids = system.backend().pids();
+        state.pids = system.pids();
         let _ = state::save(dir, state);
         if let Err(e) = started {
             return if self.cancel.is_cancelled() {
@@ -242,7 +242,7 @@ impl Run<'_> {
                 self.apply(system, p, origin + at).await;
             } else {
                 self.heal(system, p, origin + at).await;
-                state.pids = system.backend().pids();
+                state.pids = system.pids();
                 let _ = state::save(dir, state);
             }
         }
@@ -251,7 +251,7 @@ impl Run<'_> {
 
     async fn apply(&mut self, system: &mut System, p: &Planned, scheduled: Instant) {
         let scheduled_ms = self.recorder.ms_at(scheduled.into_std());
-        let kind = p.spec.kind.name().to_string();
+        let kind = p.spec.kind().name().to_string();
         match fault::apply(system, p).await {
             Ok(()) => {
                 let now = self.recorder.now_ms();
@@ -298,7 +298,7 @@ impl Run<'_> {
         if let Some(w) = self.windows.get_mut(&p.id) {
             w.end_ms = Some(now);
         }
-        if let (Aim::Service(name), FaultKind::Crash) = (&p.aim, p.spec.kind) {
+        if let Aim::Crash(name) = &p.aim {
             self.await_restart(system, name).await;
         }
     }

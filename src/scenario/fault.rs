@@ -1,47 +1,42 @@
 //! Faults on the timeline: the plan (seeded choice of targets, start and heal times) and
-//! applying and healing each fault on the running system.
+//! applying and healing each fault through the [`System`]'s fault verbs.
 
 use std::time::Duration;
 
 use rand::rngs::StdRng;
 use rand::{RngExt as _, SeedableRng};
 
-use crate::chaos::{HttpAction, HttpFault, Stream, Toxic, ToxicKind};
+use crate::chaos::{self, Stream, Toxic, ToxicKind};
 
-use super::model::{Direction, Fault, FaultKind, Scenario, Target};
-use super::system::System;
+use super::model::{Direction, Effect, Fault, HttpFault, PartitionFault, Scenario, Target};
+use super::system::{Cut, FaultError, System};
 
-/// How long a fault without `duration` lasts.
-pub const DEFAULT_DURATION: Duration = Duration::from_secs(5);
-
-/// What a planned fault hits.
+/// What a planned fault does, its target chosen.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Aim {
-    /// A link (its proxy).
-    Link(String),
-    /// A service.
-    Service(String),
-    /// Two groups of services, and the links from the first to the second (and back).
-    Partition {
-        /// First group.
-        a: Vec<String>,
-        /// Second group.
-        b: Vec<String>,
-        /// Only a → b.
-        one_way: bool,
-        /// The links cut.
-        links: Vec<String>,
+    /// Toxics on a link's proxy.
+    Link {
+        /// The link.
+        link: String,
+        /// One toxic per direction hit.
+        toxics: Vec<Toxic>,
     },
+    /// A service killed, and restarted when the fault heals (unless `no_restart`).
+    Crash(String),
+    /// A service frozen, and thawed when the fault heals.
+    Pause(String),
+    /// Two groups of services cut apart.
+    Partition(Cut),
 }
 
 impl Aim {
     /// How reports name the target.
     pub fn label(&self) -> String {
         match self {
-            Aim::Link(l) | Aim::Service(l) => l.clone(),
-            Aim::Partition { a, b, one_way, .. } => {
-                let arrow = if *one_way { "->" } else { "<->" };
-                format!("{} {arrow} {}", a.join(","), b.join(","))
+            Aim::Link { link: name, .. } | Aim::Crash(name) | Aim::Pause(name) => name.clone(),
+            Aim::Partition(cut) => {
+                let arrow = if cut.one_way { "->" } else { "<->" };
+                format!("{} {arrow} {}", cut.a.join(","), cut.b.join(","))
             }
         }
     }
@@ -54,7 +49,7 @@ pub struct Planned {
     pub id: String,
     /// The fault as written.
     pub spec: Fault,
-    /// What it hits.
+    /// What it does.
     pub aim: Aim,
     /// When it starts, from the end of the warm-up.
     pub start: Duration,
@@ -70,23 +65,17 @@ pub fn plan(scenario: &Scenario, seed: u64) -> Vec<Planned> {
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let kind = f.kind.name();
             let id = f
                 .name
                 .clone()
-                .unwrap_or_else(|| format!("{kind}-{}", i + 1));
+                .unwrap_or_else(|| format!("{}-{}", f.kind().name(), i + 1));
             let start: Duration = f.start.into();
-            let length = f
-                .restart_after
-                .or(f.duration)
-                .map_or(DEFAULT_DURATION, Into::into);
-            let end = (!(f.kind == FaultKind::Crash && f.no_restart)).then_some(start + length);
             Planned {
+                aim: aim(scenario, f, &id, &mut rng),
                 id,
                 spec: f.clone(),
-                aim: aim(scenario, f, &mut rng),
                 start,
-                end,
+                end: end(f, start),
             }
         })
         .collect();
@@ -94,8 +83,17 @@ pub fn plan(scenario: &Scenario, seed: u64) -> Vec<Planned> {
     planned
 }
 
-fn pick(target: Option<&Target>, rng: &mut StdRng) -> String {
-    let names = target.map(Target::names).unwrap_or_default();
+/// When a fault heals: after `duration` (a crash: `restart_after`, or never).
+fn end(f: &Fault, start: Duration) -> Option<Duration> {
+    match &f.effect {
+        Effect::Crash(c) if c.no_restart => None,
+        Effect::Crash(c) => Some(start + c.restart_after.unwrap_or(f.duration).into()),
+        _ => Some(start + f.duration.into()),
+    }
+}
+
+fn pick(target: &Target, rng: &mut StdRng) -> String {
+    let names = target.names();
     match names.len() {
         0 => String::new(),
         1 => names[0].clone(),
@@ -103,68 +101,104 @@ fn pick(target: Option<&Target>, rng: &mut StdRng) -> String {
     }
 }
 
-fn aim(scenario: &Scenario, f: &Fault, rng: &mut StdRng) -> Aim {
-    match f.kind {
-        FaultKind::Crash | FaultKind::Pause => Aim::Service(pick(f.service.as_ref(), rng)),
-        FaultKind::Partition => {
-            let groups = f.between.clone().unwrap_or_default();
-            let a = groups.first().cloned().unwrap_or_default();
-            let b = groups.get(1).cloned().unwrap_or_default();
-            let crosses = |from: &str, to: &str| {
-                (a.iter().any(|x| x == from) && b.iter().any(|x| x == to))
-                    || (!f.one_way && b.iter().any(|x| x == from) && a.iter().any(|x| x == to))
-            };
-            let links = scenario
-                .links
-                .iter()
-                .filter(|(_, l)| crosses(&l.from, &l.to))
-                .map(|(n, _)| n.clone())
-                .collect();
-            Aim::Partition {
-                a,
-                b,
-                one_way: f.one_way,
-                links,
-            }
+fn aim(scenario: &Scenario, f: &Fault, id: &str, rng: &mut StdRng) -> Aim {
+    let no_wait = Duration::ZERO;
+    let (link, kind, direction, toxicity) = match &f.effect {
+        Effect::Crash(c) => return Aim::Crash(pick(&c.service, rng)),
+        Effect::Pause(p) => return Aim::Pause(pick(&p.service, rng)),
+        Effect::Partition(p) => return partition(scenario, p),
+        Effect::Latency(l) => (
+            &l.link,
+            delay(l.latency.into(), l.jitter),
+            l.direction,
+            l.toxicity,
+        ),
+        Effect::Jitter(j) => {
+            let latency = j.latency.map_or(Duration::ZERO, Into::into);
+            (
+                &j.link,
+                delay(latency, Some(j.jitter)),
+                j.direction,
+                j.toxicity,
+            )
         }
-        _ => Aim::Link(pick(f.link.as_ref(), rng)),
+        Effect::Bandwidth(b) => {
+            let rate = ToxicKind::Bandwidth { rate: b.rate };
+            (&b.link, rate, b.direction, b.toxicity)
+        }
+        Effect::Reset(r) => {
+            let reset = ToxicKind::ResetPeer { timeout: no_wait };
+            (&r.link, reset, r.direction, r.toxicity)
+        }
+        Effect::Timeout(t) => {
+            let hole = ToxicKind::Timeout { timeout: no_wait };
+            (&t.link, hole, t.direction, t.toxicity)
+        }
+        // An HTTP toxic reads requests and answers them: it sits on the downstream.
+        Effect::Http(h) => (&h.link, http_toxic(h), Direction::Downstream, h.toxicity),
+    };
+    let streams: &[(Stream, &str)] = match direction {
+        Direction::Downstream => &[(Stream::Downstream, "down")],
+        Direction::Upstream => &[(Stream::Upstream, "up")],
+        Direction::Both => &[(Stream::Upstream, "up"), (Stream::Downstream, "down")],
+    };
+    let toxics = streams
+        .iter()
+        .map(|(stream, suffix)| {
+            let mut t = Toxic::new(&format!("{id}-{suffix}"), *stream, kind.clone());
+            t.toxicity = toxicity.unwrap_or(1.0);
+            t
+        })
+        .collect();
+    Aim::Link {
+        link: pick(link, rng),
+        toxics,
     }
 }
 
-/// Why a fault could not be applied or healed.
-pub type FaultError = String;
+fn delay(latency: Duration, jitter: Option<super::Dur>) -> ToxicKind {
+    ToxicKind::Latency {
+        latency,
+        jitter: jitter.map_or(Duration::ZERO, Into::into),
+    }
+}
+
+fn http_toxic(h: &HttpFault) -> ToxicKind {
+    ToxicKind::Http(chaos::HttpFault {
+        method: h.method.clone(),
+        path: h.path.as_ref().map(|p| p.regex().clone()),
+        action: h.action.clone(),
+    })
+}
+
+/// The two groups and the links that cross between them (one way, or both).
+fn partition(scenario: &Scenario, p: &PartitionFault) -> Aim {
+    let [a, b] = p.between.clone();
+    let crosses = |from: &str, to: &str| {
+        (a.iter().any(|x| x == from) && b.iter().any(|x| x == to))
+            || (!p.one_way && b.iter().any(|x| x == from) && a.iter().any(|x| x == to))
+    };
+    let links = scenario
+        .links
+        .iter()
+        .filter(|(_, l)| crosses(&l.from, &l.to))
+        .map(|(n, _)| n.clone())
+        .collect();
+    Aim::Partition(Cut {
+        a,
+        b,
+        one_way: p.one_way,
+        links,
+    })
+}
 
 /// Applies a planned fault.
 pub async fn apply(system: &mut System, p: &Planned) -> Result<(), FaultError> {
     match &p.aim {
-        Aim::Link(link) => {
-            let proxy = link_proxy(system, link)?;
-            for toxic in toxics(p)? {
-                proxy.add_toxic(toxic).map_err(|e| e.to_string())?;
-            }
-            Ok(())
-        }
-        Aim::Service(s) if p.spec.kind == FaultKind::Crash => {
-            system.crash(s).await.map_err(|e| e.to_string())
-        }
-        Aim::Service(s) => system.backend().pause(s).await.map_err(|e| e.to_string()),
-        Aim::Partition {
-            a,
-            b,
-            one_way,
-            links,
-        } => {
-            for l in links {
-                if let Some(proxy) = system.proxy(l) {
-                    proxy.disable();
-                }
-            }
-            system
-                .backend()
-                .partition(a, b, *one_way)
-                .await
-                .map_err(|e| e.to_string())
-        }
+        Aim::Link { link, toxics } => system.add_toxics(link, toxics),
+        Aim::Crash(s) => system.crash(s).await,
+        Aim::Pause(s) => system.pause(s).await,
+        Aim::Partition(cut) => system.partition(cut).await,
     }
 }
 
@@ -172,99 +206,61 @@ pub async fn apply(system: &mut System, p: &Planned) -> Result<(), FaultError> {
 /// caller waits for its readiness ([`System::await_ready`]).
 pub async fn heal(system: &mut System, p: &Planned) -> Result<(), FaultError> {
     match &p.aim {
-        Aim::Link(link) => {
-            let proxy = link_proxy(system, link)?;
-            for toxic in toxics(p)? {
-                let _ = proxy.remove_toxic(&toxic.name);
-            }
-            Ok(())
-        }
-        Aim::Service(s) if p.spec.kind == FaultKind::Crash => {
-            system.restart(s).await.map_err(|e| e.to_string())
-        }
-        Aim::Service(s) => system.backend().resume(s).await.map_err(|e| e.to_string()),
-        Aim::Partition {
-            a,
-            b,
-            one_way,
-            links,
-        } => {
-            let healed = system
-                .backend()
-                .heal_partition(a, b, *one_way)
-                .await
-                .map_err(|e| e.to_string());
-            for l in links {
-                if let Some(proxy) = system.proxy(l) {
-                    proxy.enable().map_err(|e| e.to_string())?;
-                }
-            }
-            healed
-        }
+        Aim::Link { link, toxics } => system.remove_toxics(link, toxics),
+        Aim::Crash(s) => system.restart(s).await,
+        Aim::Pause(s) => system.resume(s).await,
+        Aim::Partition(cut) => system.heal_partition(cut).await,
     }
 }
 
-fn link_proxy<'s>(system: &'s System, link: &str) -> Result<&'s crate::chaos::Proxy, FaultError> {
-    system
-        .proxy(link)
-        .ok_or_else(|| format!("no link {link:?}"))
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// The toxics a link fault puts on its proxy, one per direction.
-fn toxics(p: &Planned) -> Result<Vec<Toxic>, FaultError> {
-    let f = &p.spec;
-    let ms = |d: Option<super::Dur>| d.map_or(Duration::ZERO, Into::into);
-    let kind = match f.kind {
-        FaultKind::Latency | FaultKind::Jitter => ToxicKind::Latency {
-            latency: ms(f.latency),
-            jitter: ms(f.jitter),
-        },
-        FaultKind::Bandwidth => ToxicKind::Bandwidth {
-            rate: f.rate.unwrap_or(0),
-        },
-        FaultKind::Reset => ToxicKind::ResetPeer {
-            timeout: Duration::ZERO,
-        },
-        FaultKind::Timeout => ToxicKind::Timeout {
-            timeout: Duration::ZERO,
-        },
-        FaultKind::Http => ToxicKind::Http(http_fault(f)?),
-        _ => return Err(format!("{} is not a link fault", f.kind.name())),
-    };
-    let streams: &[(Stream, &str)] = match (f.kind, f.direction) {
-        (FaultKind::Http, _) | (_, Direction::Downstream) => &[(Stream::Downstream, "down")],
-        (_, Direction::Upstream) => &[(Stream::Upstream, "up")],
-        (_, Direction::Both) => &[(Stream::Upstream, "up"), (Stream::Downstream, "down")],
-    };
-    Ok(streams
-        .iter()
-        .map(|(stream, suffix)| {
-            let mut t = Toxic::new(&format!("{}-{suffix}", p.id), *stream, kind.clone());
-            t.toxicity = f.toxicity.unwrap_or(1.0);
-            t
-        })
-        .collect())
-}
+    fn planned(faults: &str) -> Vec<Planned> {
+        let text = format!(
+            "name = \"x\"\n[services.a]\ncommand = [\"true\"]\n[services.b]\ncommand = [\"true\"]\n\
+             [links.ab]\nfrom = \"a\"\nto = \"b\"\n{faults}"
+        );
+        let scenario = crate::scenario::parse(&text, "s.toml".as_ref()).unwrap();
+        plan(&scenario, 7)
+    }
 
-fn http_fault(f: &Fault) -> Result<HttpFault, FaultError> {
-    let path = f
-        .path
-        .as_deref()
-        .map(regex::Regex::new)
-        .transpose()
-        .map_err(|e| e.to_string())?;
-    let action = match (f.status, f.abort, f.delay) {
-        (Some(status), _, _) => HttpAction::Respond {
-            status,
-            body: f.body.clone().unwrap_or_default(),
-        },
-        (None, true, _) => HttpAction::Abort,
-        (None, false, Some(d)) => HttpAction::Delay(d.into()),
-        _ => return Err("an http fault needs status, abort or delay".into()),
-    };
-    Ok(HttpFault {
-        method: f.method.clone(),
-        path,
-        action,
-    })
+    #[test]
+    fn a_fault_lasts_five_seconds_unless_told_and_a_crash_restarts_when_told() {
+        let p = planned(
+            "[[faults]]\nkind = \"pause\"\nservice = \"a\"\nstart = \"1s\"\n\
+             [[faults]]\nkind = \"crash\"\nservice = \"a\"\nstart = \"2s\"\nrestart_after = \"1s\"\n\
+             [[faults]]\nkind = \"crash\"\nservice = \"b\"\nstart = \"3s\"\nno_restart = true\n",
+        );
+        let ends: Vec<_> = p.iter().map(|p| p.end).collect();
+        let s = Duration::from_secs;
+        assert_eq!(ends, [Some(s(6)), Some(s(3)), None]);
+        assert_eq!(p[0].aim, Aim::Pause("a".into()));
+        assert_eq!(p[2].aim, Aim::Crash("b".into()));
+    }
+
+    #[test]
+    fn link_faults_put_a_toxic_on_each_direction_hit() {
+        let p = planned(
+            "[[faults]]\nkind = \"latency\"\nlink = \"ab\"\nlatency = \"1s\"\nstart = \"1s\"\n\
+             [[faults]]\nkind = \"http\"\nlink = \"ab\"\nabort = true\nstart = \"2s\"\n",
+        );
+        let toxics = |p: &Planned| match &p.aim {
+            Aim::Link { link, toxics } if link == "ab" => toxics
+                .iter()
+                .map(|t| (t.name.clone(), t.stream))
+                .collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        let named = |n: &str, s| (n.to_string(), s);
+        assert_eq!(
+            toxics(&p[0]),
+            [
+                named("latency-1-up", Stream::Upstream),
+                named("latency-1-down", Stream::Downstream)
+            ]
+        );
+        assert_eq!(toxics(&p[1]), [named("http-2-down", Stream::Downstream)]);
+    }
 }

@@ -77,19 +77,87 @@ pub fn parse(text: &str, file: &Path) -> Result<Scenario, Vec<Problem>> {
             message,
         }
     };
-    let scenario: Scenario =
-        toml::from_str(text).map_err(|e| vec![at(e.span(), e.message().trim().to_string())])?;
+    let doc = DeTable::parse(text).ok();
+    let scenario: Scenario = toml::from_str(text).map_err(|e| {
+        let message = e.message().trim().to_string();
+        let (span, message) = match (doc.as_ref(), e.span()) {
+            (Some(doc), Some(span)) => in_fault(doc, span, message),
+            (_, span) => (span, message),
+        };
+        vec![at(span, message)]
+    })?;
     let problems = validate(&scenario);
     if problems.is_empty() {
         return Ok(scenario);
     }
-    let doc = DeTable::parse(text).ok();
     let mut located: Vec<Problem> = problems
         .into_iter()
         .map(|(path, message)| at(doc.as_ref().and_then(|d| locate(d, &path)), message))
         .collect();
     located.sort_by_key(|p| (p.line, p.column));
     Err(located)
+}
+
+/// Serde reads a fault's fields from a buffer (its `kind` decides which fields it takes), so
+/// an error there comes located at the whole fault. This says which kind of fault, and points
+/// at the key or value the message names first (else at the fault).
+fn in_fault(
+    doc: &Spanned<DeTable<'_>>,
+    span: Range<usize>,
+    message: String,
+) -> (Option<Range<usize>>, String) {
+    let faults = doc
+        .get_ref()
+        .get("faults")
+        .and_then(|f| f.get_ref().as_array());
+    let fault = faults.and_then(|f| f.iter().find(|f| f.span() == span));
+    let Some(table) = fault.and_then(|f| f.get_ref().as_table()) else {
+        return (Some(span), message);
+    };
+    let kind = table.get("kind").and_then(|k| k.get_ref().as_str());
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.strip_suffix('`'));
+    if let Some(field) = missing {
+        let what = kind.map_or("a fault".into(), |k| format!("a {k} fault"));
+        return (Some(span), format!("{what} needs `{field}`"));
+    }
+    let at = named(table, &message).unwrap_or(span);
+    match kind {
+        Some(kind) if !message.starts_with("unknown variant") => {
+            (Some(at), format!("{kind} fault: {message}"))
+        }
+        _ => (Some(at), message),
+    }
+}
+
+/// The span of the key or value of `table` that `message` names first.
+fn named(table: &DeTable<'_>, message: &str) -> Option<Range<usize>> {
+    table
+        .iter()
+        .flat_map(|(k, v)| {
+            let key = std::iter::once((format!("`{}`", k.get_ref()), k.span()));
+            key.chain(
+                spelled(v.get_ref())
+                    .into_iter()
+                    .map(|text| (text, v.span())),
+            )
+        })
+        .filter_map(|(text, at)| message.find(&text).map(|i| (i, at)))
+        .min_by_key(|(i, _)| *i)
+        .map(|(_, at)| at)
+}
+
+/// How serde's messages quote a value: strings as `"text"` or `` `text` ``, others in
+/// backticks.
+fn spelled(value: &DeValue<'_>) -> Vec<String> {
+    match value {
+        DeValue::String(s) => vec![format!("{s:?}"), format!("`{s}`")],
+        DeValue::Integer(i) => vec![format!("`{}`", i.as_str())],
+        DeValue::Float(f) => vec![format!("`{}`", f.as_str())],
+        DeValue::Boolean(b) => vec![format!("`{b}`")],
+        _ => Vec::new(),
+    }
 }
 
 /// 1-based line and character column of a byte offset.
@@ -155,6 +223,78 @@ mod tests {
         let p = problems("name = \"x\"\nsettle = \"soon\"\n[services.a]\ncommand = [\"true\"]\n");
         assert!(
             p[0].starts_with("s.toml:2:10:") && p[0].contains("250ms"),
+            "{p:?}"
+        );
+    }
+
+    /// Asserts that a scenario whose second fault is `fault` (the first is sound) has one
+    /// problem, beginning with `expected`.
+    fn says(fault: &str, expected: &str) {
+        let p = problems(&format!(
+            "name = \"x\"\n[services.a]\ncommand = [\"true\"]\n[links.l]\nfrom = \"a\"\nto = \"a\"\n\
+             [[faults]]\nkind = \"pause\"\nservice = \"a\"\nstart = \"1s\"\n\
+             [[faults]]\n{fault}start = \"2s\"\n"
+        ));
+        assert!(p.len() == 1 && p[0].starts_with(expected), "{p:?}");
+    }
+
+    #[test]
+    fn a_missing_field_names_the_fault_kind_at_its_fault() {
+        let latency = "kind = \"latency\"\nlink = \"l\"\n";
+        says(latency, "s.toml:11:1: a latency fault needs `latency`");
+        says("service = \"a\"\n", "s.toml:11:1: a fault needs `kind`");
+    }
+
+    #[test]
+    fn a_field_the_kind_does_not_take_is_located_at_its_key() {
+        let crash = "kind = \"crash\"\nservice = \"a\"\nlatency = \"1s\"\n";
+        let expected = "crash fault: unknown field `latency`, expected one of `service`";
+        says(crash, &format!("s.toml:14:1: {expected}"));
+    }
+
+    #[test]
+    fn a_bad_value_in_a_fault_is_located_at_the_value() {
+        let duration = "kind = \"latency\"\nlink = \"l\"\nlatency = \"soon\"\n";
+        says(
+            duration,
+            "s.toml:14:11: latency fault: \"soon\" is not a duration",
+        );
+        let regex = "kind = \"http\"\nlink = \"l\"\nabort = true\npath = \"(x\"\n";
+        says(regex, "s.toml:15:8: http fault: bad regex \"(x\"");
+        let one_group = "kind = \"partition\"\nbetween = [[\"a\"]]\n";
+        says(
+            one_group,
+            "s.toml:13:1: partition fault: `between` takes two groups",
+        );
+    }
+
+    #[test]
+    fn an_unknown_kind_is_located_at_the_kind() {
+        let earthquake = "service = \"a\"\nkind = \"earthquake\"\n";
+        says(
+            earthquake,
+            "s.toml:13:8: unknown variant `earthquake`, expected one of",
+        );
+    }
+
+    #[test]
+    fn an_http_fault_takes_exactly_one_action() {
+        let two = "kind = \"http\"\nlink = \"l\"\ndelay = \"1s\"\nabort = true\n";
+        let expected = "http fault: give exactly one of `status`, `abort = true` or `delay`";
+        says(two, &format!("s.toml:14:1: {expected}"));
+        let body = "kind = \"http\"\nlink = \"l\"\nabort = true\nbody = \"x\"\n";
+        says(body, "s.toml:15:1: http fault: `body` goes with `status`");
+    }
+
+    #[test]
+    fn faults_written_inline_are_located_too() {
+        let p = problems(
+            "name = \"x\"\nfaults = [\n  { kind = \"pause\", service = \"a\", start = \"1s\" },\n  \
+             { kind = \"pause\", service = \"a\", start = \"1s\", rate = 3 },\n]\n\
+             [services.a]\ncommand = [\"true\"]\n",
+        );
+        assert!(
+            p[0].starts_with("s.toml:4:50: pause fault: unknown field `rate`"),
             "{p:?}"
         );
     }

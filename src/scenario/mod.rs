@@ -10,6 +10,7 @@ mod fault;
 mod hypothesis;
 mod load;
 mod model;
+mod pattern;
 mod probe;
 mod recorder;
 mod schema;
@@ -23,15 +24,17 @@ mod verdict;
 pub use cancel::{cancel_pair, Cancel, Canceller};
 pub use duration::Dur;
 pub use engine::{effective_seed, run, BackendKind, RunOptions};
-pub use fault::{plan, Aim, Planned, DEFAULT_DURATION};
+pub use fault::{plan, Aim, Planned};
 pub use load::{load, parse, Problem, ScenarioError};
 pub use model::{
-    Canary, Check, Direction, Expect, Fault, FaultKind, HttpRequest, Hypothesis, Link, Reading,
-    Ready, Scenario, Service, Target,
+    BandwidthFault, Canary, Check, CrashFault, Direction, Effect, Expect, Fault, FaultKind,
+    HttpFault, HttpRequest, Hypothesis, JitterFault, LatencyFault, Link, LinkFault, PartitionFault,
+    PauseFault, Reading, Ready, Scenario, Service, Target, DEFAULT_DURATION,
 };
+pub use pattern::Pattern;
 pub use recorder::Listener;
 pub use schema::{json_schema, json_schema_text};
 pub use state::{clean_processes, default_state_dir, leftovers, state_file, RunState};
 pub use status::StatusRange;
-pub use system::start_order;
+pub use system::{start_order, Cut, FaultError};
 pub use verdict::quantile;

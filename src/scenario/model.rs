@@ -10,6 +10,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::duration::Dur;
+use super::pattern::Pattern;
+use crate::chaos::HttpAction;
+
+/// How long a fault without `duration` lasts.
+pub const DEFAULT_DURATION: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A chaos experiment: a small system, faults on a timeline, and the checks that must hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -45,7 +50,7 @@ pub struct Scenario {
     /// Conditions that must become true within a deadline after the faults healed.
     #[serde(default)]
     pub hypotheses: Vec<Hypothesis>,
-    /// The faults, each with a start time (after the warm-up) and a duration.
+    /// The faults, each with a start time (after the warm-up) and a duration (default 5s).
     #[serde(default)]
     pub faults: Vec<Fault>,
 }
@@ -238,32 +243,99 @@ pub struct Hypothesis {
     pub within: Dur,
 }
 
-/// The kinds of faults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FaultKind {
+/// A fault on the timeline: when it starts, how long it lasts, and what it does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(extend("unevaluatedProperties" = false))]
+pub struct Fault {
+    /// Shown in reports; default `KIND-N`.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// When it starts, after the warm-up.
+    pub start: Dur,
+    /// How long it lasts. Default 5s.
+    #[serde(default = "defaults::fault_duration")]
+    pub duration: Dur,
+    // Not `deny_unknown_fields` on `Fault`: serde's `flatten` would take every unknown field
+    // into `effect`, where each kind's fields deny the ones they do not know.
+    /// What it does.
+    #[serde(flatten)]
+    pub effect: Effect,
+}
+
+impl Fault {
+    /// Its kind.
+    pub fn kind(&self) -> FaultKind {
+        self.effect.kind()
+    }
+}
+
+/// What a fault does, by `kind`; each kind takes exactly its own fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Effect {
     /// Delay on a link (`latency`, optional `jitter`).
-    Latency,
+    Latency(LatencyFault),
     /// Random delay on a link: `jitter` around `latency` (default 0).
-    Jitter,
+    Jitter(JitterFault),
     /// Throughput limit on a link (`rate`, KB/s).
-    Bandwidth,
+    Bandwidth(BandwidthFault),
     /// Connections on a link are reset (TCP RST).
-    Reset,
+    Reset(LinkFault),
     /// A link stops delivering data and never closes (a black hole).
-    Timeout,
+    Timeout(LinkFault),
     /// HTTP requests on a link answered with `status`/`body`, aborted, or delayed.
-    Http,
+    Http(HttpFault),
     /// Kill a service (SIGKILL / docker kill); restarted after `restart_after` or `duration`.
-    Crash,
+    Crash(CrashFault),
     /// Freeze a service (SIGSTOP / docker pause) and resume it after `duration`.
-    Pause,
+    Pause(PauseFault),
     /// Cut the network between two groups of services (`between`), one way or both.
+    Partition(PartitionFault),
+}
+
+impl Effect {
+    /// Its kind.
+    pub fn kind(&self) -> FaultKind {
+        match self {
+            Effect::Latency(_) => FaultKind::Latency,
+            Effect::Jitter(_) => FaultKind::Jitter,
+            Effect::Bandwidth(_) => FaultKind::Bandwidth,
+            Effect::Reset(_) => FaultKind::Reset,
+            Effect::Timeout(_) => FaultKind::Timeout,
+            Effect::Http(_) => FaultKind::Http,
+            Effect::Crash(_) => FaultKind::Crash,
+            Effect::Pause(_) => FaultKind::Pause,
+            Effect::Partition(_) => FaultKind::Partition,
+        }
+    }
+}
+
+/// The kinds of faults, without their fields (for reports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultKind {
+    /// See [`Effect::Latency`].
+    Latency,
+    /// See [`Effect::Jitter`].
+    Jitter,
+    /// See [`Effect::Bandwidth`].
+    Bandwidth,
+    /// See [`Effect::Reset`].
+    Reset,
+    /// See [`Effect::Timeout`].
+    Timeout,
+    /// See [`Effect::Http`].
+    Http,
+    /// See [`Effect::Crash`].
+    Crash,
+    /// See [`Effect::Pause`].
+    Pause,
+    /// See [`Effect::Partition`].
     Partition,
 }
 
 impl FaultKind {
-    /// The name scenario files use (`latency`, `http` …).
+    /// The name scenario files use (`latency`, `http` …): the only place that spells them
+    /// besides serde's `rename_all` on [`Effect`] (a test keeps the two equal).
     pub fn name(self) -> &'static str {
         match self {
             FaultKind::Latency => "latency",
@@ -312,71 +384,219 @@ impl Target {
     }
 }
 
-/// A fault on the timeline.
+/// A latency fault: `latency` added to what crosses the link.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Fault {
-    /// What happens.
-    pub kind: FaultKind,
-    /// Shown in reports; default `KIND-N`.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// The link hit by latency, jitter, bandwidth, reset, timeout and http faults.
-    #[serde(default)]
-    pub link: Option<Target>,
-    /// The service hit by crash and pause faults.
-    #[serde(default)]
-    pub service: Option<Target>,
-    /// Partition: two groups of services, e.g. `[["orders"], ["payments", "nats"]]`.
-    #[serde(default)]
-    pub between: Option<Vec<Vec<String>>>,
-    /// Partition: cut only traffic from the first group to the second.
-    #[serde(default)]
-    pub one_way: bool,
-    /// When it starts, after the warm-up.
-    pub start: Dur,
-    /// How long it lasts; default: until the end of the last other fault (at least 5s).
-    #[serde(default)]
-    pub duration: Option<Dur>,
-    /// Latency and jitter faults: the added delay.
-    #[serde(default)]
-    pub latency: Option<Dur>,
-    /// Latency and jitter faults: random variation (±).
+pub struct LatencyFault {
+    /// The link hit.
+    pub link: Target,
+    /// The added delay.
+    pub latency: Dur,
+    /// Random variation (±). Default 0.
     #[serde(default)]
     pub jitter: Option<Dur>,
-    /// Bandwidth fault: KB/s.
-    #[serde(default)]
-    pub rate: Option<u64>,
-    /// Link faults: which direction. Default both.
+    /// Which direction. Default both.
     #[serde(default)]
     pub direction: Direction,
-    /// Link faults: share of connections (http: of matching requests) hit, 0–1. Default 1.
+    /// Share of connections hit, 0–1. Default 1.
     #[serde(default)]
     pub toxicity: Option<f64>,
-    /// HTTP fault: only this method.
+}
+
+/// A jitter fault: a random delay of ±`jitter` around `latency`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JitterFault {
+    /// The link hit.
+    pub link: Target,
+    /// The random variation (±).
+    pub jitter: Dur,
+    /// The delay it varies around. Default 0.
     #[serde(default)]
+    pub latency: Option<Dur>,
+    /// Which direction. Default both.
+    #[serde(default)]
+    pub direction: Direction,
+    /// Share of connections hit, 0–1. Default 1.
+    #[serde(default)]
+    pub toxicity: Option<f64>,
+}
+
+/// A bandwidth fault: the link carries at most `rate` KB/s.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BandwidthFault {
+    /// The link hit.
+    pub link: Target,
+    /// KB/s.
+    pub rate: u64,
+    /// Which direction. Default both.
+    #[serde(default)]
+    pub direction: Direction,
+    /// Share of connections hit, 0–1. Default 1.
+    #[serde(default)]
+    pub toxicity: Option<f64>,
+}
+
+/// A reset or timeout fault: a link and nothing more.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkFault {
+    /// The link hit.
+    pub link: Target,
+    /// Which direction. Default both.
+    #[serde(default)]
+    pub direction: Direction,
+    /// Share of connections hit, 0–1. Default 1.
+    #[serde(default)]
+    pub toxicity: Option<f64>,
+}
+
+/// An HTTP fault: matching requests on a link are answered, aborted or delayed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(try_from = "http_form::HttpForm", into = "http_form::HttpForm")]
+pub struct HttpFault {
+    /// The link hit.
+    pub link: Target,
+    /// Share of matching requests hit, 0–1. Default 1.
+    pub toxicity: Option<f64>,
+    /// Only this method.
     pub method: Option<String>,
-    /// HTTP fault: only paths matching this regex.
-    #[serde(default)]
-    pub path: Option<String>,
-    /// HTTP fault: answer with this status …
-    #[serde(default)]
-    pub status: Option<u16>,
-    /// … and this body.
-    #[serde(default)]
-    pub body: Option<String>,
-    /// HTTP fault: close the connection without answering.
-    #[serde(default)]
-    pub abort: bool,
-    /// HTTP fault: forward after this delay.
-    #[serde(default)]
-    pub delay: Option<Dur>,
-    /// Crash: restart this long after the kill (same as `duration`).
+    /// Only paths matching this regex.
+    pub path: Option<Pattern>,
+    /// What happens to a request hit (the fault proxy's own action).
+    pub action: HttpAction,
+}
+
+/// A crash fault: a service killed, and restarted when the fault heals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CrashFault {
+    /// The service hit.
+    pub service: Target,
+    /// Restart this long after the kill (same as `duration`).
     #[serde(default)]
     pub restart_after: Option<Dur>,
-    /// Crash: never restart before the end of the run.
+    /// Never restart before the end of the run.
     #[serde(default)]
     pub no_restart: bool,
+}
+
+/// A pause fault: a service frozen, and thawed when the fault heals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PauseFault {
+    /// The service hit.
+    pub service: Target,
+}
+
+/// A partition: the network cut between two groups of services.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartitionFault {
+    /// Two groups of services, e.g. `[["orders"], ["payments", "nats"]]`.
+    #[serde(deserialize_with = "two_groups")]
+    pub between: [Vec<String>; 2],
+    /// Cut only traffic from the first group to the second.
+    #[serde(default)]
+    pub one_way: bool,
+}
+
+fn two_groups<'de, D: serde::Deserializer<'de>>(d: D) -> Result<[Vec<String>; 2], D::Error> {
+    let groups = Vec::<Vec<String>>::deserialize(d)?;
+    let n = groups.len();
+    groups.try_into().map_err(|_| {
+        serde::de::Error::custom(format!(
+            "`between` takes two groups of services, not {n}, e.g. [[\"a\"], [\"b\", \"c\"]]"
+        ))
+    })
+}
+
+/// How an HTTP fault is written: its action as fields, exactly one given.
+mod http_form {
+    use schemars::JsonSchema;
+    use serde::{Deserialize, Serialize};
+
+    use super::{Dur, HttpAction, HttpFault, Pattern, Target};
+
+    /// An HTTP fault: matching requests on a link are answered, aborted or delayed.
+    #[derive(Serialize, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    #[schemars(extend("oneOf" = [
+        { "required": ["status"] },
+        { "required": ["abort"], "properties": { "abort": { "const": true } } },
+        { "required": ["delay"] }
+    ], "dependentRequired" = { "body": ["status"] }))]
+    pub struct HttpForm {
+        /// The link hit.
+        link: Target,
+        /// Share of matching requests hit, 0–1. Default 1.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        toxicity: Option<f64>,
+        /// Only this method.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        method: Option<String>,
+        /// Only paths matching this regex.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        path: Option<Pattern>,
+        /// Answer with this status … (one of `status`, `abort` or `delay`)
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<u16>,
+        /// … and this body.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<String>,
+        /// Close the connection without answering.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        abort: bool,
+        /// Forward after this delay.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        delay: Option<Dur>,
+    }
+
+    impl TryFrom<HttpForm> for HttpFault {
+        type Error = &'static str;
+
+        fn try_from(f: HttpForm) -> Result<Self, Self::Error> {
+            let action = match (f.status, f.abort, f.delay, f.body) {
+                (Some(status), false, None, body) => HttpAction::Respond {
+                    status,
+                    body: body.unwrap_or_default(),
+                },
+                (None, true, None, None) => HttpAction::Abort,
+                (None, false, Some(d), None) => HttpAction::Delay(d.into()),
+                (None, _, _, Some(_)) => return Err("`body` goes with `status`"),
+                _ => return Err("give exactly one of `status`, `abort = true` or `delay`"),
+            };
+            Ok(HttpFault {
+                link: f.link,
+                toxicity: f.toxicity,
+                method: f.method,
+                path: f.path,
+                action,
+            })
+        }
+    }
+
+    impl From<HttpFault> for HttpForm {
+        fn from(h: HttpFault) -> Self {
+            let (mut status, mut body, mut abort, mut delay) = (None, None, false, None);
+            match h.action {
+                HttpAction::Respond { status: s, body: b } => (status, body) = (Some(s), Some(b)),
+                HttpAction::Abort => abort = true,
+                HttpAction::Delay(d) => delay = Some(Dur(d)),
+            }
+            HttpForm {
+                link: h.link,
+                toxicity: h.toxicity,
+                method: h.method,
+                path: h.path,
+                status,
+                body,
+                abort,
+                delay,
+            }
+        }
+    }
 }
 
 mod defaults {
@@ -405,5 +625,8 @@ mod defaults {
     }
     pub fn eventually_within() -> Dur {
         Dur::secs(10)
+    }
+    pub fn fault_duration() -> Dur {
+        Dur(super::DEFAULT_DURATION)
     }
 }

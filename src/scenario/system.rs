@@ -1,5 +1,7 @@
 //! The system under test while it runs: the backend's services, their addresses, and one
-//! fault proxy per link. Starts services in dependency order and waits until each is ready.
+//! fault proxy per link. Starts services in dependency order and waits until each is ready,
+//! and is the one facade of the fault verbs (toxics, crash, pause, partition), whatever the
+//! backend.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -8,10 +10,10 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::chaos::Proxy;
+use crate::chaos::{Proxy, ProxyError, Toxic};
 use crate::report::EventKind;
 
-use super::backend::{free_port, Address, Backend, BackendError, Launch};
+use super::backend::{Address, Backend, BackendError, Launch};
 use super::cancel::Cancel;
 use super::model::{Scenario, Service};
 use super::recorder::Recorder;
@@ -52,6 +54,38 @@ pub enum SystemError {
     /// The run was cancelled while starting.
     #[error("cancelled")]
     Cancelled,
+}
+
+/// Why a fault could not be applied or healed.
+#[derive(Debug, thiserror::Error)]
+pub enum FaultError {
+    /// The scenario has no link of that name.
+    #[error("no link {0:?}")]
+    UnknownLink(String),
+    /// A link's proxy refused the change.
+    #[error("link {link:?}: {source}")]
+    Proxy {
+        /// The link.
+        link: String,
+        /// Why.
+        source: ProxyError,
+    },
+    /// The backend failed.
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+}
+
+/// Where a partition cuts: two groups of services, and the links between them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cut {
+    /// First group.
+    pub a: Vec<String>,
+    /// Second group.
+    pub b: Vec<String>,
+    /// Only traffic from `a` to `b`.
+    pub one_way: bool,
+    /// The links that cross, closed while the partition lasts.
+    pub links: Vec<String>,
 }
 
 /// The running system.
@@ -104,14 +138,9 @@ impl System {
         })
     }
 
-    /// The backend.
-    pub fn backend(&mut self) -> &mut Backend {
-        &mut self.backend
-    }
-
-    /// The proxy of a link.
-    pub fn proxy(&self, link: &str) -> Option<&Proxy> {
-        self.proxies.get(link)
+    /// Process ids of the running services (for the run's state file).
+    pub fn pids(&self) -> Vec<u32> {
+        self.backend.pids()
     }
 
     /// Expands the placeholders of `text` for `service` (`{{ port }}` is its port).
@@ -168,7 +197,6 @@ impl System {
     }
 
     fn launch(&self, name: &str, service: &Service) -> Result<Launch, SystemError> {
-        let docker = matches!(self.backend, Backend::Docker(_));
         let expand = |t: &String| {
             self.expand(t, Some(name))
                 .map_err(|source| SystemError::Template {
@@ -176,19 +204,7 @@ impl System {
                     source,
                 })
         };
-        let raw = if docker {
-            service.args.clone().unwrap_or_default()
-        } else {
-            service.command.clone().unwrap_or_default()
-        };
-        let missing = BackendError::Missing {
-            service: name.into(),
-            what: if docker { "image" } else { "command" },
-            backend: self.backend.name(),
-        };
-        if (docker && service.image.is_none()) || (!docker && service.command.is_none()) {
-            return Err(missing.into());
-        }
+        let raw = self.backend.argv(name, service)?;
         let argv = raw.iter().map(expand).collect::<Result<Vec<_>, _>>()?;
         let mut env = BTreeMap::new();
         for (k, v) in &service.env {
@@ -198,7 +214,7 @@ impl System {
         env.insert("SHAKEDOWN_RUN_ID".into(), self.names().run_id.clone());
         env.entry("PORT".into()).or_insert_with(|| port.to_string());
         env.entry("HOST".into())
-            .or_insert_with(|| if docker { "0.0.0.0" } else { "127.0.0.1" }.into());
+            .or_insert_with(|| self.backend.bind_host().into());
         Ok(Launch {
             name: name.into(),
             argv,
@@ -251,16 +267,79 @@ impl System {
         })
     }
 
+    fn link(&self, link: &str) -> Result<&Proxy, FaultError> {
+        self.proxies
+            .get(link)
+            .ok_or_else(|| FaultError::UnknownLink(link.into()))
+    }
+
+    /// Puts toxics on a link's proxy.
+    pub fn add_toxics(&self, link: &str, toxics: &[Toxic]) -> Result<(), FaultError> {
+        let proxy = self.link(link)?;
+        for toxic in toxics {
+            proxy
+                .add_toxic(toxic.clone())
+                .map_err(|source| FaultError::Proxy {
+                    link: link.into(),
+                    source,
+                })?;
+        }
+        Ok(())
+    }
+
+    /// Takes toxics off a link's proxy (those already gone are no error).
+    pub fn remove_toxics(&self, link: &str, toxics: &[Toxic]) -> Result<(), FaultError> {
+        let proxy = self.link(link)?;
+        for toxic in toxics {
+            let _ = proxy.remove_toxic(&toxic.name);
+        }
+        Ok(())
+    }
+
     /// Kills a service.
-    pub async fn crash(&mut self, name: &str) -> Result<(), BackendError> {
-        self.backend.kill(name).await
+    pub async fn crash(&mut self, name: &str) -> Result<(), FaultError> {
+        Ok(self.backend.kill(name).await?)
     }
 
     /// Restarts a killed service (see [`System::await_ready`]).
-    pub async fn restart(&mut self, name: &str) -> Result<(), SystemError> {
+    pub async fn restart(&mut self, name: &str) -> Result<(), FaultError> {
         let address = self.backend.restart(name).await?;
         self.arrived(name, address);
         Ok(())
+    }
+
+    /// Freezes a service.
+    pub async fn pause(&mut self, name: &str) -> Result<(), FaultError> {
+        Ok(self.backend.pause(name).await?)
+    }
+
+    /// Thaws a frozen service.
+    pub async fn resume(&mut self, name: &str) -> Result<(), FaultError> {
+        Ok(self.backend.resume(name).await?)
+    }
+
+    /// Cuts two groups apart: closes the links that cross, and has the backend cut what
+    /// the services send each other directly.
+    pub async fn partition(&mut self, cut: &Cut) -> Result<(), FaultError> {
+        for l in &cut.links {
+            self.link(l)?.disable();
+        }
+        Ok(self.backend.partition(&cut.a, &cut.b, cut.one_way).await?)
+    }
+
+    /// Undoes [`System::partition`]: the backend's cut first, then the links open again.
+    pub async fn heal_partition(&mut self, cut: &Cut) -> Result<(), FaultError> {
+        let healed = self
+            .backend
+            .heal_partition(&cut.a, &cut.b, cut.one_way)
+            .await;
+        for l in &cut.links {
+            self.link(l)?.enable().map_err(|source| FaultError::Proxy {
+                link: l.clone(),
+                source,
+            })?;
+        }
+        Ok(healed?)
     }
 
     /// Waits until a (re)started service passes its readiness check.
@@ -312,20 +391,11 @@ async fn ready_once(
     }
 }
 
-/// Ports: the process backend picks free loopback ports; Docker uses the declared ones.
+/// The port of every service, as the backend gives them.
 fn ports(backend: &Backend, scenario: &Scenario) -> Result<BTreeMap<String, u16>, SystemError> {
     let mut ports = BTreeMap::new();
     for (name, s) in &scenario.services {
-        let port = match backend {
-            Backend::Process(_) => free_port()?,
-            Backend::Docker(_) => s.port.ok_or_else(|| BackendError::Start {
-                service: name.clone(),
-                message:
-                    "the docker backend needs `port` (the port it listens on in its container)"
-                        .into(),
-            })?,
-        };
-        ports.insert(name.clone(), port);
+        ports.insert(name.clone(), backend.port(name, s)?);
     }
     Ok(ports)
 }

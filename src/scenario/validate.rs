@@ -1,9 +1,12 @@
-//! The checks serde cannot make: names that must exist, fields each fault kind needs,
-//! ranges, regexes, placeholders and dependency cycles. Problems come with a key path.
+//! The checks a type cannot make: names that must exist, ranges, placeholders and dependency
+//! cycles (what each fault kind takes is its type's business). Problems come with a key path.
 
 use std::collections::BTreeMap;
 
-use super::model::{Canary, Expect, Fault, FaultKind, HttpRequest, Scenario};
+use super::model::{
+    Canary, CrashFault, Effect, Expect, Fault, HttpRequest, PartitionFault, PauseFault, Scenario,
+    Target,
+};
 use super::status::StatusRange;
 use super::template::{self, Placeholder};
 
@@ -250,36 +253,19 @@ impl Checker<'_> {
 
     fn fault(&mut self, i: usize, f: &Fault) {
         let at = |field: &str| path(&["faults", field], Some((1, i)));
-        let whole = path(&["faults"], Some((1, i)));
-        let link_kind = !matches!(
-            f.kind,
-            FaultKind::Crash | FaultKind::Pause | FaultKind::Partition
-        );
-        let kind = f.kind.name();
-        if link_kind {
-            match &f.link {
-                None => self.add(whole.clone(), format!("a {kind} fault needs `link`")),
-                Some(t) => {
-                    for name in t.names() {
-                        self.need_link(at("link"), name);
-                    }
-                    if t.names().is_empty() {
-                        self.add(at("link"), "the list of links to pick from is empty".into());
-                    }
-                }
+        let (link, toxicity) = match &f.effect {
+            Effect::Latency(l) => (&l.link, l.toxicity),
+            Effect::Jitter(j) => (&j.link, j.toxicity),
+            Effect::Bandwidth(b) => (&b.link, b.toxicity),
+            Effect::Reset(l) | Effect::Timeout(l) => (&l.link, l.toxicity),
+            Effect::Http(h) => (&h.link, h.toxicity),
+            Effect::Crash(CrashFault { service, .. }) | Effect::Pause(PauseFault { service }) => {
+                return self.target(at("service"), service, "services", Checker::need_service);
             }
-        }
-        if matches!(f.kind, FaultKind::Crash | FaultKind::Pause) {
-            match &f.service {
-                None => self.add(whole.clone(), format!("a {kind} fault needs `service`")),
-                Some(t) => {
-                    for name in t.names() {
-                        self.need_service(at("service"), name);
-                    }
-                }
-            }
-        }
-        if let Some(t) = f.toxicity {
+            Effect::Partition(p) => return self.partition(at("between"), p),
+        };
+        self.target(at("link"), link, "links", Checker::need_link);
+        if let Some(t) = toxicity {
             if !(0.0..=1.0).contains(&t) {
                 self.add(
                     at("toxicity"),
@@ -287,69 +273,30 @@ impl Checker<'_> {
                 );
             }
         }
-        self.fault_parameters(i, f, kind);
     }
 
-    fn fault_parameters(&mut self, i: usize, f: &Fault, kind: &str) {
-        let at = |field: &str| path(&["faults", field], Some((1, i)));
-        let whole = path(&["faults"], Some((1, i)));
-        match f.kind {
-            FaultKind::Latency if f.latency.is_none() => self.add(
-                whole,
-                "a latency fault needs `latency` (e.g. \"500ms\")".into(),
-            ),
-            FaultKind::Jitter if f.jitter.is_none() => self.add(
-                whole,
-                "a jitter fault needs `jitter` (e.g. \"100ms\")".into(),
-            ),
-            FaultKind::Bandwidth if f.rate.is_none() => {
-                self.add(whole, "a bandwidth fault needs `rate` (KB/s)".into())
-            }
-            FaultKind::Http => {
-                let actions = usize::from(f.status.is_some())
-                    + usize::from(f.abort)
-                    + usize::from(f.delay.is_some());
-                if actions != 1 {
-                    self.add(
-                        whole,
-                        "an http fault needs exactly one of `status`, `abort = true` or `delay`"
-                            .into(),
-                    );
-                }
-                if let Some(p) = &f.path {
-                    if let Err(e) = regex::Regex::new(p) {
-                        let why = e.to_string().lines().last().unwrap_or_default().to_string();
-                        self.add(at("path"), format!("bad path regex {p:?}: {why}"));
-                    }
-                }
-            }
-            FaultKind::Partition => self.partition(i, f),
-            _ => {}
-        }
-        if f.kind != FaultKind::Crash && (f.restart_after.is_some() || f.no_restart) {
+    /// Every name of a target must exist, and a list must name at least one.
+    fn target(&mut self, at: KeyPath, t: &Target, what: &str, need: fn(&mut Self, KeyPath, &str)) {
+        if t.names().is_empty() {
             self.add(
-                at("restart_after"),
-                format!("`restart_after`/`no_restart` apply to crash faults, not {kind}"),
+                at.clone(),
+                format!("the list of {what} to pick from is empty"),
             );
+        }
+        for name in t.names() {
+            need(self, at.clone(), name);
         }
     }
 
-    fn partition(&mut self, i: usize, f: &Fault) {
-        let at = path(&["faults", "between"], Some((1, i)));
-        let Some(groups) = &f.between else {
-            return self.add(
-                path(&["faults"], Some((1, i))),
-                "a partition needs `between = [[\"a\"], [\"b\", \"c\"]]`".into(),
-            );
-        };
-        if groups.len() != 2 || groups.iter().any(Vec::is_empty) {
+    fn partition(&mut self, at: KeyPath, p: &PartitionFault) {
+        if p.between.iter().any(Vec::is_empty) {
             return self.add(
                 at,
                 "`between` takes two non-empty groups of services".into(),
             );
         }
         let mut seen: BTreeMap<&str, ()> = BTreeMap::new();
-        for name in groups.iter().flatten() {
+        for name in p.between.iter().flatten() {
             self.need_service(at.clone(), name);
             if seen.insert(name, ()).is_some() {
                 self.add(at.clone(), format!("{name:?} is in both groups"));

@@ -123,7 +123,7 @@ fn dry_run(scenario: &Scenario, seed: u64) -> String {
             "  {:>8?} .. {end:<8}  {} {:?} on {}\n",
             p.start,
             p.id,
-            p.spec.kind,
+            p.spec.kind(),
             p.aim.label()
         );
     }

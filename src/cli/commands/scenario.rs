@@ -45,7 +45,7 @@ pub fn list(args: &ListArgs) -> Outcome {
     for file in files {
         match scenario::load(&file) {
             Ok(s) => {
-                let faults: Vec<&str> = s.faults.iter().map(|f| f.kind.name()).collect();
+                let faults: Vec<&str> = s.faults.iter().map(|f| f.kind().name()).collect();
                 println!("{}\n    {}", file.display(), s.name);
                 if let Some(d) = &s.description {
                     println!("    {}", d.trim());

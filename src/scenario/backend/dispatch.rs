@@ -1,8 +1,10 @@
-//! One type over both backends, so the engine does not care which runs the services.
+//! One type over both backends, so the engine does not care which runs the services: every
+//! method hands over to the backend, which holds its own policy.
 
 use super::address::{Address, BackendError, Launch};
 use super::docker::DockerBackend;
 use super::process::ProcessBackend;
+use crate::scenario::model::Service;
 
 /// The backend of a run.
 pub enum Backend {
@@ -32,10 +34,22 @@ impl Backend {
 
     /// Prepares the run (Docker: checks the daemon, creates the network).
     pub async fn prepare(&mut self) -> Result<(), BackendError> {
-        match self {
-            Backend::Process(_) => Ok(()),
-            Backend::Docker(d) => d.prepare().await,
-        }
+        both!(self, b => b.prepare().await)
+    }
+
+    /// What a service runs with on this backend (its command, or its image's arguments).
+    pub fn argv<'s>(&self, name: &str, service: &'s Service) -> Result<&'s [String], BackendError> {
+        both!(self, b => b.argv(name, service))
+    }
+
+    /// The port a service listens on.
+    pub fn port(&self, name: &str, service: &Service) -> Result<u16, BackendError> {
+        both!(self, b => b.port(name, service))
+    }
+
+    /// The address services listen on (given to them as `HOST`).
+    pub fn bind_host(&self) -> &'static str {
+        both!(self, b => b.bind_host())
     }
 
     /// Where link proxies listen so that services reach them.
@@ -73,18 +87,15 @@ impl Backend {
         both!(self, b => b.resume(name).await)
     }
 
-    /// Cuts direct network traffic between groups (Docker; processes only talk through links,
-    /// which the engine cuts itself).
+    /// Cuts what services of two groups send each other directly (links are closed by the
+    /// system).
     pub async fn partition(
         &mut self,
         a: &[String],
         b: &[String],
         one_way: bool,
     ) -> Result<(), BackendError> {
-        match self {
-            Backend::Process(_) => Ok(()),
-            Backend::Docker(d) => d.partition(a, b, one_way).await,
-        }
+        both!(self, x => x.partition(a, b, one_way).await)
     }
 
     /// Undoes [`Backend::partition`].
@@ -94,10 +105,7 @@ impl Backend {
         b: &[String],
         one_way: bool,
     ) -> Result<(), BackendError> {
-        match self {
-            Backend::Process(_) => Ok(()),
-            Backend::Docker(d) => d.heal_partition(a, b, one_way).await,
-        }
+        both!(self, x => x.heal_partition(a, b, one_way).await)
     }
 
     /// Stops and removes every service.
@@ -107,9 +115,6 @@ impl Backend {
 
     /// Process ids to record in the run's state file (process backend only).
     pub fn pids(&self) -> Vec<u32> {
-        match self {
-            Backend::Process(p) => p.pids(),
-            Backend::Docker(_) => Vec::new(),
-        }
+        both!(self, b => b.pids())
     }
 }

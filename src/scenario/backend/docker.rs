@@ -43,6 +43,7 @@ use futures_util::StreamExt;
 use tokio::time::Instant;
 
 use super::address::{Address, BackendError, Launch};
+use crate::scenario::model::Service;
 use firewall::Cuts;
 
 pub use cleanup::clean_docker;
@@ -125,6 +126,38 @@ impl DockerBackend {
     /// an address of the host (127.0.0.1 before [`DockerBackend::prepare`]).
     pub fn proxy_host(&self) -> String {
         self.gateway.clone().unwrap_or_else(|| "127.0.0.1".into())
+    }
+
+    /// What a service runs with here: its `args`, given to its image's entrypoint (a
+    /// service without `image` cannot run here).
+    pub fn argv<'s>(&self, name: &str, service: &'s Service) -> Result<&'s [String], BackendError> {
+        if service.image.is_none() {
+            return Err(BackendError::Missing {
+                service: name.into(),
+                what: "image",
+                backend: "docker",
+            });
+        }
+        Ok(service.args.as_deref().unwrap_or_default())
+    }
+
+    /// The port a service listens on: the one its scenario declares (in its container).
+    pub fn port(&self, name: &str, service: &Service) -> Result<u16, BackendError> {
+        service.port.ok_or_else(|| BackendError::Start {
+            service: name.into(),
+            message: "the docker backend needs `port` (the port it listens on in its container)"
+                .into(),
+        })
+    }
+
+    /// The address services listen on: every interface of their container.
+    pub fn bind_host(&self) -> &'static str {
+        "0.0.0.0"
+    }
+
+    /// Process ids to record in the run's state file: none (containers are found by label).
+    pub fn pids(&self) -> Vec<u32> {
+        Vec::new()
     }
 
     /// Starts a container from `launch.image` (which must exist locally) on the run's

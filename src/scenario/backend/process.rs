@@ -11,7 +11,8 @@ use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use tokio::process::{Child, Command};
 
-use super::address::{Address, BackendError, Launch};
+use super::address::{free_port, Address, BackendError, Launch};
+use crate::scenario::model::Service;
 
 struct Running {
     launch: Launch,
@@ -38,6 +39,33 @@ impl ProcessBackend {
     /// Where link proxies listen so that services reach them.
     pub fn proxy_host(&self) -> String {
         "127.0.0.1".into()
+    }
+
+    /// Nothing to prepare: processes need no network of their own.
+    pub async fn prepare(&mut self) -> Result<(), BackendError> {
+        Ok(())
+    }
+
+    /// What a service runs here: its `command` (a service without one cannot run here).
+    pub fn argv<'s>(&self, name: &str, service: &'s Service) -> Result<&'s [String], BackendError> {
+        service
+            .command
+            .as_deref()
+            .ok_or_else(|| BackendError::Missing {
+                service: name.into(),
+                what: "command",
+                backend: "process",
+            })
+    }
+
+    /// A port for a service: a free one on loopback (given as `PORT` and `{{ port }}`).
+    pub fn port(&self, _name: &str, _service: &Service) -> Result<u16, BackendError> {
+        free_port()
+    }
+
+    /// The address services listen on: loopback.
+    pub fn bind_host(&self) -> &'static str {
+        "127.0.0.1"
     }
 
     /// The log file of a service.
@@ -154,6 +182,27 @@ impl ProcessBackend {
     /// Thaws a frozen service (SIGCONT).
     pub async fn resume(&mut self, name: &str) -> Result<(), BackendError> {
         self.signal(name, Signal::SIGCONT)
+    }
+
+    /// Processes reach each other only through links, which the system closes itself:
+    /// nothing more to cut.
+    pub async fn partition(
+        &mut self,
+        _: &[String],
+        _: &[String],
+        _: bool,
+    ) -> Result<(), BackendError> {
+        Ok(())
+    }
+
+    /// Undoes [`ProcessBackend::partition`]: nothing to do.
+    pub async fn heal_partition(
+        &mut self,
+        _: &[String],
+        _: &[String],
+        _: bool,
+    ) -> Result<(), BackendError> {
+        Ok(())
     }
 
     /// Stops every service: SIGCONT (a frozen process cannot exit), SIGTERM, and SIGKILL
