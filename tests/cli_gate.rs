@@ -2,29 +2,21 @@
 //! can-i-deploy, record-deployment and diff, against the example orders provider.
 #![cfg(feature = "cli")]
 
-use shakedown_shop::orders_service;
+mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+use common::cli::text;
 use serde_json::Value;
+use shakedown_shop::orders_service;
 
+/// `shakedown ARGS` with its results store in `results`.
 fn shakedown(args: &[&str], results: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shakedown"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    common::cli::shakedown(args)
         .env("SHAKEDOWN_RESULTS_DIR", results)
-        .env("NO_COLOR", "1")
         .output()
         .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn verify(url: &str, version: &str, results: &Path, extra: &[&str]) -> Output {

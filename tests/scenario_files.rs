@@ -2,8 +2,11 @@
 //! broken files get FILE:LINE:COLUMN problems from `shakedown validate`.
 #![cfg(feature = "cli")]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use common::cli::shakedown;
 
 fn shipped() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir("scenarios")
@@ -109,13 +112,8 @@ fn should_check_each_fault_kinds_fields_under_the_schema() {
 }
 
 fn validate(file: &str) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
-        .args(["validate", file])
-        .output()
-        .unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), text)
+    let out = common::cli::run(&["validate", file]);
+    (out.status.code().unwrap_or(-1), common::cli::text(&out))
 }
 
 #[test]
@@ -148,16 +146,15 @@ fn should_say_ok_and_exit_0_for_valid_files() {
 #[test]
 fn should_print_the_plan_in_a_dry_run_with_targets_chosen_by_the_seed() {
     let run = |seed: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
-            .args([
-                "run",
-                "scenarios/game-day.toml",
-                "--dry-run",
-                "--seed",
-                seed,
-            ])
-            .output()
-            .unwrap();
+        let out = shakedown([
+            "run",
+            "scenarios/game-day.toml",
+            "--dry-run",
+            "--seed",
+            seed,
+        ])
+        .output()
+        .unwrap();
         assert!(out.status.success());
         String::from_utf8(out.stdout).unwrap()
     };
@@ -184,10 +181,7 @@ fn should_print_the_plan_in_a_dry_run_with_targets_chosen_by_the_seed() {
 
 #[test]
 fn should_list_the_scenarios() {
-    let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
-        .args(["list"])
-        .output()
-        .unwrap();
+    let out = shakedown(["list"]).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success());
     for file in shipped() {

@@ -9,6 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::cli::shakedown;
 use common::prerequisite::{docker_images, shop_built};
 use common::wait::eventually;
 
@@ -52,8 +53,7 @@ fn start_run(state_dir: &Path) -> Run {
 
 /// `shakedown run` on the long-faults scenario, its stderr piped.
 fn spawn(state_dir: &Path, backend: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_shakedown"))
-        .args(["run", SCENARIO, "--no-live", "--backend", backend])
+    shakedown(["run", SCENARIO, "--no-live", "--backend", backend])
         .env("SHAKEDOWN_STATE_DIR", state_dir)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -185,8 +185,7 @@ fn should_let_clean_remove_the_containers_of_a_killed_docker_run() {
         2,
         "a killed run leaves its containers"
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
-        .args(["clean", "--run", &run.run_id])
+    let out = shakedown(["clean", "--run", &run.run_id])
         .env("SHAKEDOWN_STATE_DIR", state.path())
         .output()
         .unwrap();
@@ -300,8 +299,7 @@ fn should_leave_no_process_when_killed_and_let_clean_remove_the_record() {
         "the services die with their parent (even the paused one)"
     );
     assert!(file.exists(), "a killed run leaves its state file");
-    let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
-        .args(["clean", "--no-docker"])
+    let out = shakedown(["clean", "--no-docker"])
         .env("SHAKEDOWN_STATE_DIR", state.path())
         .output()
         .unwrap();
