@@ -110,14 +110,7 @@ pub(super) fn arb_generator() -> impl Strategy<Value = Generator> {
         UuidFormat::UpperCaseHyphenated,
         UuidFormat::Urn,
     ]);
-    let data_type = prop::sample::select(vec![
-        DataType::String,
-        DataType::Integer,
-        DataType::Decimal,
-        DataType::Float,
-        DataType::Boolean,
-        DataType::Raw,
-    ]);
+    let data_type = prop::sample::select(DataType::ALL.to_vec());
     prop_oneof![
         (any::<i64>(), any::<i64>()).prop_map(|(a, b)| Generator::RandomInt {
             min: a.min(b),

@@ -185,17 +185,20 @@ impl DataType {
     /// assert_eq!(DataType::from_name("boolean"), Some(DataType::Boolean));
     /// ```
     pub fn from_name(name: &str) -> Option<Self> {
-        [
-            DataType::String,
-            DataType::Integer,
-            DataType::Decimal,
-            DataType::Float,
-            DataType::Boolean,
-            DataType::Raw,
-        ]
-        .into_iter()
-        .find(|t| t.as_str().eq_ignore_ascii_case(name))
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(name))
     }
+
+    /// Every data type.
+    pub const ALL: [DataType; 6] = [
+        DataType::String,
+        DataType::Integer,
+        DataType::Decimal,
+        DataType::Float,
+        DataType::Boolean,
+        DataType::Raw,
+    ];
 }
 
 impl Generator {
