@@ -245,13 +245,50 @@ fn encode_path(path: &str) -> String {
     out
 }
 
+/// The URL a contract path is sent to: always the base URL's scheme, host and port, the
+/// path appended to the base URL's own path as path segments. Whatever the contract's path
+/// says (`@host:port/x`, `//host/x`, `http://…`), it can never name another host.
+fn request_url(base_url: &str, path: &str) -> Result<reqwest::Url, String> {
+    let mut url = reqwest::Url::parse(base_url).map_err(|e| format!("bad base URL: {e}"))?;
+    let slash = if path.starts_with('/') { "" } else { "/" };
+    let joined = format!(
+        "{}{slash}{}",
+        url.path().trim_end_matches('/'),
+        encode_path(path)
+    );
+    url.set_path(&joined);
+    url.set_query(None);
+    Ok(url)
+}
+
+/// The most of a provider's answer read (a bigger body fails the interaction instead of
+/// exhausting memory).
+pub const MAX_ANSWER_BYTES: usize = 64 * 1024 * 1024;
+
+/// Reads a body chunk by chunk, failing once it passes `limit` bytes.
+async fn read_capped(mut resp: reqwest::Response, limit: usize) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| format!("reading the provider's answer: {e}"))?
+    {
+        if body.len() + chunk.len() > limit {
+            return Err(format!(
+                "the provider's answer is larger than {limit} bytes: not read further"
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 async fn send(
     client: &reqwest::Client,
     base_url: &str,
     request: &HttpRequest,
 ) -> Result<HttpResponse, String> {
-    let mut url = reqwest::Url::parse(&format!("{base_url}{}", encode_path(&request.path)))
-        .map_err(|e| format!("bad request URL: {e}"))?;
+    let mut url = request_url(base_url, &request.path)?;
     if !request.query.is_empty() {
         let mut pairs = url.query_pairs_mut();
         for (k, vs) in &request.query {
@@ -296,21 +333,42 @@ async fn send(
             .push(String::from_utf8_lossy(value.as_bytes()).into_owned());
     }
     let content_type = crate::contract::content_type(&headers);
-    let bytes = resp
-        .bytes()
-        .await
-        .map_err(|e| format!("reading the provider's answer: {e}"))?;
+    let bytes = read_capped(resp, MAX_ANSWER_BYTES).await?;
     Ok(HttpResponse {
         status,
         headers,
-        body: Body::from_bytes(bytes.to_vec(), content_type),
+        body: Body::from_bytes(bytes, content_type),
         ..Default::default()
     })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::encode_path;
+    use super::{encode_path, request_url};
+
+    #[test]
+    fn paths_never_name_another_host() {
+        let base = "http://127.0.0.1:8080";
+        for path in [
+            "@evil:9999/x",
+            "//evil:9999/x",
+            "http://evil/x",
+            "x",
+            "/../../x",
+        ] {
+            let url = request_url(base, path).unwrap();
+            assert_eq!(url.host_str(), Some("127.0.0.1"), "{path} -> {url}");
+            assert_eq!(url.port(), Some(8080), "{path} -> {url}");
+            assert_eq!(url.username(), "", "{path} -> {url}");
+            assert!(url.password().is_none(), "{path} -> {url}");
+        }
+        let url = request_url("http://127.0.0.1:8080/api/", "/orders/1").unwrap();
+        assert_eq!(url.as_str(), "http://127.0.0.1:8080/api/orders/1");
+        assert_eq!(
+            request_url(base, "/faq?x").unwrap().as_str(),
+            "http://127.0.0.1:8080/faq%3Fx"
+        );
+    }
 
     #[test]
     fn paths_are_encoded_segment_safe() {

@@ -1,0 +1,121 @@
+//! Hostile contracts and providers against `verify`: a contract's path can never send a
+//! request to another host, and a provider's endless answer cannot exhaust memory.
+#![cfg(feature = "verifier")]
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
+use serde_json::json;
+use shakedown::contract::Pact;
+use shakedown::verifier::Verifier;
+
+/// A loopback HTTP server that records each request's head and answers with `answer`
+/// (at most `connections` connections, so its thread ends by itself).
+fn recording_server(
+    connections: usize,
+    answer: fn(&mut TcpStream),
+) -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(connections) {
+            let Ok(mut stream) = stream else { continue };
+            let mut head = String::new();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                head.push_str(&line);
+                line.clear();
+            }
+            log.lock().unwrap().push(head);
+            answer(&mut stream);
+        }
+    });
+    (addr, seen)
+}
+
+fn ok_json(stream: &mut TcpStream) {
+    let body = r#"{"id":1}"#;
+    let _ = write!(
+        stream,
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+/// 80 MiB of JSON-looking bytes, chunked, then the end (bounded: it stops by itself, or
+/// when the client hangs up).
+fn endless(stream: &mut TcpStream) {
+    let _ = stream.write_all(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+    );
+    let chunk = vec![b' '; 1024 * 1024];
+    for _ in 0..80 {
+        if stream.write_all(b"100000\r\n").is_err()
+            || stream.write_all(&chunk).is_err()
+            || stream.write_all(b"\r\n").is_err()
+        {
+            return;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n");
+}
+
+fn contract(path: &str) -> Pact {
+    Pact::from_json(&json!({
+        "consumer": {"name": "web"}, "provider": {"name": "orders"},
+        "interactions": [{
+            "description": "an order",
+            "request": {"method": "GET", "path": path},
+            "response": {"status": 200, "body": {"id": 1}}
+        }],
+        "metadata": {"pactSpecification": {"version": "2.0.0"}}
+    }))
+    .unwrap()
+}
+
+#[test]
+fn should_send_a_path_naming_another_host_to_the_base_url_only() {
+    let (provider, at_provider) = recording_server(4, ok_json);
+    let (elsewhere, at_elsewhere) = recording_server(4, ok_json);
+    let report = Verifier::new("orders", &format!("http://{provider}"))
+        .pact(contract(&format!("@{elsewhere}/orders/1")))
+        .run()
+        .unwrap();
+    // The verifier first checks that the provider answers (`HEAD /`).
+    let heads: Vec<String> = at_provider
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|h| !h.starts_with("HEAD / "))
+        .cloned()
+        .collect();
+    assert!(
+        at_elsewhere.lock().unwrap().is_empty(),
+        "a request went to the host the contract named"
+    );
+    assert_eq!(heads.len(), 1, "{heads:?}\n{}", report.render(false));
+    assert!(
+        heads[0].starts_with(&format!("GET /@{elsewhere}/orders/1 HTTP/1.1")),
+        "{heads:?}"
+    );
+    assert!(
+        !heads[0].to_ascii_lowercase().contains("authorization"),
+        "the base URL leaked as credentials: {heads:?}"
+    );
+}
+
+#[test]
+fn should_fail_an_interaction_whose_answer_never_ends_without_reading_it_all() {
+    let (provider, _) = recording_server(2, endless);
+    let report = Verifier::new("orders", &format!("http://{provider}"))
+        .pact(contract("/orders/1"))
+        .run()
+        .unwrap();
+    assert!(!report.success());
+    let text = report.render(false);
+    assert!(text.contains("larger than"), "{text}");
+}
