@@ -88,8 +88,10 @@ impl ResultsStore {
             let mut f = OpenOptions::new()
                 .create(true)
                 .append(true)
+                .read(true)
                 .open(&path)
                 .map_err(io)?;
+            drop_torn_tail(&mut f).map_err(io)?;
             f.write_all(text.as_bytes()).map_err(io)?;
             f.sync_all().map_err(io)
         })
@@ -138,7 +140,7 @@ impl ResultsStore {
                     })
                 }
             };
-            text.lines()
+            complete_lines(&text)
                 .enumerate()
                 .filter(|(_, l)| !l.trim().is_empty())
                 .map(|(i, l)| {
@@ -151,6 +153,34 @@ impl ResultsStore {
                 .collect()
         })
     }
+}
+
+/// The lines a writer finished: a last line without its newline is a write cut off midway
+/// (the writer was killed), never a record.
+fn complete_lines(text: &str) -> impl Iterator<Item = &str> {
+    let end = text.rfind('\n').map_or(0, |i| i + 1);
+    text[..end].lines()
+}
+
+/// Cuts a torn last line (no newline: its writer died mid-write) off the file, so that the
+/// next record starts on a line of its own instead of being glued to it.
+fn drop_torn_tail(f: &mut std::fs::File) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let len = f.metadata()?.len();
+    if len == 0 {
+        return Ok(());
+    }
+    let mut last = [0u8; 1];
+    f.seek(SeekFrom::Start(len - 1))?;
+    f.read_exact(&mut last)?;
+    if last[0] == b'\n' {
+        return Ok(());
+    }
+    let mut text = Vec::new();
+    f.seek(SeekFrom::Start(0))?;
+    f.read_to_end(&mut text)?;
+    let keep = text.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    f.set_len(keep as u64)
 }
 
 #[cfg(test)]
