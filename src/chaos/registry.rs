@@ -1,7 +1,7 @@
 //! The registry behind the Toxiproxy-compatible API: proxies by name, with the operations
 //! the API offers, errors carrying their HTTP status, and an upstream allow-list.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, ToSocketAddrs};
 use std::sync::Mutex;
 
@@ -81,9 +81,29 @@ impl UpstreamPolicy {
 
 /// Proxies by name.
 pub struct Registry {
-    proxies: Mutex<BTreeMap<String, Proxy>>,
+    proxies: Mutex<Proxies>,
     policy: UpstreamPolicy,
     seed: u64,
+}
+
+/// The running proxies, and the names of those being started (taken, so that two creates
+/// of one name cannot both succeed).
+#[derive(Default)]
+struct Proxies {
+    ready: BTreeMap<String, Proxy>,
+    starting: BTreeSet<String>,
+}
+
+/// A name taken by a create in progress; given back when dropped.
+struct Reservation<'a> {
+    registry: &'a Registry,
+    name: String,
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        self.registry.lock().starting.remove(&self.name);
+    }
 }
 
 fn field<'a>(v: &'a Value, key: &str) -> Result<Option<&'a str>, ApiError> {
@@ -101,19 +121,32 @@ impl Registry {
     /// An empty registry.
     pub fn new(policy: UpstreamPolicy, seed: u64) -> Self {
         Registry {
-            proxies: Mutex::new(BTreeMap::new()),
+            proxies: Mutex::new(Proxies::default()),
             policy,
             seed,
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Proxy>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Proxies> {
         self.proxies.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes `name` for a proxy about to start: 409 when a proxy has it or is starting with it.
+    fn reserve(&self, name: &str) -> Result<Reservation<'_>, ApiError> {
+        let mut proxies = self.lock();
+        if proxies.ready.contains_key(name) || !proxies.starting.insert(name.to_string()) {
+            return Err(ApiError::new(409, "proxy already exists"));
+        }
+        Ok(Reservation {
+            registry: self,
+            name: name.to_string(),
+        })
     }
 
     /// A proxy by name.
     pub fn get(&self, name: &str) -> Result<Proxy, ApiError> {
         self.lock()
+            .ready
             .get(name)
             .cloned()
             .ok_or_else(|| ApiError::new(404, "proxy not found"))
@@ -123,6 +156,7 @@ impl Registry {
     pub fn index(&self) -> Value {
         Value::Object(
             self.lock()
+                .ready
                 .iter()
                 .map(|(n, p)| (n.clone(), p.to_json()))
                 .collect(),
@@ -139,9 +173,7 @@ impl Registry {
             .ok_or_else(|| ApiError::new(400, "missing required field: upstream"))?;
         let listen = field(body, "listen")?.unwrap_or("127.0.0.1:0");
         self.policy.check(upstream)?;
-        if self.lock().contains_key(name) {
-            return Err(ApiError::new(409, "proxy already exists"));
-        }
+        let reservation = self.reserve(name)?;
         let seed = self.seed
             ^ name
                 .bytes()
@@ -150,7 +182,8 @@ impl Registry {
         if body.get("enabled") == Some(&Value::Bool(false)) {
             proxy.disable();
         }
-        self.lock().insert(name.to_string(), proxy.clone());
+        self.lock().ready.insert(name.to_string(), proxy.clone());
+        drop(reservation);
         Ok(proxy)
     }
 
@@ -184,6 +217,7 @@ impl Registry {
     pub fn delete(&self, name: &str) -> Result<(), ApiError> {
         let proxy = self
             .lock()
+            .ready
             .remove(name)
             .ok_or_else(|| ApiError::new(404, "proxy not found"))?;
         proxy.stop();
@@ -198,7 +232,7 @@ impl Registry {
         let mut out = Vec::new();
         for item in list {
             if let Some(name) = field(item, "name")? {
-                if self.lock().contains_key(name) {
+                if self.lock().ready.contains_key(name) {
                     self.delete(name)?;
                 }
             }
@@ -209,7 +243,7 @@ impl Registry {
 
     /// Re-enables every proxy and removes every toxic.
     pub fn reset(&self) -> Result<(), ApiError> {
-        for p in self.lock().values() {
+        for p in self.lock().ready.values() {
             p.clear_toxics();
             p.enable().map_err(ApiError::from)?;
         }
@@ -253,7 +287,7 @@ impl Registry {
         use std::sync::atomic::Ordering::Relaxed;
         let mut out = String::new();
         out.push_str("# HELP shakedown_proxy_bytes_total Bytes forwarded, by proxy and direction.\n# TYPE shakedown_proxy_bytes_total counter\n");
-        let proxies = self.lock();
+        let proxies = &self.lock().ready;
         for (n, p) in proxies.iter() {
             let m = p.metrics();
             out.push_str(&format!(
@@ -284,7 +318,7 @@ impl Registry {
 
     /// Stops every proxy.
     pub fn shutdown(&self) {
-        for p in self.lock().values() {
+        for p in self.lock().ready.values() {
             p.stop();
         }
     }
