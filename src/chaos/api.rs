@@ -119,7 +119,9 @@ pub async fn serve(
     serve_with(listener, registry, options, shutdown).await;
 }
 
-/// [`serve`] within other limits.
+/// [`serve`] within other limits. Registry calls may block (a bind is retried for up to a
+/// second while its port is being released), so they run on the blocking pool, never on a
+/// runtime worker that proxies' traffic needs.
 pub async fn serve_with(
     listener: tokio::net::TcpListener,
     registry: Arc<Registry>,
@@ -130,7 +132,16 @@ pub async fn serve_with(
         let registry = registry.clone();
         async move {
             let (parts, body) = req.into_parts();
-            handle(&registry, parts.method.as_str(), parts.uri.path(), &body)
+            let answer = tokio::task::spawn_blocking(move || {
+                handle(&registry, parts.method.as_str(), parts.uri.path(), &body)
+            })
+            .await;
+            answer.unwrap_or_else(|e| {
+                error(ApiError {
+                    status: 500,
+                    message: format!("the request failed: {e}"),
+                })
+            })
         }
     })
     .await;
