@@ -1,12 +1,12 @@
 //! The registry behind the Toxiproxy-compatible API: proxies by name, with the operations
-//! the API offers, errors carrying their HTTP status, and an upstream allow-list.
+//! the API offers and errors carrying their HTTP status.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::{IpAddr, ToSocketAddrs};
 use std::sync::Mutex;
 
 use serde_json::{json, Value};
 
+use super::policy::{ListenPolicy, UpstreamPolicy};
 use super::proxy::{Proxy, ProxyError};
 use super::toxic::Toxic;
 
@@ -21,7 +21,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: u16, message: impl Into<String>) -> Self {
+    pub(super) fn new(status: u16, message: impl Into<String>) -> Self {
         ApiError {
             status,
             message: message.into(),
@@ -45,44 +45,11 @@ impl From<ProxyError> for ApiError {
     }
 }
 
-/// Which upstreams proxies may connect to.
-#[derive(Debug, Clone, Default)]
-pub struct UpstreamPolicy {
-    /// Also allow these `host:port` (or `host`) upstreams beyond loopback.
-    pub allowed: Vec<String>,
-    /// Allow any upstream.
-    pub any: bool,
-}
-
-impl UpstreamPolicy {
-    /// Loopback upstreams are always allowed; others only when listed (or `any`).
-    pub fn check(&self, upstream: &str) -> Result<(), ApiError> {
-        if self.any
-            || self
-                .allowed
-                .iter()
-                .any(|a| a == upstream || upstream.rsplit_once(':').is_some_and(|(h, _)| h == a))
-        {
-            return Ok(());
-        }
-        let addrs: Vec<IpAddr> = upstream
-            .to_socket_addrs()
-            .map(|a| a.map(|s| s.ip()).collect())
-            .unwrap_or_default();
-        if !addrs.is_empty() && addrs.iter().all(IpAddr::is_loopback) {
-            return Ok(());
-        }
-        Err(ApiError::new(
-            403,
-            format!("upstream {upstream:?} is not allowed: only loopback upstreams unless the server was started with --allow-upstream"),
-        ))
-    }
-}
-
 /// Proxies by name.
 pub struct Registry {
     proxies: Mutex<Proxies>,
     policy: UpstreamPolicy,
+    listen_policy: ListenPolicy,
     seed: u64,
 }
 
@@ -118,13 +85,21 @@ fn field<'a>(v: &'a Value, key: &str) -> Result<Option<&'a str>, ApiError> {
 }
 
 impl Registry {
-    /// An empty registry.
+    /// An empty registry whose proxies connect to upstreams `policy` allows and listen on
+    /// loopback only (see [`Registry::with_listen_policy`]).
     pub fn new(policy: UpstreamPolicy, seed: u64) -> Self {
         Registry {
             proxies: Mutex::new(Proxies::default()),
             policy,
+            listen_policy: ListenPolicy::default(),
             seed,
         }
+    }
+
+    /// The same registry, its proxies listening where `policy` allows.
+    pub fn with_listen_policy(mut self, policy: ListenPolicy) -> Self {
+        self.listen_policy = policy;
+        self
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Proxies> {
@@ -173,6 +148,7 @@ impl Registry {
             .ok_or_else(|| ApiError::new(400, "missing required field: upstream"))?;
         let listen = field(body, "listen")?.unwrap_or("127.0.0.1:0");
         self.policy.check(upstream)?;
+        self.listen_policy.check(listen)?;
         let reservation = self.reserve(name)?;
         let seed = self.seed
             ^ name
@@ -196,6 +172,7 @@ impl Registry {
         }
         if let Some(listen) = field(body, "listen")? {
             if listen != proxy.listen_addr().to_string() {
+                self.listen_policy.check(listen)?;
                 proxy.set_listen(listen).map_err(ApiError::from)?;
             }
         }
