@@ -84,6 +84,27 @@ fn field<'a>(v: &'a Value, key: &str) -> Result<Option<&'a str>, ApiError> {
     }
 }
 
+/// Checks a proxy or toxic name: 1 to 64 of `A-Z a-z 0-9 _ . -`, so that it is safe in URL
+/// paths and in the metrics' labels (400 otherwise).
+fn check_name(what: &str, name: &str) -> Result<(), ApiError> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
+    if (1..=64).contains(&name.len()) && name.chars().all(allowed) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        400,
+        format!("bad {what} name {name:?}: use 1 to 64 letters, digits, '_', '.' or '-'"),
+    ))
+}
+
+/// A Prometheus label value, escaped (`\`, `"` and newlines).
+fn label(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
 impl Registry {
     /// An empty registry whose proxies connect to upstreams `policy` allows and listen on
     /// loopback only (see [`Registry::with_listen_policy`]).
@@ -143,6 +164,7 @@ impl Registry {
         let name = field(body, "name")?
             .filter(|n| !n.is_empty())
             .ok_or_else(|| ApiError::new(400, "missing required field: name"))?;
+        check_name("proxy", name)?;
         let upstream = field(body, "upstream")?
             .filter(|u| !u.is_empty())
             .ok_or_else(|| ApiError::new(400, "missing required field: upstream"))?;
@@ -231,6 +253,7 @@ impl Registry {
     pub fn add_toxic(&self, proxy: &str, body: &Value) -> Result<Toxic, ApiError> {
         let p = self.get(proxy)?;
         let toxic = Toxic::from_json(body).map_err(|e| ApiError::new(400, e.to_string()))?;
+        check_name("toxic", &toxic.name)?;
         p.add_toxic(toxic.clone())?;
         Ok(toxic)
     }
@@ -266,6 +289,7 @@ impl Registry {
         out.push_str("# HELP shakedown_proxy_bytes_total Bytes forwarded, by proxy and direction.\n# TYPE shakedown_proxy_bytes_total counter\n");
         let proxies = &self.lock().ready;
         for (n, p) in proxies.iter() {
+            let n = label(n);
             let m = p.metrics();
             out.push_str(&format!(
                 "shakedown_proxy_bytes_total{{proxy=\"{n}\",direction=\"upstream\"}} {}\n",
@@ -278,6 +302,7 @@ impl Registry {
         }
         out.push_str("# HELP shakedown_proxy_connections_total Connections accepted, by proxy.\n# TYPE shakedown_proxy_connections_total counter\n");
         for (n, p) in proxies.iter() {
+            let n = label(n);
             out.push_str(&format!(
                 "shakedown_proxy_connections_total{{proxy=\"{n}\"}} {}\n",
                 p.metrics().connections_total.load(Relaxed)
@@ -285,6 +310,7 @@ impl Registry {
         }
         out.push_str("# HELP shakedown_proxy_connections_active Connections open now, by proxy.\n# TYPE shakedown_proxy_connections_active gauge\n");
         for (n, p) in proxies.iter() {
+            let n = label(n);
             out.push_str(&format!(
                 "shakedown_proxy_connections_active{{proxy=\"{n}\"}} {}\n",
                 p.metrics().connections_active.load(Relaxed)
@@ -297,6 +323,25 @@ impl Registry {
     pub fn shutdown(&self) {
         for p in self.lock().ready.values() {
             p.stop();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_label_values_as_prometheus_reads_them() {
+        assert_eq!(label("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
+        assert_eq!(label("plain-name_1.2"), "plain-name_1.2");
+    }
+
+    #[test]
+    fn accepts_short_plain_names_only() {
+        assert!(check_name("proxy", "db-1_a.b").is_ok());
+        for bad in ["", "a b", "a\"b", "a/b", "é", &"x".repeat(65)] {
+            assert_eq!(check_name("proxy", bad).unwrap_err().status, 400, "{bad:?}");
         }
     }
 }
