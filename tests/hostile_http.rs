@@ -8,7 +8,7 @@ mod common;
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,7 +17,7 @@ use shakedown::http_server::ServerOptions;
 use tokio::sync::oneshot;
 
 use common::cli::shakedown;
-use common::process::{announcing, Guard};
+use common::process::{announcing, announcing_keeping_stderr};
 
 /// The proxy API served within `options` on its own runtime; stops when the guard drops.
 struct Api {
@@ -202,30 +202,17 @@ fn should_answer_413_to_bodies_over_the_cap() {
 #[test]
 fn should_back_off_when_accepts_fail_at_the_fd_limit() {
     let log = tempfile::NamedTempFile::new().unwrap();
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg("ulimit -n 40 && exec \"$0\" \"$@\"")
-        .arg(env!("CARGO_BIN_EXE_shakedown"))
-        .args(["mock", "examples/pacts/web-orders-v2.json"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("SHAKEDOWN_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(log.reopen().unwrap())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.as_mut().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let guard = Guard(child);
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_string();
-    let addr = url.trim_start_matches("http://").to_string();
+    let server = announcing_keeping_stderr(
+        Command::new("sh")
+            .arg("-c")
+            .arg("ulimit -n 40 && exec \"$0\" \"$@\"")
+            .arg(env!("CARGO_BIN_EXE_shakedown"))
+            .args(["mock", "examples/pacts/web-orders-v2.json"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("SHAKEDOWN_LOG", "info")
+            .stderr(log.reopen().unwrap()),
+    );
+    let addr = server.url.trim_start_matches("http://").to_string();
     let held = hold(&addr, 60, 0);
     std::thread::sleep(Duration::from_secs(1));
     let lines = std::fs::read_to_string(log.path()).unwrap().lines().count();
@@ -234,5 +221,5 @@ fn should_back_off_when_accepts_fail_at_the_fd_limit() {
     let (status, took) = get(&addr, "/orders/42");
     assert!(!status.is_empty(), "served again once fds are free");
     assert!(took < Duration::from_secs(3), "{took:?}");
-    drop(guard);
+    drop(server);
 }

@@ -31,6 +31,12 @@ fn call(server: &Server, method: &str, path: &str, body: Option<Value>) -> (u16,
     (resp.status().as_u16(), resp.text().unwrap())
 }
 
+/// `POST /proxies` of a proxy to `upstream`.
+fn create(server: &Server, name: &str, listen: &str, upstream: &str) -> (u16, String) {
+    let body = json!({"name": name, "listen": listen, "upstream": upstream});
+    call(server, "POST", "/proxies", Some(body))
+}
+
 fn ping(addr: &str) -> Duration {
     let t = Instant::now();
     let mut s = TcpStream::connect(addr).unwrap();
@@ -75,12 +81,7 @@ fn should_create_one_proxy_only_when_two_creates_of_a_name_race() {
 fn should_keep_answering_while_creates_wait_for_a_used_port() {
     let server = start(&[]);
     let upstream = echo_server(16);
-    let (status, body) = call(
-        &server,
-        "POST",
-        "/proxies",
-        Some(json!({"name": "echo", "listen": "127.0.0.1:0", "upstream": upstream})),
-    );
+    let (status, body) = create(&server, "echo", "127.0.0.1:0", &upstream);
     assert_eq!(status, 201, "{body}");
     let listen = serde_json::from_str::<Value>(&body).unwrap()["listen"]
         .as_str()
@@ -125,20 +126,10 @@ fn should_refuse_listen_addresses_beyond_loopback_unless_allowed() {
     let server = start(&[]);
     let upstream = echo_server(0);
     for listen in ["0.0.0.0:0", "[::]:0", "192.0.2.1:0"] {
-        let (status, body) = call(
-            &server,
-            "POST",
-            "/proxies",
-            Some(json!({"name": "open", "listen": listen, "upstream": upstream})),
-        );
+        let (status, body) = create(&server, "open", listen, &upstream);
         assert_eq!(status, 403, "{listen}: {body}");
     }
-    let (status, body) = call(
-        &server,
-        "POST",
-        "/proxies",
-        Some(json!({"name": "local", "listen": "localhost:0", "upstream": upstream})),
-    );
+    let (status, body) = create(&server, "local", "localhost:0", &upstream);
     assert_eq!(status, 201, "{body}");
     let (status, body) = call(
         &server,
@@ -148,12 +139,7 @@ fn should_refuse_listen_addresses_beyond_loopback_unless_allowed() {
     );
     assert_eq!(status, 403, "moving the listener too: {body}");
     let allowed = start(&["--allow-listen", "0.0.0.0"]);
-    let (status, body) = call(
-        &allowed,
-        "POST",
-        "/proxies",
-        Some(json!({"name": "open", "listen": "0.0.0.0:0", "upstream": upstream})),
-    );
+    let (status, body) = create(&allowed, "open", "0.0.0.0:0", &upstream);
     assert_eq!(status, 201, "{body}");
 }
 
@@ -167,20 +153,10 @@ fn should_refuse_names_that_would_break_the_metrics() {
         "",
         &"x".repeat(65),
     ] {
-        let (status, body) = call(
-            &server,
-            "POST",
-            "/proxies",
-            Some(json!({"name": name, "listen": "127.0.0.1:0", "upstream": upstream})),
-        );
+        let (status, body) = create(&server, name, "127.0.0.1:0", &upstream);
         assert_eq!(status, 400, "{name:?}: {body}");
     }
-    let (status, body) = call(
-        &server,
-        "POST",
-        "/proxies",
-        Some(json!({"name": "ok-name_1.2", "listen": "127.0.0.1:0", "upstream": upstream})),
-    );
+    let (status, body) = create(&server, "ok-name_1.2", "127.0.0.1:0", &upstream);
     assert_eq!(status, 201, "{body}");
     let (status, body) = call(
         &server,
