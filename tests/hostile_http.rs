@@ -148,6 +148,54 @@ fn should_close_idle_and_slow_header_connections_after_the_timeouts() {
 }
 
 #[test]
+fn should_close_a_connection_whose_client_stops_reading_its_answer() {
+    const BIG: usize = 64 << 20;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = std::thread::spawn(move || {
+        let serving = shakedown::http_server::serve(
+            listener,
+            async {
+                let _ = stopped.await;
+            },
+            quick_timeouts(),
+            |_req| async {
+                hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from(vec![
+                    b'x';
+                    BIG
+                ])))
+            },
+        );
+        runtime.block_on(serving);
+    });
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+    let mut got = 0;
+    let mut buf = vec![0u8; 1 << 16];
+    while let Ok(n) = s.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        got += n;
+    }
+    let _ = stop.send(());
+    server.join().unwrap();
+    assert!(
+        got < BIG,
+        "the stalled answer was cut off ({got} bytes read)"
+    );
+}
+
+#[test]
 fn should_make_clients_wait_over_the_connection_cap() {
     let api = api(ServerOptions {
         max_connections: 4,
