@@ -32,7 +32,7 @@ pub mod consumer;
 #[cfg(feature = "gate")]
 pub mod gate;
 #[cfg(any(feature = "consumer", feature = "chaos"))]
-mod http_server;
+pub mod http_server;
 #[cfg(feature = "report")]
 pub mod report;
 #[cfg(feature = "scenario")]

@@ -4,11 +4,12 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::{Request, Response};
 use serde_json::{json, Value};
 
 use super::registry::{ApiError, Registry};
+use crate::http_server::ServerOptions;
 
 type Reply = Response<Full<Bytes>>;
 
@@ -101,27 +102,47 @@ fn route(r: &Registry, method: &str, seg: &[&str], body: &[u8]) -> Result<Reply,
     })
 }
 
-/// Serves the API on an already-bound listener until `shutdown` completes.
+/// The request-body cap of the API: 1 MiB (a `/populate` of thousands of proxies fits).
+pub const API_MAX_BODY: usize = 1 << 20;
+
+/// Serves the API on an already-bound listener until `shutdown` completes, with the default
+/// limits ([`ServerOptions::default`], bodies up to [`API_MAX_BODY`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     registry: Arc<Registry>,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
-    crate::http_server::serve(
-        listener,
-        shutdown,
-        move |req: Request<hyper::body::Incoming>| {
-            let registry = registry.clone();
-            async move {
-                let (parts, body) = req.into_parts();
-                let bytes = body
-                    .collect()
-                    .await
-                    .map(|b| b.to_bytes())
-                    .unwrap_or_default();
-                handle(&registry, parts.method.as_str(), parts.uri.path(), &bytes)
-            }
-        },
-    )
+    let options = ServerOptions {
+        max_body: API_MAX_BODY,
+        ..ServerOptions::default()
+    };
+    serve_with(listener, registry, options, shutdown).await;
+}
+
+/// [`serve`] within other limits. Registry calls may block (a bind is retried for up to a
+/// second while its port is being released), so they run on the blocking pool, never on a
+/// runtime worker that proxies' traffic needs.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    registry: Arc<Registry>,
+    options: ServerOptions,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    crate::http_server::serve(listener, shutdown, options, move |req: Request<Bytes>| {
+        let registry = registry.clone();
+        async move {
+            let (parts, body) = req.into_parts();
+            let answer = tokio::task::spawn_blocking(move || {
+                handle(&registry, parts.method.as_str(), parts.uri.path(), &body)
+            })
+            .await;
+            answer.unwrap_or_else(|e| {
+                error(ApiError {
+                    status: 500,
+                    message: format!("the request failed: {e}"),
+                })
+            })
+        }
+    })
     .await;
 }

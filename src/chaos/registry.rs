@@ -1,12 +1,12 @@
 //! The registry behind the Toxiproxy-compatible API: proxies by name, with the operations
-//! the API offers, errors carrying their HTTP status, and an upstream allow-list.
+//! the API offers and errors carrying their HTTP status.
 
-use std::collections::BTreeMap;
-use std::net::{IpAddr, ToSocketAddrs};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use serde_json::{json, Value};
 
+use super::policy::{ListenPolicy, UpstreamPolicy};
 use super::proxy::{Proxy, ProxyError};
 use super::toxic::Toxic;
 
@@ -21,7 +21,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: u16, message: impl Into<String>) -> Self {
+    pub(super) fn new(status: u16, message: impl Into<String>) -> Self {
         ApiError {
             status,
             message: message.into(),
@@ -45,45 +45,32 @@ impl From<ProxyError> for ApiError {
     }
 }
 
-/// Which upstreams proxies may connect to.
-#[derive(Debug, Clone, Default)]
-pub struct UpstreamPolicy {
-    /// Also allow these `host:port` (or `host`) upstreams beyond loopback.
-    pub allowed: Vec<String>,
-    /// Allow any upstream.
-    pub any: bool,
-}
-
-impl UpstreamPolicy {
-    /// Loopback upstreams are always allowed; others only when listed (or `any`).
-    pub fn check(&self, upstream: &str) -> Result<(), ApiError> {
-        if self.any
-            || self
-                .allowed
-                .iter()
-                .any(|a| a == upstream || upstream.rsplit_once(':').is_some_and(|(h, _)| h == a))
-        {
-            return Ok(());
-        }
-        let addrs: Vec<IpAddr> = upstream
-            .to_socket_addrs()
-            .map(|a| a.map(|s| s.ip()).collect())
-            .unwrap_or_default();
-        if !addrs.is_empty() && addrs.iter().all(IpAddr::is_loopback) {
-            return Ok(());
-        }
-        Err(ApiError::new(
-            403,
-            format!("upstream {upstream:?} is not allowed: only loopback upstreams unless the server was started with --allow-upstream"),
-        ))
-    }
-}
-
 /// Proxies by name.
 pub struct Registry {
-    proxies: Mutex<BTreeMap<String, Proxy>>,
+    proxies: Mutex<Proxies>,
     policy: UpstreamPolicy,
+    listen_policy: ListenPolicy,
     seed: u64,
+}
+
+/// The running proxies, and the names of those being started (taken, so that two creates
+/// of one name cannot both succeed).
+#[derive(Default)]
+struct Proxies {
+    ready: BTreeMap<String, Proxy>,
+    starting: BTreeSet<String>,
+}
+
+/// A name taken by a create in progress; given back when dropped.
+struct Reservation<'a> {
+    registry: &'a Registry,
+    name: String,
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        self.registry.lock().starting.remove(&self.name);
+    }
 }
 
 fn field<'a>(v: &'a Value, key: &str) -> Result<Option<&'a str>, ApiError> {
@@ -97,23 +84,65 @@ fn field<'a>(v: &'a Value, key: &str) -> Result<Option<&'a str>, ApiError> {
     }
 }
 
+/// Checks a proxy or toxic name: 1 to 64 of `A-Z a-z 0-9 _ . -`, so that it is safe in URL
+/// paths and in the metrics' labels (400 otherwise).
+fn check_name(what: &str, name: &str) -> Result<(), ApiError> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
+    if (1..=64).contains(&name.len()) && name.chars().all(allowed) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        400,
+        format!("bad {what} name {name:?}: use 1 to 64 letters, digits, '_', '.' or '-'"),
+    ))
+}
+
+/// A Prometheus label value, escaped (`\`, `"` and newlines).
+fn label(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
 impl Registry {
-    /// An empty registry.
+    /// An empty registry whose proxies connect to upstreams `policy` allows and listen on
+    /// loopback only (see [`Registry::with_listen_policy`]).
     pub fn new(policy: UpstreamPolicy, seed: u64) -> Self {
         Registry {
-            proxies: Mutex::new(BTreeMap::new()),
+            proxies: Mutex::new(Proxies::default()),
             policy,
+            listen_policy: ListenPolicy::default(),
             seed,
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Proxy>> {
+    /// The same registry, its proxies listening where `policy` allows.
+    pub fn with_listen_policy(mut self, policy: ListenPolicy) -> Self {
+        self.listen_policy = policy;
+        self
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Proxies> {
         self.proxies.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes `name` for a proxy about to start: 409 when a proxy has it or is starting with it.
+    fn reserve(&self, name: &str) -> Result<Reservation<'_>, ApiError> {
+        let mut proxies = self.lock();
+        if proxies.ready.contains_key(name) || !proxies.starting.insert(name.to_string()) {
+            return Err(ApiError::new(409, "proxy already exists"));
+        }
+        Ok(Reservation {
+            registry: self,
+            name: name.to_string(),
+        })
     }
 
     /// A proxy by name.
     pub fn get(&self, name: &str) -> Result<Proxy, ApiError> {
         self.lock()
+            .ready
             .get(name)
             .cloned()
             .ok_or_else(|| ApiError::new(404, "proxy not found"))
@@ -123,6 +152,7 @@ impl Registry {
     pub fn index(&self) -> Value {
         Value::Object(
             self.lock()
+                .ready
                 .iter()
                 .map(|(n, p)| (n.clone(), p.to_json()))
                 .collect(),
@@ -134,14 +164,14 @@ impl Registry {
         let name = field(body, "name")?
             .filter(|n| !n.is_empty())
             .ok_or_else(|| ApiError::new(400, "missing required field: name"))?;
+        check_name("proxy", name)?;
         let upstream = field(body, "upstream")?
             .filter(|u| !u.is_empty())
             .ok_or_else(|| ApiError::new(400, "missing required field: upstream"))?;
         let listen = field(body, "listen")?.unwrap_or("127.0.0.1:0");
         self.policy.check(upstream)?;
-        if self.lock().contains_key(name) {
-            return Err(ApiError::new(409, "proxy already exists"));
-        }
+        self.listen_policy.check(listen)?;
+        let reservation = self.reserve(name)?;
         let seed = self.seed
             ^ name
                 .bytes()
@@ -150,7 +180,8 @@ impl Registry {
         if body.get("enabled") == Some(&Value::Bool(false)) {
             proxy.disable();
         }
-        self.lock().insert(name.to_string(), proxy.clone());
+        self.lock().ready.insert(name.to_string(), proxy.clone());
+        drop(reservation);
         Ok(proxy)
     }
 
@@ -163,6 +194,7 @@ impl Registry {
         }
         if let Some(listen) = field(body, "listen")? {
             if listen != proxy.listen_addr().to_string() {
+                self.listen_policy.check(listen)?;
                 proxy.set_listen(listen).map_err(ApiError::from)?;
             }
         }
@@ -184,6 +216,7 @@ impl Registry {
     pub fn delete(&self, name: &str) -> Result<(), ApiError> {
         let proxy = self
             .lock()
+            .ready
             .remove(name)
             .ok_or_else(|| ApiError::new(404, "proxy not found"))?;
         proxy.stop();
@@ -198,7 +231,7 @@ impl Registry {
         let mut out = Vec::new();
         for item in list {
             if let Some(name) = field(item, "name")? {
-                if self.lock().contains_key(name) {
+                if self.lock().ready.contains_key(name) {
                     self.delete(name)?;
                 }
             }
@@ -209,7 +242,7 @@ impl Registry {
 
     /// Re-enables every proxy and removes every toxic.
     pub fn reset(&self) -> Result<(), ApiError> {
-        for p in self.lock().values() {
+        for p in self.lock().ready.values() {
             p.clear_toxics();
             p.enable().map_err(ApiError::from)?;
         }
@@ -220,6 +253,7 @@ impl Registry {
     pub fn add_toxic(&self, proxy: &str, body: &Value) -> Result<Toxic, ApiError> {
         let p = self.get(proxy)?;
         let toxic = Toxic::from_json(body).map_err(|e| ApiError::new(400, e.to_string()))?;
+        check_name("toxic", &toxic.name)?;
         p.add_toxic(toxic.clone())?;
         Ok(toxic)
     }
@@ -253,8 +287,9 @@ impl Registry {
         use std::sync::atomic::Ordering::Relaxed;
         let mut out = String::new();
         out.push_str("# HELP shakedown_proxy_bytes_total Bytes forwarded, by proxy and direction.\n# TYPE shakedown_proxy_bytes_total counter\n");
-        let proxies = self.lock();
+        let proxies = &self.lock().ready;
         for (n, p) in proxies.iter() {
+            let n = label(n);
             let m = p.metrics();
             out.push_str(&format!(
                 "shakedown_proxy_bytes_total{{proxy=\"{n}\",direction=\"upstream\"}} {}\n",
@@ -267,6 +302,7 @@ impl Registry {
         }
         out.push_str("# HELP shakedown_proxy_connections_total Connections accepted, by proxy.\n# TYPE shakedown_proxy_connections_total counter\n");
         for (n, p) in proxies.iter() {
+            let n = label(n);
             out.push_str(&format!(
                 "shakedown_proxy_connections_total{{proxy=\"{n}\"}} {}\n",
                 p.metrics().connections_total.load(Relaxed)
@@ -274,6 +310,7 @@ impl Registry {
         }
         out.push_str("# HELP shakedown_proxy_connections_active Connections open now, by proxy.\n# TYPE shakedown_proxy_connections_active gauge\n");
         for (n, p) in proxies.iter() {
+            let n = label(n);
             out.push_str(&format!(
                 "shakedown_proxy_connections_active{{proxy=\"{n}\"}} {}\n",
                 p.metrics().connections_active.load(Relaxed)
@@ -284,8 +321,27 @@ impl Registry {
 
     /// Stops every proxy.
     pub fn shutdown(&self) {
-        for p in self.lock().values() {
+        for p in self.lock().ready.values() {
             p.stop();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_label_values_as_prometheus_reads_them() {
+        assert_eq!(label("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
+        assert_eq!(label("plain-name_1.2"), "plain-name_1.2");
+    }
+
+    #[test]
+    fn accepts_short_plain_names_only() {
+        assert!(check_name("proxy", "db-1_a.b").is_ok());
+        for bad in ["", "a b", "a\"b", "a/b", "é", &"x".repeat(65)] {
+            assert_eq!(check_name("proxy", bad).unwrap_err().status, 400, "{bad:?}");
         }
     }
 }

@@ -61,8 +61,10 @@ pub enum Command {
     /// Existing Toxiproxy clients work unchanged against it. The API binds loopback by
     /// default: anyone who can reach it can make proxies and break traffic, so expose it
     /// (--host) only on trusted networks. Proxies may connect only to loopback upstreams
-    /// unless --allow-upstream names others, so the API cannot be used to reach arbitrary
-    /// hosts. Exit code 0 after Ctrl-C, 2 when the port or config cannot be used.
+    /// unless --allow-upstream names others, and listen only on loopback unless
+    /// --allow-listen names other hosts, so the API cannot be used to reach arbitrary hosts
+    /// or to expose a service to the network. Exit code 0 after Ctrl-C, 2 when the port or
+    /// config cannot be used.
     Proxy(ProxyArgs),
 
     /// Run a chaos scenario: start its services, inject its faults on the timeline, and
@@ -127,6 +129,11 @@ pub struct ProxyArgs {
     /// Allow proxies to any upstream.
     #[arg(long)]
     pub allow_any_upstream: bool,
+
+    /// Allow proxies to listen on this host (e.g. `0.0.0.0` for every interface) besides
+    /// loopback; repeatable.
+    #[arg(long, value_name = "HOST")]
+    pub allow_listen: Vec<String>,
 
     /// After traffic, keep polling the sockets for this long (e.g. `200us`) instead of
     /// sleeping: cuts the latency the proxy adds to a small request and its answer several

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
+use http_body_util::Full;
 use hyper::{Request, Response};
 use tokio::sync::oneshot;
 
 use super::stub::Stub;
 use crate::contract::{percent_decode, Body, Headers, HttpRequest, HttpResponse, Query};
+use crate::http_server::ServerOptions;
 
 /// Why a server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -39,8 +39,19 @@ pub struct RunningServer {
 
 impl RunningServer {
     /// Binds `addr` (port 0 for an ephemeral port) and serves `stub` from a background
-    /// thread with `workers` runtime threads (1: a current-thread runtime).
+    /// thread with `workers` runtime threads (1: a current-thread runtime), within the
+    /// default [`ServerOptions`].
     pub fn start(addr: &str, stub: Arc<Stub>, workers: usize) -> Result<Self, ServerError> {
+        Self::start_with(addr, stub, workers, ServerOptions::default())
+    }
+
+    /// [`RunningServer::start`] within other limits (timeouts, connections, body size).
+    pub fn start_with(
+        addr: &str,
+        stub: Arc<Stub>,
+        workers: usize,
+        options: ServerOptions,
+    ) -> Result<Self, ServerError> {
         let listener = std::net::TcpListener::bind(addr).map_err(|source| ServerError::Bind {
             addr: addr.to_string(),
             source,
@@ -57,7 +68,7 @@ impl RunningServer {
         let (tx, rx) = oneshot::channel();
         let thread = std::thread::Builder::new()
             .name(format!("shakedown-mock-{}", bound.port()))
-            .spawn(move || runtime.block_on(serve(listener, stub, rx)))
+            .spawn(move || runtime.block_on(serve(listener, stub, options, rx)))
             .map_err(ServerError::Runtime)?;
         Ok(RunningServer {
             addr: bound,
@@ -99,25 +110,28 @@ fn build_runtime(workers: usize) -> Result<tokio::runtime::Runtime, ServerError>
     b.enable_all().build().map_err(ServerError::Runtime)
 }
 
-async fn serve(listener: std::net::TcpListener, stub: Arc<Stub>, shutdown: oneshot::Receiver<()>) {
+async fn serve(
+    listener: std::net::TcpListener,
+    stub: Arc<Stub>,
+    options: ServerOptions,
+    shutdown: oneshot::Receiver<()>,
+) {
     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
         return;
     };
     let stop = async {
         let _ = shutdown.await;
     };
-    crate::http_server::serve(listener, stop, move |req| handle(stub.clone(), req)).await;
+    crate::http_server::serve(listener, stop, options, move |req| {
+        let stub = stub.clone();
+        async move { handle(&stub, req) }
+    })
+    .await;
 }
 
-async fn handle(stub: Arc<Stub>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+fn handle(stub: &Stub, req: Request<Bytes>) -> Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
-    let bytes = body
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
-    let request = to_contract(&parts, &bytes);
-    to_hyper(stub.respond(&request))
+    to_hyper(stub.respond(&to_contract(&parts, &body)))
 }
 
 /// A hyper request as the contract model sees it.

@@ -42,9 +42,13 @@ pub struct Server {
 /// Starts `command` with stdout piped and stderr discarded, and reads the URL it prints on
 /// its first line.
 pub fn announcing(command: &mut Command) -> Server {
+    announcing_keeping_stderr(command.stderr(Stdio::null()))
+}
+
+/// [`announcing`], leaving stderr where `command` sends it.
+pub fn announcing_keeping_stderr(command: &mut Command) -> Server {
     let mut child = command
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
         .spawn()
         .expect("the server starts");
     let mut line = String::new();

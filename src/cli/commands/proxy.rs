@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
-use crate::chaos::{runtime, serve, set_busy_poll, Registry, UpstreamPolicy};
+use crate::chaos::{runtime, serve, set_busy_poll, ListenPolicy, Registry, UpstreamPolicy};
 use crate::cli::args::ProxyArgs;
 use crate::cli::outcome::Outcome;
 use crate::cli::signals::shutdown_signals;
@@ -29,7 +29,10 @@ fn serve_api(args: &ProxyArgs) -> anyhow::Result<()> {
         allowed: args.allow_upstream.clone(),
         any: args.allow_any_upstream,
     };
-    let registry = Arc::new(Registry::new(policy, args.seed));
+    let listen = ListenPolicy {
+        allowed: args.allow_listen.clone(),
+    };
+    let registry = Arc::new(Registry::new(policy, args.seed).with_listen_policy(listen));
     if let Some(file) = &args.config {
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("cannot read {}", file.display()))?;
