@@ -166,8 +166,9 @@ mod tests {
             .collect();
         for t in tasks {
             let late = t.await.unwrap().expect("not before the deadline");
-            // Generous: tests share the machine; the benchmark measures the precision.
-            assert!(late < Duration::from_millis(5), "late by {late:?}");
+            // Soon, not precisely: a loaded machine (CI, parallel builds) delays any thread by
+            // milliseconds; the proxy benchmark measures the precision.
+            assert!(late < Duration::from_millis(250), "late by {late:?}");
         }
     }
 
