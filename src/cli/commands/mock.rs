@@ -37,6 +37,7 @@ fn serve(args: &MockArgs) -> anyhow::Result<()> {
         seed: args.seed,
         state: args.state.clone(),
         state_header: true,
+        redact_headers: args.redact_headers.clone(),
     };
     let stub = Arc::new(Stub::new(interactions, options));
     let addr = format!("{}:{}", args.host, args.port);
@@ -56,7 +57,7 @@ fn serve(args: &MockArgs) -> anyhow::Result<()> {
     );
     rt.block_on(stop);
     server.stop();
-    let unexpected = stub.with_log(|l| l.unexpected.len());
+    let unexpected = stub.with_log(|l| l.unexpected_count);
     println!("shakedown mock: stopped ({unexpected} request(s) matched no interaction)");
     Ok(())
 }
