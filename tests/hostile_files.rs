@@ -8,6 +8,7 @@ use std::os::unix::fs::{symlink, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 
 use common::cli::{run as shakedown, text};
+use shakedown::contract::{ContractError, Pact, SpecVersion};
 
 /// A V2 contract copied into `dir` as `name`, so that `--upgrade` rewrites it.
 fn v2_contract(dir: &Path, name: &str) -> PathBuf {
@@ -69,4 +70,52 @@ fn upgrade_writes_through_a_symlink_and_keeps_it() {
         .filter(|n| n != "c.json" && n != "link.json" && n != "real")
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+fn contract_with_version(version: &str) -> String {
+    format!(
+        r#"{{"consumer": {{"name": "web"}}, "provider": {{"name": "orders"}}, "interactions": [],
+  "metadata": {{"pactSpecification": {{"version": "{version}"}}}}}}"#
+    )
+}
+
+#[test]
+fn an_unknown_pact_version_is_a_located_error_naming_the_versions_understood() {
+    for version in ["9.0.0", "banana", "0.1", ""] {
+        let text = contract_with_version(version);
+        let err = match Pact::from_str(&text) {
+            Ok(p) => panic!("{version:?} was read as {}", p.spec_version),
+            Err(e) => e,
+        };
+        let ContractError::Invalid { line, error, .. } = &err else {
+            panic!("{version:?}: not a located error: {err}");
+        };
+        assert_eq!(*line, 2, "{err}");
+        assert_eq!(error.json_pointer(), "/metadata/pactSpecification/version");
+        let message = err.to_string();
+        for known in ["1.0.0", "1.1.0", "2.0.0", "3.0.0", "4.0"] {
+            assert!(message.contains(known), "{message}");
+        }
+    }
+}
+
+#[test]
+fn known_pact_versions_in_any_spelling_are_still_read() {
+    for (version, read) in [
+        ("1.0.0", SpecVersion::V1),
+        ("1.1", SpecVersion::V1_1),
+        ("2.0", SpecVersion::V2),
+        ("3.0", SpecVersion::V3),
+        ("v4", SpecVersion::V4),
+        ("4.0", SpecVersion::V4),
+    ] {
+        let pact = Pact::from_str(&contract_with_version(version)).unwrap();
+        assert_eq!(pact.spec_version, read, "{version}");
+    }
+    let missing =
+        r#"{"consumer": {"name": "web"}, "provider": {"name": "orders"}, "interactions": []}"#;
+    assert_eq!(
+        Pact::from_str(missing).unwrap().spec_version,
+        SpecVersion::V2
+    );
 }
