@@ -42,8 +42,10 @@ const SECRETS: [(&str, &str); 5] = [
 
 fn stub(redact: &[&str]) -> Stub {
     let pact = Pact::from_str(CONTRACT).unwrap();
-    let mut options = StubOptions::default();
-    options.redact_headers = redact.iter().map(|s| s.to_string()).collect();
+    let options = StubOptions {
+        redact_headers: redact.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    };
     Stub::new(pact.interactions, options)
 }
 
