@@ -119,3 +119,36 @@ fn known_pact_versions_in_any_spelling_are_still_read() {
         SpecVersion::V2
     );
 }
+
+/// Runs `shakedown ARGS` with a standard output whose reading end is already closed.
+fn run_into_a_closed_pipe(args: &[&str]) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    common::cli::shakedown(args)
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_closed_standard_output_is_no_panic() {
+    let commands: [&[&str]; 5] = [
+        &["contract", "check", "examples/pacts/web-orders-v2.json"],
+        &["schema"],
+        &["list", "scenarios"],
+        &[
+            "diff",
+            "--json",
+            "examples/pacts/web-orders-v2.json",
+            "examples/pacts/web-orders-v2.json",
+        ],
+        &["validate", "scenarios/crash.toml"],
+    ];
+    for args in commands {
+        let out = run_into_a_closed_pipe(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {stderr}");
+    }
+}
