@@ -328,6 +328,11 @@ pub struct MockArgs {
     /// Server worker threads.
     #[arg(long, default_value_t = 2)]
     pub workers: usize,
+
+    /// Hide the values of this request header in 500 answers and the log (repeatable).
+    /// Authorization, Proxy-Authorization, Cookie, Set-Cookie and X-Api-Key always are.
+    #[arg(long = "redact-header", value_name = "NAME")]
+    pub redact_headers: Vec<String>,
 }
 
 /// `shakedown contract …`

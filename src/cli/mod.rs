@@ -5,6 +5,7 @@ mod commands;
 mod entry;
 mod live;
 mod logging;
+mod out;
 mod outcome;
 mod signals;
 mod style;

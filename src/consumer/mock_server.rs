@@ -6,8 +6,9 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::log::Unexpected;
 use super::server::{RunningServer, ServerError};
-use super::stub::{Stub, StubOptions, Unexpected};
+use super::stub::{Stub, StubOptions};
 use crate::contract::{merge_into_file, Interaction, StoreError};
 
 /// Where a verified contract is written.
@@ -23,8 +24,11 @@ pub(crate) struct Target {
 pub struct VerificationFailure {
     /// Descriptions of interactions that were never requested.
     pub missing: Vec<String>,
-    /// Requests that matched no interaction.
+    /// Requests that matched no interaction: the most recent ones, up to
+    /// [`KEPT_UNEXPECTED`](super::KEPT_UNEXPECTED).
     pub unexpected: Vec<Unexpected>,
+    /// How many requests matched no interaction in all.
+    pub unexpected_count: usize,
 }
 
 impl fmt::Display for VerificationFailure {
@@ -32,6 +36,14 @@ impl fmt::Display for VerificationFailure {
         writeln!(f, "the mock provider's contract was not honoured:")?;
         for m in &self.missing {
             writeln!(f, "  missing request: no request matched interaction {m:?}")?;
+        }
+        let shown = self.unexpected.len();
+        if self.unexpected_count > shown {
+            writeln!(
+                f,
+                "  {} requests matched no interaction; the last {shown}:",
+                self.unexpected_count
+            )?;
         }
         for u in &self.unexpected {
             write!(f, "  unexpected request: {u}")?;
@@ -99,12 +111,13 @@ impl MockServer {
                 .filter(|(hits, _)| **hits == 0)
                 .map(|(_, i)| i.description.clone())
                 .collect();
-            if missing.is_empty() && log.unexpected.is_empty() {
+            if missing.is_empty() && log.unexpected_count == 0 {
                 Ok(())
             } else {
                 Err(VerificationFailure {
                     missing,
                     unexpected: log.unexpected.clone(),
+                    unexpected_count: log.unexpected_count,
                 })
             }
         })

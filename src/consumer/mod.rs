@@ -3,9 +3,11 @@
 
 mod contract;
 mod interaction;
+mod log;
 pub mod matchers;
 mod message;
 mod mock_server;
+mod redact;
 #[cfg(feature = "json-schema")]
 mod schema;
 mod server;
@@ -14,10 +16,12 @@ mod template;
 
 pub use contract::{Contract, CONTRACT_DIR_ENV};
 pub use interaction::{HttpInteractionBuilder, RequestBuilder, ResponseBuilder};
+pub use log::{Log, Unexpected, KEPT_MISMATCHES, KEPT_TEXT, KEPT_UNEXPECTED};
 pub use message::{
     MessageBuilder, MessageError, PendingMessage, PendingSyncMessage, SyncMessageBuilder,
 };
 pub use mock_server::{FinishError, MockServer, VerificationFailure};
+pub use redact::{REDACTED, REDACTED_HEADERS};
 pub use server::{RunningServer, ServerError};
-pub use stub::{Log, Stub, StubOptions, Unexpected, STATE_HEADER};
+pub use stub::{Stub, StubOptions, STATE_HEADER};
 pub use template::{extract, Extracted, TemplateError};

@@ -4,54 +4,17 @@
 use std::sync::Mutex;
 
 use rand::rngs::StdRng;
-use serde::Serialize;
 use serde_json::{json, Map, Value};
 
+use super::log::{Log, Unexpected};
+use super::redact::Redactor;
 use crate::contract::{
-    category, match_request, render_mismatches, rng_from_seed, Body, GeneratorContext, HttpRequest,
-    HttpResponse, Interaction, InteractionKind, Mismatch,
+    category, match_request, rng_from_seed, Body, GeneratorContext, HttpRequest, HttpResponse,
+    Interaction, InteractionKind, Mismatch,
 };
 
 /// The request header that selects a provider state in stub mode.
 pub const STATE_HEADER: &str = "x-provider-state";
-
-/// A request that matched no interaction, with the closest interaction and its mismatches.
-#[derive(Debug, Clone, Serialize)]
-pub struct Unexpected {
-    /// The request method.
-    pub method: String,
-    /// The request path.
-    pub path: String,
-    /// The description of the interaction with the fewest mismatches, if any.
-    pub closest: Option<String>,
-    /// How the request differed from that interaction.
-    pub mismatches: Vec<Mismatch>,
-}
-
-impl std::fmt::Display for Unexpected {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "{} {}", self.method, self.path)?;
-        match &self.closest {
-            Some(c) => {
-                writeln!(f, "    closest interaction: {c:?}")?;
-                for line in render_mismatches(&self.mismatches, false).lines() {
-                    writeln!(f, "  {line}")?;
-                }
-                Ok(())
-            }
-            None => writeln!(f, "    (the contract has no HTTP interactions)"),
-        }
-    }
-}
-
-/// What the stub has seen.
-#[derive(Debug, Default)]
-pub struct Log {
-    /// How often each interaction was matched, by index.
-    pub hits: Vec<usize>,
-    /// Requests that matched nothing.
-    pub unexpected: Vec<Unexpected>,
-}
 
 /// How the stub picks interactions.
 #[derive(Debug, Clone, Default)]
@@ -63,12 +26,16 @@ pub struct StubOptions {
     pub state: Option<String>,
     /// Honour the `X-Provider-State` request header.
     pub state_header: bool,
+    /// Headers, besides [`REDACTED_HEADERS`](super::REDACTED_HEADERS), whose received
+    /// values are never shown in answers or logs (names compared case-insensitively).
+    pub redact_headers: Vec<String>,
 }
 
 /// Answers requests from a set of HTTP interactions.
 pub struct Stub {
     interactions: Vec<Interaction>,
     options: StubOptions,
+    redactor: Redactor,
     base_url: Mutex<String>,
     rng: Mutex<StdRng>,
     log: Mutex<Log>,
@@ -81,16 +48,13 @@ impl Stub {
             .into_iter()
             .filter(|i| matches!(i.kind, InteractionKind::Http { .. }))
             .collect();
-        let hits = vec![0; interactions.len()];
         Stub {
             rng: Mutex::new(rng_from_seed(options.seed)),
+            log: Mutex::new(Log::new(interactions.len())),
             interactions,
+            redactor: Redactor::new(&options.redact_headers),
             options,
             base_url: Mutex::new(String::new()),
-            log: Mutex::new(Log {
-                hits,
-                unexpected: vec![],
-            }),
         }
     }
 
@@ -104,7 +68,7 @@ impl Stub {
         &self.interactions
     }
 
-    /// Reads the log.
+    /// Reads the log (bounded: see [`Log`]).
     pub fn with_log<T>(&self, f: impl FnOnce(&Log) -> T) -> T {
         f(&lock(&self.log))
     }
@@ -154,29 +118,30 @@ impl Stub {
         from_header.or_else(|| self.options.state.clone())
     }
 
+    /// The 500 for a request that matched nothing; logged with secret header values hidden
+    /// and long values cut (the answer says the same).
     fn unexpected(
         &self,
         request: &HttpRequest,
         closest: Option<(usize, Vec<Mismatch>)>,
     ) -> HttpResponse {
-        let (closest, mismatches) = match closest {
+        let (closest, mut mismatches) = match closest {
             Some((i, m)) => (Some(self.interactions[i].description.clone()), m),
             None => (None, vec![]),
         };
-        let entry = Unexpected {
-            method: request.method.clone(),
-            path: request.path.clone(),
-            closest,
-            mismatches,
-        };
+        self.redactor.hide(&mut mismatches);
+        let entry = Unexpected::new(&request.method, &request.path, closest, mismatches);
         tracing::warn!(target: "shakedown::mock", "request matched no interaction: {entry}");
-        let body = json!({
+        let mut body = json!({
             "error": "the request matched no interaction of the contract",
             "request": {"method": entry.method, "path": entry.path},
             "closestInteraction": entry.closest,
             "mismatches": entry.mismatches,
         });
-        lock(&self.log).unexpected.push(entry);
+        if entry.omitted_mismatches > 0 {
+            body["omittedMismatches"] = json!(entry.omitted_mismatches);
+        }
+        lock(&self.log).push_unexpected(entry);
         let mut response = HttpResponse {
             status: 500,
             body: Body::json(&body),

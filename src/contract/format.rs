@@ -21,6 +21,15 @@ pub enum SpecVersion {
 }
 
 impl SpecVersion {
+    /// Every version, oldest first.
+    pub const ALL: [SpecVersion; 5] = [
+        SpecVersion::V1,
+        SpecVersion::V1_1,
+        SpecVersion::V2,
+        SpecVersion::V3,
+        SpecVersion::V4,
+    ];
+
     /// Reads `"1.0.0"`, `"2.0"`, `"v3"`, `"4"` …
     pub fn parse(s: &str) -> Option<Self> {
         let s = s.trim().trim_start_matches(['v', 'V']);

@@ -146,7 +146,7 @@ impl Pact {
         let obj = value
             .as_object()
             .ok_or_else(|| ReadError::at::<&str>(&[], "expected a contract object"))?;
-        let spec_version = detect_version(value);
+        let spec_version = detect_version(value)?;
         let (key, message) = match (obj.get("interactions"), obj.get("messages")) {
             (Some(_), _) => ("interactions", false),
             (None, Some(_)) => ("messages", true),
@@ -247,27 +247,52 @@ fn party(value: &Value, key: &str) -> Result<String, ReadError> {
     }
 }
 
-fn detect_version(value: &Value) -> SpecVersion {
-    let meta = value.get("metadata");
-    let declared = meta
-        .and_then(|m| {
-            m.pointer("/pactSpecification/version")
-                .or_else(|| m.pointer("/pact-specification/version"))
-                .or_else(|| m.get("pactSpecificationVersion"))
-        })
-        .and_then(Value::as_str)
-        .and_then(SpecVersion::parse);
+/// The version a contract declares (an unknown one is an error), or else the one its shape
+/// implies.
+fn detect_version(value: &Value) -> Result<SpecVersion, ReadError> {
+    let declared = declared_version(value)?;
     let typed = value
         .get("interactions")
         .and_then(Value::as_array)
         .is_some_and(|items| items.iter().any(|i| i.get("type").is_some()));
-    match declared {
+    Ok(match declared {
         Some(v) if typed => v.max(SpecVersion::V4),
         Some(v) => v,
         None if typed => SpecVersion::V4,
         None if value.get("messages").is_some() => SpecVersion::V3,
         None => SpecVersion::V2,
-    }
+    })
+}
+
+/// The version in the metadata, if a version string is there.
+fn declared_version(value: &Value) -> Result<Option<SpecVersion>, ReadError> {
+    let Some(meta) = value.get("metadata") else {
+        return Ok(None);
+    };
+    let places: [&[&str]; 3] = [
+        &["pactSpecification", "version"],
+        &["pact-specification", "version"],
+        &["pactSpecificationVersion"],
+    ];
+    let found = places.iter().find_map(|keys| {
+        let v = keys.iter().try_fold(meta, |v, k| v.get(*k))?;
+        v.as_str().map(|s| (*keys, s))
+    });
+    let Some((keys, text)) = found else {
+        return Ok(None);
+    };
+    SpecVersion::parse(text).map(Some).ok_or_else(|| {
+        let pointer: Vec<&str> = std::iter::once("metadata")
+            .chain(keys.iter().copied())
+            .collect();
+        ReadError::at(
+            &pointer,
+            format!(
+                "unknown Pact specification version {text:?}: the versions understood are {}",
+                SpecVersion::ALL.map(|v| v.to_string()).join(", ")
+            ),
+        )
+    })
 }
 
 fn kept_metadata(value: &Value) -> Map<String, Value> {

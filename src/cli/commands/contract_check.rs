@@ -5,6 +5,7 @@ use std::path::Path;
 use owo_colors::OwoColorize;
 
 use crate::cli::args::CheckArgs;
+use crate::cli::out::outln;
 use crate::cli::outcome::Outcome;
 use crate::cli::style::stdout_color;
 use crate::contract::{check_file, CheckReport, Pact, Severity};
@@ -27,9 +28,9 @@ pub fn run(args: &CheckArgs) -> Outcome {
         for p in &report.problems {
             let line = p.to_string();
             match (p.severity, color) {
-                (Severity::Error, true) => println!("{}", line.red()),
-                (Severity::Warning, true) => println!("{}", line.yellow()),
-                _ => println!("{line}"),
+                (Severity::Error, true) => outln!("{}", line.red()),
+                (Severity::Warning, true) => outln!("{}", line.yellow()),
+                _ => outln!("{line}"),
             }
             match p.severity {
                 Severity::Error => errors += 1,
@@ -45,7 +46,7 @@ pub fn run(args: &CheckArgs) -> Outcome {
             outcome = outcome.worst(Outcome::UsageError);
         }
     }
-    println!(
+    outln!(
         "checked {}: {}, {}",
         plural(args.files.len(), "file"),
         plural(errors, "error"),
@@ -60,14 +61,14 @@ fn after_success(file: &Path, report: &CheckReport, args: &CheckArgs) -> std::io
     };
     if args.upgrade {
         write_atomically(file, pact.to_pretty_string().as_bytes())?;
-        println!(
+        outln!(
             "{}: upgraded from Pact {} to 4.0 ({})",
             file.display(),
             pact.spec_version,
             count(pact)
         );
     } else if !args.quiet {
-        println!(
+        outln!(
             "{}: ok (Pact {}, {}, {} → {})",
             file.display(),
             pact.spec_version,

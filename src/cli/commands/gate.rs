@@ -1,6 +1,7 @@
 //! The gate commands: `publish`, `can-i-deploy`, `record-deployment` and `diff`.
 
 use crate::cli::args::{CanIDeployArgs, DeploymentArgs, DiffArgs, PublishArgs};
+use crate::cli::out::{out, outln};
 use crate::cli::outcome::Outcome;
 use crate::contract::Pact;
 use crate::gate::{can_i_deploy, diff, Record, ResultsStore, StoreError};
@@ -26,7 +27,7 @@ pub fn publish(args: &PublishArgs) -> Outcome {
             Ok(p) => p,
             Err(e) => return usage("publish", e),
         };
-        println!(
+        outln!(
             "{} {} → {}: contract {}",
             pact.consumer,
             args.version,
@@ -53,7 +54,7 @@ pub fn can_i_deploy_cmd(args: &CanIDeployArgs) -> Outcome {
         &args.version,
         args.to.as_deref(),
     );
-    print!("{decision}");
+    out!("{decision}");
     if decision.ok {
         Outcome::Ok
     } else {
@@ -66,9 +67,11 @@ pub fn record_deployment(args: &DeploymentArgs) -> Outcome {
     let record = Record::deployment(&args.pacticipant, &args.version, &args.environment);
     match ResultsStore::new(&args.store.results_dir).append(&[record]) {
         Ok(()) => {
-            println!(
+            outln!(
                 "recorded: {} {} runs in {}",
-                args.pacticipant, args.version, args.environment
+                args.pacticipant,
+                args.version,
+                args.environment
             );
             Outcome::Ok
         }
@@ -84,16 +87,16 @@ pub fn diff_cmd(args: &DiffArgs) -> Outcome {
     };
     let changes = diff(&old, &new);
     if args.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&changes).unwrap_or_default()
         );
     } else {
         for c in &changes {
-            println!("{c}");
+            outln!("{c}");
         }
         let breaking = changes.iter().filter(|c| c.breaking).count();
-        println!("{} change(s), {breaking} breaking", changes.len());
+        outln!("{} change(s), {breaking} breaking", changes.len());
     }
     if changes.iter().any(|c| c.breaking) {
         Outcome::CheckFailed

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 
 use crate::cli::args::MockArgs;
+use crate::cli::out::outln;
 use crate::cli::outcome::Outcome;
 use crate::cli::signals::shutdown_signals;
 use crate::consumer::{RunningServer, Stub, StubOptions};
@@ -37,6 +38,7 @@ fn serve(args: &MockArgs) -> anyhow::Result<()> {
         seed: args.seed,
         state: args.state.clone(),
         state_header: true,
+        redact_headers: args.redact_headers.clone(),
     };
     let stub = Arc::new(Stub::new(interactions, options));
     let addr = format!("{}:{}", args.host, args.port);
@@ -50,13 +52,13 @@ fn serve(args: &MockArgs) -> anyhow::Result<()> {
         let _entered = rt.enter();
         shutdown_signals()?
     };
-    println!(
+    outln!(
         "shakedown mock: serving {http} HTTP interaction(s) on http://{} (Ctrl-C to stop)",
         server.addr()
     );
     rt.block_on(stop);
     server.stop();
-    let unexpected = stub.with_log(|l| l.unexpected.len());
-    println!("shakedown mock: stopped ({unexpected} request(s) matched no interaction)");
+    let unexpected = stub.with_log(|l| l.unexpected_count);
+    outln!("shakedown mock: stopped ({unexpected} request(s) matched no interaction)");
     Ok(())
 }

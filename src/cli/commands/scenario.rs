@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::cli::args::{CleanArgs, ListArgs, ValidateArgs};
+use crate::cli::out::{out, outln};
 use crate::cli::outcome::Outcome;
 use crate::scenario::{self, ScenarioError};
 
@@ -11,7 +12,7 @@ pub fn validate(args: &ValidateArgs) -> Outcome {
     let mut outcome = Outcome::Ok;
     for file in &args.files {
         match scenario::load(file) {
-            Ok(s) => println!("{}: ok ({})", file.display(), s.name),
+            Ok(s) => outln!("{}: ok ({})", file.display(), s.name),
             Err(e) => {
                 eprintln!("{e}");
                 outcome = Outcome::UsageError;
@@ -46,12 +47,12 @@ pub fn list(args: &ListArgs) -> Outcome {
         match scenario::load(&file) {
             Ok(s) => {
                 let faults: Vec<&str> = s.faults.iter().map(|f| f.kind().name()).collect();
-                println!("{}\n    {}", file.display(), s.name);
+                outln!("{}\n    {}", file.display(), s.name);
                 if let Some(d) = &s.description {
-                    println!("    {}", d.trim());
+                    outln!("    {}", d.trim());
                 }
                 let services: Vec<&str> = s.services.keys().map(String::as_str).collect();
-                println!(
+                outln!(
                     "    services: {}; faults: {}; canaries: {}",
                     services.join(", "),
                     faults.join(", "),
@@ -59,11 +60,11 @@ pub fn list(args: &ListArgs) -> Outcome {
                 );
             }
             Err(ScenarioError::Invalid { problems }) => {
-                println!("{}\n    INVALID: {}", file.display(), problems[0]);
+                outln!("{}\n    INVALID: {}", file.display(), problems[0]);
                 outcome = Outcome::UsageError;
             }
             Err(e) => {
-                println!("{}\n    UNREADABLE: {e}", file.display());
+                outln!("{}\n    UNREADABLE: {e}", file.display());
                 outcome = Outcome::UsageError;
             }
         }
@@ -83,7 +84,7 @@ pub fn clean(args: &CleanArgs) -> Outcome {
             continue;
         }
         let killed = scenario::clean_processes(&dir, &state);
-        println!(
+        outln!(
             "run {}: killed {} process group(s) {:?}",
             state.run_id,
             killed.len(),
@@ -105,7 +106,7 @@ pub fn clean(args: &CleanArgs) -> Outcome {
         match rt.block_on(scenario::backend::clean_docker(args.run.as_deref())) {
             Ok(removed) => {
                 for r in &removed {
-                    println!("removed {r}");
+                    outln!("removed {r}");
                 }
                 cleaned += removed.len();
             }
@@ -116,7 +117,7 @@ pub fn clean(args: &CleanArgs) -> Outcome {
         }
     }
     if cleaned == 0 {
-        println!("nothing to clean");
+        outln!("nothing to clean");
     }
     Outcome::Ok
 }
@@ -127,6 +128,6 @@ fn docker_present() -> bool {
 
 /// `shakedown schema`
 pub fn schema() -> Outcome {
-    print!("{}", scenario::json_schema_text());
+    out!("{}", scenario::json_schema_text());
     Outcome::Ok
 }
