@@ -133,7 +133,7 @@ fn run_into_a_closed_pipe(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn a_closed_standard_output_is_no_panic() {
-    let commands: [&[&str]; 5] = [
+    let commands: [&[&str]; 6] = [
         &["contract", "check", "examples/pacts/web-orders-v2.json"],
         &["schema"],
         &["list", "scenarios"],
@@ -144,6 +144,7 @@ fn a_closed_standard_output_is_no_panic() {
             "examples/pacts/web-orders-v2.json",
         ],
         &["validate", "scenarios/crash.toml"],
+        &["run", "scenarios/game-day.toml", "--dry-run", "--seed", "1"],
     ];
     for args in commands {
         let out = run_into_a_closed_pipe(args);

@@ -6,6 +6,7 @@ use anyhow::Context as _;
 
 use crate::chaos::{runtime, serve, set_busy_poll, ListenPolicy, Registry, UpstreamPolicy};
 use crate::cli::args::ProxyArgs;
+use crate::cli::out::outln;
 use crate::cli::outcome::Outcome;
 use crate::cli::signals::shutdown_signals;
 
@@ -52,9 +53,9 @@ fn serve_api(args: &ProxyArgs) -> anyhow::Result<()> {
         let _entered = rt.enter();
         shutdown_signals()?
     };
-    println!("shakedown proxy: API on http://{bound} (Ctrl-C to stop)");
+    outln!("shakedown proxy: API on http://{bound} (Ctrl-C to stop)");
     rt.block_on(serve(listener, registry.clone(), stop));
     registry.shutdown();
-    println!("shakedown proxy: stopped; every proxy closed");
+    outln!("shakedown proxy: stopped; every proxy closed");
     Ok(())
 }

@@ -5,6 +5,7 @@ use std::io::{IsTerminal as _, Write as _};
 use std::time::Duration;
 
 use crate::cli::args::{BackendArg, RunArgs};
+use crate::cli::out::out;
 use crate::cli::outcome::Outcome;
 use crate::cli::signals::shutdown_signals;
 use crate::report::{self, RunOutcome};
@@ -34,7 +35,7 @@ pub fn run(args: &RunArgs) -> Outcome {
         ..options
     };
     if args.dry_run {
-        print!("{}", dry_run(&scenario, seed));
+        out!("{}", dry_run(&scenario, seed));
         return Outcome::Ok;
     }
     match execute(&scenario, options, args) {

@@ -7,6 +7,7 @@ use anyhow::{anyhow, Context as _};
 
 use super::gate::store_error;
 use crate::cli::args::VerifyArgs;
+use crate::cli::out::{out, outln};
 use crate::cli::outcome::Outcome;
 use crate::cli::style::stdout_color;
 use crate::gate::ResultsStore;
@@ -83,9 +84,9 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<VerificationReport> {
             }
         );
     }
-    print!("{}", report.render(stdout_color()));
+    out!("{}", report.render(stdout_color()));
     for hint in advice(&report) {
-        println!("hint: {hint}");
+        outln!("hint: {hint}");
     }
     if let (true, Some(version)) = (args.record, &args.provider_version) {
         ResultsStore::new(&args.store.results_dir).record_verification(&report, version)?;
