@@ -16,6 +16,7 @@ mod recorder;
 mod schema;
 mod state;
 mod status;
+mod sweep;
 mod system;
 pub mod template;
 mod validate;
@@ -34,7 +35,7 @@ pub use model::{
 pub use pattern::Pattern;
 pub use recorder::Listener;
 pub use schema::{json_schema, json_schema_text};
-pub use state::{clean_processes, default_state_dir, leftovers, state_file, RunState};
+pub use state::{clean_processes, default_state_dir, leftovers, state_file, Cleaned, RunState};
 pub use status::StatusRange;
 pub use system::{start_order, Cut, FaultError};
 pub use verdict::quantile;

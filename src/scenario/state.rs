@@ -4,9 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use nix::sys::signal::{kill, killpg, Signal};
+use nix::sys::signal::kill;
 use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
+
+use super::sweep;
 
 /// What one run has started.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -17,7 +19,7 @@ pub struct RunState {
     pub owner_pid: u32,
     /// `process` or `docker`.
     pub backend: String,
-    /// Process groups of the services (process backend).
+    /// Process group ids of the services (process backend): each leader's pid.
     pub pids: Vec<u32>,
 }
 
@@ -66,28 +68,26 @@ fn alive(pid: u32) -> bool {
     i32::try_from(pid).is_ok_and(|p| kill(Pid::from_raw(p), None).is_ok())
 }
 
-/// Kills the process groups of a leftover run and forgets it; returns the pids killed.
-pub fn clean_processes(dir: &Path, state: &RunState) -> Vec<u32> {
-    let mut killed = Vec::new();
-    for &pid in &state.pids {
-        let Ok(p) = i32::try_from(pid) else { continue };
-        if !belongs_to(pid, &state.run_id) {
-            continue;
-        }
-        let group = Pid::from_raw(p);
-        let _ = killpg(group, Signal::SIGCONT);
-        if killpg(group, Signal::SIGKILL).is_ok() {
-            killed.push(pid);
-        }
-    }
-    forget(dir, &state.run_id);
-    killed
+/// What [`clean_processes`] killed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Cleaned {
+    /// Process groups killed (a member still carried the run's id).
+    pub groups: Vec<u32>,
+    /// Processes killed one by one: they carried the run's id outside those groups.
+    pub processes: Vec<u32>,
 }
 
-/// True when process `pid` was started by run `run_id` (its environment says so), so that a
-/// reused pid is never killed.
-fn belongs_to(pid: u32, run_id: &str) -> bool {
-    let marker = format!("SHAKEDOWN_RUN_ID={run_id}");
-    std::fs::read(format!("/proc/{pid}/environ"))
-        .is_ok_and(|env| env.split(|b| *b == 0).any(|v| v == marker.as_bytes()))
+/// Kills what a leftover run started and forgets it: every recorded process group one of
+/// whose live members carries the run's id (the leader may be long dead), then every
+/// process still carrying it (one that left its group). Nothing else is touched.
+pub fn clean_processes(dir: &Path, state: &RunState) -> Cleaned {
+    let groups = state
+        .pids
+        .iter()
+        .copied()
+        .filter(|&g| sweep::kill_group(g, &state.run_id))
+        .collect();
+    let processes = sweep::kill_marked(&state.run_id);
+    forget(dir, &state.run_id);
+    Cleaned { groups, processes }
 }

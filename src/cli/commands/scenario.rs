@@ -84,10 +84,12 @@ pub fn clean(args: &CleanArgs) -> Outcome {
         }
         let killed = scenario::clean_processes(&dir, &state);
         println!(
-            "run {}: killed {} process group(s) {:?}",
+            "run {}: killed {} process group(s) {:?} and {} process(es) outside them {:?}",
             state.run_id,
-            killed.len(),
-            killed
+            killed.groups.len(),
+            killed.groups,
+            killed.processes.len(),
+            killed.processes
         );
         cleaned += 1;
     }
