@@ -241,3 +241,14 @@ fn should_leave_the_containers_of_a_live_docker_run_to_it_when_cleaning() {
         "a dead run's containers go: {text}"
     );
 }
+
+#[test]
+fn should_refuse_a_log_file_for_a_name_that_is_a_path_whatever_the_caller() {
+    use shakedown::scenario::backend::ProcessBackend;
+    let dir = tempfile::tempdir().unwrap();
+    let backend = ProcessBackend::new(dir.path().into(), dir.path().join("logs"));
+    assert!(backend.log_file("orders").is_ok());
+    for name in ["../../x", "a/b", "", ".."] {
+        assert!(backend.log_file(name).is_err(), "{name:?}");
+    }
+}

@@ -10,6 +10,7 @@ mod fault;
 mod hypothesis;
 mod load;
 mod model;
+pub mod name;
 mod pattern;
 mod probe;
 mod recorder;

@@ -13,7 +13,7 @@ use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use tokio::process::{Child, Command};
 
-use super::address::{free_port, Address, BackendError, Launch};
+use super::address::{self, free_port, Address, BackendError, Launch};
 use crate::scenario::model::Service;
 use crate::scenario::sweep;
 
@@ -78,9 +78,9 @@ impl ProcessBackend {
         "127.0.0.1"
     }
 
-    /// The log file of a service.
-    pub fn log_file(&self, name: &str) -> PathBuf {
-        self.log_dir.join(format!("{name}.log"))
+    /// The log file of a service (refused for a name that is not a plain word).
+    pub fn log_file(&self, name: &str) -> Result<PathBuf, BackendError> {
+        address::log_file(&self.log_dir, name)
     }
 
     /// Starts a service and returns its address (not yet checked for readiness).
@@ -117,11 +117,12 @@ impl ProcessBackend {
             .argv
             .split_first()
             .ok_or_else(|| fail("empty command".into()))?;
+        let path = self.log_file(&launch.name)?;
         std::fs::create_dir_all(&self.log_dir).map_err(|e| fail(format!("log directory: {e}")))?;
         let log = OpenOptions::new()
             .create(true)
             .append(true)
-            .open(self.log_file(&launch.name))
+            .open(path)
             .map_err(|e| fail(format!("log file: {e}")))?;
         let err_log = log.try_clone().map_err(|e| fail(e.to_string()))?;
         let mut cmd = Command::new(resolve(&self.workdir, program));
