@@ -16,6 +16,7 @@ use super::cancel::{cancel_pair, Cancel};
 use super::fault::{self, Aim, Planned};
 use super::hypothesis::{self, Decided};
 use super::model::Scenario;
+use super::owner::Owner;
 use super::recorder::{Listener, Recorder};
 use super::state::{self, RunState};
 use super::system::System;
@@ -78,7 +79,7 @@ pub async fn run(scenario: &Scenario, options: RunOptions, cancel: Cancel) -> Jo
     });
     let mut state = RunState {
         run_id: run_id.clone(),
-        owner_pid: std::process::id(),
+        owner: Owner::me(),
         backend: backend.name().into(),
         pids: Vec::new(),
     };

@@ -11,6 +11,7 @@ mod hypothesis;
 mod load;
 mod model;
 pub mod name;
+mod owner;
 mod pattern;
 mod probe;
 mod recorder;
@@ -33,10 +34,11 @@ pub use model::{
     HttpFault, HttpRequest, Hypothesis, JitterFault, LatencyFault, Link, LinkFault, PartitionFault,
     PauseFault, Reading, Ready, Scenario, Service, Target, DEFAULT_DURATION,
 };
+pub use owner::{Liveness, Owner};
 pub use pattern::Pattern;
 pub use recorder::Listener;
 pub use schema::{json_schema, json_schema_text};
-pub use state::{clean_processes, default_state_dir, leftovers, state_file, Cleaned, RunState};
+pub use state::{clean_processes, default_state_dir, recorded_runs, state_file, Cleaned, RunState};
 pub use status::StatusRange;
 pub use system::{start_order, Cut, FaultError};
 pub use verdict::quantile;

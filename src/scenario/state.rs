@@ -4,10 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use nix::sys::signal::kill;
-use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
 
+use super::owner::Owner;
 use super::sweep;
 
 /// What one run has started.
@@ -15,8 +14,9 @@ use super::sweep;
 pub struct RunState {
     /// The run's id (Docker label `org.shakedown.run`).
     pub run_id: String,
-    /// The shakedown process running it.
-    pub owner_pid: u32,
+    /// The shakedown process running it (`owner_pid`, `owner_start`, … in the file).
+    #[serde(flatten)]
+    pub owner: Owner,
     /// `process` or `docker`.
     pub backend: String,
     /// Process group ids of the services (process backend): each leader's pid.
@@ -51,8 +51,8 @@ pub fn forget(dir: &Path, run_id: &str) {
     let _ = std::fs::remove_file(state_file(dir, run_id));
 }
 
-/// The state of runs whose owner is no longer alive (or every run when `all`).
-pub fn leftovers(dir: &Path, all: bool) -> Vec<RunState> {
+/// Every run recorded in `dir`, live or not (ask its [`Owner`]).
+pub fn recorded_runs(dir: &Path) -> Vec<RunState> {
     let Ok(entries) = std::fs::read_dir(dir.join("runs")) else {
         return Vec::new();
     };
@@ -60,12 +60,7 @@ pub fn leftovers(dir: &Path, all: bool) -> Vec<RunState> {
         .filter_map(Result::ok)
         .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
         .filter_map(|e| serde_json::from_slice::<RunState>(&std::fs::read(e.path()).ok()?).ok())
-        .filter(|s| all || !alive(s.owner_pid))
         .collect()
-}
-
-fn alive(pid: u32) -> bool {
-    i32::try_from(pid).is_ok_and(|p| kill(Pid::from_raw(p), None).is_ok())
 }
 
 /// What [`clean_processes`] killed.

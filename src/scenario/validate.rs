@@ -93,7 +93,10 @@ impl Checker<'_> {
     /// A service's or link's name becomes a file name, a container name and a label.
     fn plain_name(&mut self, at: KeyPath, what: &str, name: &str) {
         if !name::is_plain(name) {
-            self.add(at, format!("{what} name {name:?} is not allowed: use {}", name::RULE));
+            self.add(
+                at,
+                format!("{what} name {name:?} is not allowed: use {}", name::RULE),
+            );
         }
     }
 

@@ -46,7 +46,7 @@ use super::address::{self, Address, BackendError, Launch};
 use crate::scenario::model::Service;
 use firewall::Cuts;
 
-pub use cleanup::clean_docker;
+pub use cleanup::{clean_docker, DockerRun};
 
 /// How long a killed container may take to stop.
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
