@@ -252,3 +252,56 @@ fn should_refuse_a_log_file_for_a_name_that_is_a_path_whatever_the_caller() {
         assert!(backend.log_file(name).is_err(), "{name:?}");
     }
 }
+
+/// A one-service scenario that passes in a moment.
+const QUICK: &str = r#"
+name = "quick"
+warmup = "100ms"
+
+[services.web]
+command = ["sh", "-c", 'exec python3 -m http.server "$PORT" --bind 127.0.0.1']
+"#;
+
+/// `shakedown run` of the quick scenario with no state folder named: `$XDG_STATE_HOME` is
+/// `home/state`, the temporary directory `home/tmp`.
+fn run_quick(home: &Path) -> std::process::Output {
+    let file = home.join("quick.toml");
+    std::fs::write(&file, QUICK).unwrap();
+    std::fs::create_dir_all(home.join("tmp")).unwrap();
+    let file = file.to_str().unwrap();
+    shakedown(["run", file, "--no-live", "--backend", "process"])
+        .env_remove("SHAKEDOWN_STATE_DIR")
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("TMPDIR", home.join("tmp"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn should_keep_run_state_in_a_private_folder_of_the_user_and_refuse_a_symlink() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let out = run_quick(home.path());
+    let text = common::cli::text(&out);
+    assert!(out.status.success(), "{text}");
+    let dir = home.path().join("state").join("shakedown");
+    let mode = std::fs::metadata(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}\n{text}", dir.display()))
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700, "{mode:o}");
+    assert!(dir.join("runs").is_dir(), "logs and state under it");
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), &dir).unwrap();
+    let out = run_quick(home.path());
+    let text = common::cli::text(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("symlink"), "{text}");
+    let written: Vec<_> = std::fs::read_dir(elsewhere.path()).unwrap().collect();
+    assert!(
+        written.is_empty(),
+        "nothing written through the symlink: {written:?}"
+    );
+}

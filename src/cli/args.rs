@@ -398,7 +398,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_live: bool,
 
-    /// Where run state files and service logs go.
+    /// Where run state files and service logs go (default: $XDG_STATE_HOME/shakedown, else
+    /// ~/.local/state/shakedown; created 0700, never through a symlink).
     #[arg(long, value_name = "DIR", env = "SHAKEDOWN_STATE_DIR")]
     pub state_dir: Option<PathBuf>,
 }
@@ -431,7 +432,7 @@ pub struct CleanArgs {
     #[arg(long, value_name = "RUN_ID")]
     pub run: Option<String>,
 
-    /// Where run state files are.
+    /// Where run state files are (default: as for `shakedown run`).
     #[arg(long, value_name = "DIR", env = "SHAKEDOWN_STATE_DIR")]
     pub state_dir: Option<PathBuf>,
 

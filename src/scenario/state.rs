@@ -23,13 +23,6 @@ pub struct RunState {
     pub pids: Vec<u32>,
 }
 
-/// The default directory of run state and logs: `$SHAKEDOWN_STATE_DIR`, else
-/// `<temp>/shakedown`.
-pub fn default_state_dir() -> PathBuf {
-    std::env::var_os("SHAKEDOWN_STATE_DIR")
-        .map_or_else(|| std::env::temp_dir().join("shakedown"), PathBuf::from)
-}
-
 /// The state file of a run.
 pub fn state_file(dir: &Path, run_id: &str) -> PathBuf {
     dir.join("runs").join(format!("{run_id}.json"))
