@@ -11,27 +11,10 @@ use std::time::{Duration, Instant};
 
 use common::cli::shakedown;
 use common::prerequisite::{docker_images, shop_built};
+use common::runs::processes_of;
 use common::wait::eventually;
 
 const SCENARIO: &str = "tests/data/scenarios/long-faults.toml";
-
-/// Pids of live processes whose environment carries this run id.
-fn processes_of(run_id: &str) -> Vec<u32> {
-    let marker = format!("SHAKEDOWN_RUN_ID={run_id}");
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(Result::ok)
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/environ"))
-                .is_ok_and(|env| env.split(|b| *b == 0).any(|v| v == marker.as_bytes()))
-        })
-        .filter(|pid| {
-            // Zombies are gone in all but name.
-            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.contains(") Z "))
-        })
-        .collect()
-}
 
 struct Run {
     child: Child,

@@ -90,7 +90,9 @@ pub enum Command {
     /// Remove what killed runs left behind: service processes (from the run state files) and
     /// Docker containers and networks labelled `org.shakedown.run`.
     ///
-    /// Runs still in progress (their shakedown process is alive) are left alone unless --all.
+    /// Runs still in progress (their shakedown process is alive: same pid and start time, or
+    /// it runs on another machine or in another pid namespace) are left alone, and named as
+    /// live, unless --run names them or --all is given.
     Clean(CleanArgs),
 
     /// Print the JSON Schema of scenario files (also in scenarios/schema.json).
@@ -401,7 +403,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_live: bool,
 
-    /// Where run state files and service logs go.
+    /// Where run state files and service logs go (default: $XDG_STATE_HOME/shakedown, else
+    /// ~/.local/state/shakedown; created 0700, never through a symlink).
     #[arg(long, value_name = "DIR", env = "SHAKEDOWN_STATE_DIR")]
     pub state_dir: Option<PathBuf>,
 }
@@ -425,15 +428,16 @@ pub struct ListArgs {
 /// Arguments of `shakedown clean`.
 #[derive(Debug, clap::Args)]
 pub struct CleanArgs {
-    /// Also runs whose shakedown process still lives.
+    /// Also runs whose shakedown process still lives (or cannot be checked: another machine
+    /// or pid namespace); they are named as live.
     #[arg(long)]
     pub all: bool,
 
-    /// Only this run.
+    /// Only this run, live or not (named as live when it is).
     #[arg(long, value_name = "RUN_ID")]
     pub run: Option<String>,
 
-    /// Where run state files are.
+    /// Where run state files are (default: as for `shakedown run`).
     #[arg(long, value_name = "DIR", env = "SHAKEDOWN_STATE_DIR")]
     pub state_dir: Option<PathBuf>,
 

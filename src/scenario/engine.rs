@@ -16,8 +16,10 @@ use super::cancel::{cancel_pair, Cancel};
 use super::fault::{self, Aim, Planned};
 use super::hypothesis::{self, Decided};
 use super::model::Scenario;
+use super::owner::Owner;
 use super::recorder::{Listener, Recorder};
 use super::state::{self, RunState};
+use super::state_dir;
 use super::system::System;
 use super::verdict;
 
@@ -40,7 +42,7 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Where relative commands resolve (default: the current directory).
     pub workdir: Option<PathBuf>,
-    /// Where run state and service logs go (default: [`state::default_state_dir`]).
+    /// Where run state and service logs go (default: [`state_dir::default_state_dir`]).
     pub state_dir: Option<PathBuf>,
     /// Sees every event as it happens (the live view).
     pub listener: Option<Listener>,
@@ -59,7 +61,7 @@ pub async fn run(scenario: &Scenario, options: RunOptions, cancel: Cancel) -> Jo
     let state_dir = options
         .state_dir
         .clone()
-        .unwrap_or_else(state::default_state_dir);
+        .unwrap_or_else(state_dir::default_state_dir);
     let log_dir = state_dir.join("runs").join(&run_id);
     let workdir = options
         .workdir
@@ -78,11 +80,15 @@ pub async fn run(scenario: &Scenario, options: RunOptions, cancel: Cancel) -> Jo
     });
     let mut state = RunState {
         run_id: run_id.clone(),
-        owner_pid: std::process::id(),
+        owner: Owner::me(),
         backend: backend.name().into(),
         pids: Vec::new(),
     };
-    let _ = state::save(&state_dir, &state);
+    let private = state_dir::private_dir(&state_dir);
+    let usable = private.is_ok();
+    if usable {
+        let _ = state::save(&state_dir, &state);
+    }
     let mut run = Run {
         scenario,
         recorder: recorder.clone(),
@@ -91,8 +97,14 @@ pub async fn run(scenario: &Scenario, options: RunOptions, cancel: Cancel) -> Jo
         active: Vec::new(),
         windows: BTreeMap::new(),
     };
-    let outcome = match System::prepare(backend, scenario, &run_id, seed).await {
-        Err(e) => run.fail(e.to_string()),
+    let prepared = match private {
+        Err(e) => Err(format!("state folder {e}")),
+        Ok(()) => System::prepare(backend, scenario, &run_id, seed)
+            .await
+            .map_err(|e| e.to_string()),
+    };
+    let outcome = match prepared {
+        Err(e) => run.fail(e),
         Ok(mut system) => {
             let outcome = run
                 .with_system(&mut system, seed, &mut state, &state_dir)
@@ -101,7 +113,9 @@ pub async fn run(scenario: &Scenario, options: RunOptions, cancel: Cancel) -> Jo
             outcome
         }
     };
-    state::forget(&state_dir, &run_id);
+    if usable {
+        state::forget(&state_dir, &run_id);
+    }
     run.finish(outcome, &state, seed)
 }
 

@@ -10,12 +10,16 @@ mod fault;
 mod hypothesis;
 mod load;
 mod model;
+pub mod name;
+mod owner;
 mod pattern;
 mod probe;
 mod recorder;
 mod schema;
 mod state;
+mod state_dir;
 mod status;
+mod sweep;
 mod system;
 pub mod template;
 mod validate;
@@ -31,10 +35,12 @@ pub use model::{
     HttpFault, HttpRequest, Hypothesis, JitterFault, LatencyFault, Link, LinkFault, PartitionFault,
     PauseFault, Reading, Ready, Scenario, Service, Target, DEFAULT_DURATION,
 };
+pub use owner::{Liveness, Owner};
 pub use pattern::Pattern;
 pub use recorder::Listener;
 pub use schema::{json_schema, json_schema_text};
-pub use state::{clean_processes, default_state_dir, leftovers, state_file, RunState};
+pub use state::{clean_processes, recorded_runs, state_file, Cleaned, RunState};
+pub use state_dir::default_state_dir;
 pub use status::StatusRange;
 pub use system::{start_order, Cut, FaultError};
 pub use verdict::quantile;

@@ -4,28 +4,23 @@
 
 use std::path::{Path, PathBuf};
 
-use nix::sys::signal::{kill, killpg, Signal};
-use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
+
+use super::owner::Owner;
+use super::sweep;
 
 /// What one run has started.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunState {
     /// The run's id (Docker label `org.shakedown.run`).
     pub run_id: String,
-    /// The shakedown process running it.
-    pub owner_pid: u32,
+    /// The shakedown process running it (`owner_pid`, `owner_start`, … in the file).
+    #[serde(flatten)]
+    pub owner: Owner,
     /// `process` or `docker`.
     pub backend: String,
-    /// Process groups of the services (process backend).
+    /// Process group ids of the services (process backend): each leader's pid.
     pub pids: Vec<u32>,
-}
-
-/// The default directory of run state and logs: `$SHAKEDOWN_STATE_DIR`, else
-/// `<temp>/shakedown`.
-pub fn default_state_dir() -> PathBuf {
-    std::env::var_os("SHAKEDOWN_STATE_DIR")
-        .map_or_else(|| std::env::temp_dir().join("shakedown"), PathBuf::from)
 }
 
 /// The state file of a run.
@@ -49,8 +44,8 @@ pub fn forget(dir: &Path, run_id: &str) {
     let _ = std::fs::remove_file(state_file(dir, run_id));
 }
 
-/// The state of runs whose owner is no longer alive (or every run when `all`).
-pub fn leftovers(dir: &Path, all: bool) -> Vec<RunState> {
+/// Every run recorded in `dir`, live or not (ask its [`Owner`]).
+pub fn recorded_runs(dir: &Path) -> Vec<RunState> {
     let Ok(entries) = std::fs::read_dir(dir.join("runs")) else {
         return Vec::new();
     };
@@ -58,36 +53,29 @@ pub fn leftovers(dir: &Path, all: bool) -> Vec<RunState> {
         .filter_map(Result::ok)
         .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
         .filter_map(|e| serde_json::from_slice::<RunState>(&std::fs::read(e.path()).ok()?).ok())
-        .filter(|s| all || !alive(s.owner_pid))
         .collect()
 }
 
-fn alive(pid: u32) -> bool {
-    i32::try_from(pid).is_ok_and(|p| kill(Pid::from_raw(p), None).is_ok())
+/// What [`clean_processes`] killed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Cleaned {
+    /// Process groups killed (a member still carried the run's id).
+    pub groups: Vec<u32>,
+    /// Processes killed one by one: they carried the run's id outside those groups.
+    pub processes: Vec<u32>,
 }
 
-/// Kills the process groups of a leftover run and forgets it; returns the pids killed.
-pub fn clean_processes(dir: &Path, state: &RunState) -> Vec<u32> {
-    let mut killed = Vec::new();
-    for &pid in &state.pids {
-        let Ok(p) = i32::try_from(pid) else { continue };
-        if !belongs_to(pid, &state.run_id) {
-            continue;
-        }
-        let group = Pid::from_raw(p);
-        let _ = killpg(group, Signal::SIGCONT);
-        if killpg(group, Signal::SIGKILL).is_ok() {
-            killed.push(pid);
-        }
-    }
+/// Kills what a leftover run started and forgets it: every recorded process group one of
+/// whose live members carries the run's id (the leader may be long dead), then every
+/// process still carrying it (one that left its group). Nothing else is touched.
+pub fn clean_processes(dir: &Path, state: &RunState) -> Cleaned {
+    let groups = state
+        .pids
+        .iter()
+        .copied()
+        .filter(|&g| sweep::kill_group(g, &state.run_id))
+        .collect();
+    let processes = sweep::kill_marked(&state.run_id);
     forget(dir, &state.run_id);
-    killed
-}
-
-/// True when process `pid` was started by run `run_id` (its environment says so), so that a
-/// reused pid is never killed.
-fn belongs_to(pid: u32, run_id: &str) -> bool {
-    let marker = format!("SHAKEDOWN_RUN_ID={run_id}");
-    std::fs::read(format!("/proc/{pid}/environ"))
-        .is_ok_and(|env| env.split(|b| *b == 0).any(|v| v == marker.as_bytes()))
+    Cleaned { groups, processes }
 }

@@ -211,7 +211,7 @@ impl System {
             env.insert(k.clone(), expand(v)?);
         }
         let port = self.names().ports[name];
-        env.insert("SHAKEDOWN_RUN_ID".into(), self.names().run_id.clone());
+        env.insert(super::sweep::RUN_ID_VAR.into(), self.names().run_id.clone());
         env.entry("PORT".into()).or_insert_with(|| port.to_string());
         env.entry("HOST".into())
             .or_insert_with(|| self.backend.bind_host().into());

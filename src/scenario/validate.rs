@@ -7,6 +7,7 @@ use super::model::{
     Canary, CrashFault, Effect, Expect, Fault, HttpRequest, PartitionFault, PauseFault, Scenario,
     Target,
 };
+use super::name;
 use super::status::StatusRange;
 use super::template::{self, Placeholder};
 
@@ -89,6 +90,16 @@ impl Checker<'_> {
             .join(", ")
     }
 
+    /// A service's or link's name becomes a file name, a container name and a label.
+    fn plain_name(&mut self, at: KeyPath, what: &str, name: &str) {
+        if !name::is_plain(name) {
+            self.add(
+                at,
+                format!("{what} name {name:?} is not allowed: use {}", name::RULE),
+            );
+        }
+    }
+
     fn need_service(&mut self, at: KeyPath, name: &str) {
         if !self.scenario.services.contains_key(name) {
             let known = self.service_list();
@@ -129,6 +140,7 @@ impl Checker<'_> {
             );
         }
         for (name, s) in &self.scenario.services {
+            self.plain_name(path(&["services", name], None), "service", name);
             let at = |f: &str| path(&["services", name, f], None);
             if s.command.is_none() && s.image.is_none() {
                 self.add(path(&["services", name], None), format!("service {name:?} needs `command` (process backend) or `image` (docker backend)"));
@@ -159,6 +171,7 @@ impl Checker<'_> {
 
     fn links(&mut self) {
         for (name, link) in &self.scenario.links {
+            self.plain_name(path(&["links", name], None), "link", name);
             self.need_service(path(&["links", name, "from"], None), &link.from);
             self.need_service(path(&["links", name, "to"], None), &link.to);
             if link.from == link.to {

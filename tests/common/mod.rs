@@ -8,4 +8,6 @@ pub mod cli;
 pub mod echo;
 pub mod prerequisite;
 pub mod process;
+#[cfg(feature = "scenario")]
+pub mod runs;
 pub mod wait;

@@ -1,11 +1,12 @@
 //! `shakedown validate`, `list`, `clean` and `schema`: the scenario commands that run nothing.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::cli::args::{CleanArgs, ListArgs, ValidateArgs};
 use crate::cli::out::{out, outln};
 use crate::cli::outcome::Outcome;
-use crate::scenario::{self, ScenarioError};
+use crate::scenario::{self, Liveness, ScenarioError};
 
 /// `shakedown validate FILE...`
 pub fn validate(args: &ValidateArgs) -> Outcome {
@@ -72,44 +73,34 @@ pub fn list(args: &ListArgs) -> Outcome {
     outcome
 }
 
-/// `shakedown clean`
+/// `shakedown clean`: kills and removes what dead runs left (processes from the state files,
+/// containers and networks by label); a live run is left alone unless `--run` names it or
+/// `--all` is given, and is said to be live either way.
 pub fn clean(args: &CleanArgs) -> Outcome {
     let dir = args
         .state_dir
         .clone()
         .unwrap_or_else(scenario::default_state_dir);
+    let mut told = BTreeSet::new();
     let mut cleaned = 0;
-    for state in scenario::leftovers(&dir, args.all) {
-        if args.run.as_ref().is_some_and(|r| *r != state.run_id) {
+    for state in scenario::recorded_runs(&dir) {
+        if !chosen(args, &state.run_id, state.owner.liveness(), &mut told) {
             continue;
         }
         let killed = scenario::clean_processes(&dir, &state);
         outln!(
-            "run {}: killed {} process group(s) {:?}",
+            "run {}: killed {} process group(s) {:?} and {} process(es) outside them {:?}",
             state.run_id,
-            killed.len(),
-            killed
+            killed.groups.len(),
+            killed.groups,
+            killed.processes.len(),
+            killed.processes
         );
         cleaned += 1;
     }
     if !args.no_docker && docker_present() {
-        let rt = match tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(rt) => rt,
-            Err(e) => {
-                eprintln!("shakedown clean: {e}");
-                return Outcome::UsageError;
-            }
-        };
-        match rt.block_on(scenario::backend::clean_docker(args.run.as_deref())) {
-            Ok(removed) => {
-                for r in &removed {
-                    outln!("removed {r}");
-                }
-                cleaned += removed.len();
-            }
+        match clean_containers(args, &mut told) {
+            Ok(removed) => cleaned += removed,
             Err(e) => {
                 eprintln!("shakedown clean: {e}");
                 return Outcome::UsageError;
@@ -120,6 +111,49 @@ pub fn clean(args: &CleanArgs) -> Outcome {
         outln!("nothing to clean");
     }
     Outcome::Ok
+}
+
+/// The containers and networks of the runs `clean` may touch; returns how many were removed.
+fn clean_containers(args: &CleanArgs, told: &mut BTreeSet<String>) -> anyhow::Result<usize> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let runs = rt.block_on(scenario::backend::clean_docker(
+        args.run.as_deref(),
+        args.all,
+    ))?;
+    let mut removed = 0;
+    for run in runs {
+        // Says whether the run is live; clean_docker chose the same way.
+        chosen(args, &run.run_id, run.liveness, told);
+        for r in &run.removed {
+            outln!("removed {r}");
+        }
+        removed += run.removed.len();
+    }
+    Ok(removed)
+}
+
+/// Whether `clean` may touch a run: a dead one, or a live one that `--run` names or `--all`
+/// takes (which is said, once per run, as is a live run left alone).
+fn chosen(args: &CleanArgs, run_id: &str, liveness: Liveness, told: &mut BTreeSet<String>) -> bool {
+    if args.run.as_deref().is_some_and(|r| r != run_id) {
+        return false;
+    }
+    let state = match liveness {
+        Liveness::Dead => return true,
+        Liveness::Alive => "live",
+        Liveness::Unknown => "maybe live (its owner runs elsewhere or is not recorded)",
+    };
+    let forced = args.all || args.run.is_some();
+    if told.insert(run_id.to_string()) {
+        if forced {
+            outln!("run {run_id}: {state}, cleaned as asked");
+        } else {
+            outln!("run {run_id}: {state}, left alone (--run {run_id} or --all cleans it)");
+        }
+    }
+    forced
 }
 
 fn docker_present() -> bool {

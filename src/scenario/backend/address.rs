@@ -1,7 +1,11 @@
-//! What backends share: the launch description of a service, its address, and their errors.
+//! What backends share: the launch description of a service, its address, its log file, and
+//! their errors.
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::scenario::name;
 
 /// Where a service can be reached, from the host and from the other services.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +67,19 @@ pub enum BackendError {
     /// A signal or system call failed.
     #[error("{0}")]
     System(String),
+    /// A service name that is not a plain word (it would name a path outside the logs).
+    #[error("service name {0:?} is not allowed: use {rule}", rule = name::RULE)]
+    Name(String),
+}
+
+/// The log file of service `service` in `dir`: `DIR/SERVICE.log`, refused unless the name is
+/// a plain word (validation checks it first; this keeps any other name out of the path).
+pub fn log_file(dir: &Path, service: &str) -> Result<PathBuf, BackendError> {
+    if name::is_plain(service) {
+        Ok(dir.join(format!("{service}.log")))
+    } else {
+        Err(BackendError::Name(service.into()))
+    }
 }
 
 /// A free TCP port on 127.0.0.1 (the OS picks it; another program may take it before it is

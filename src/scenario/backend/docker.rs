@@ -42,11 +42,11 @@ use bollard::Docker;
 use futures_util::StreamExt;
 use tokio::time::Instant;
 
-use super::address::{Address, BackendError, Launch};
+use super::address::{self, Address, BackendError, Launch};
 use crate::scenario::model::Service;
 use firewall::Cuts;
 
-pub use cleanup::clean_docker;
+pub use cleanup::{clean_docker, DockerRun};
 
 /// How long a killed container may take to stop.
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -107,9 +107,10 @@ impl DockerBackend {
         format!("shakedown-{}-{service}", self.run_id)
     }
 
-    /// The log file of a service (written at shutdown).
-    pub fn log_file(&self, service: &str) -> PathBuf {
-        self.log_dir.join(format!("{service}.log"))
+    /// The log file of a service (written at shutdown; refused for a name that is not a
+    /// plain word).
+    pub fn log_file(&self, service: &str) -> Result<PathBuf, BackendError> {
+        address::log_file(&self.log_dir, service)
     }
 
     /// Checks Docker and creates the run's network.
@@ -551,7 +552,8 @@ impl DockerBackend {
         tokio::fs::create_dir_all(&self.log_dir)
             .await
             .map_err(|e| e.to_string())?;
-        tokio::fs::write(self.log_file(service), text)
+        let path = self.log_file(service).map_err(|e| e.to_string())?;
+        tokio::fs::write(path, text)
             .await
             .map_err(|e| e.to_string())
     }
@@ -679,8 +681,9 @@ mod tests {
         assert_eq!(backend.network_name(), "shakedown-abc123");
         assert_eq!(backend.container_name("orders"), "shakedown-abc123-orders");
         assert_eq!(
-            backend.log_file("orders"),
-            PathBuf::from("/logs/orders.log")
+            backend.log_file("orders").ok(),
+            Some(PathBuf::from("/logs/orders.log"))
         );
+        assert!(backend.log_file("../../x").is_err());
     }
 }

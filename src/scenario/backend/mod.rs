@@ -8,5 +8,5 @@ mod process;
 
 pub use address::{free_port, Address, BackendError, Launch};
 pub use dispatch::Backend;
-pub use docker::{clean_docker, DockerBackend};
+pub use docker::{clean_docker, DockerBackend, DockerRun};
 pub use process::ProcessBackend;

@@ -1,23 +1,33 @@
 //! The process backend: each service a local process on loopback, in its own process group,
 //! killed with the group; crash = SIGKILL, pause = SIGSTOP/SIGCONT. Output goes to
-//! `LOG_DIR/NAME.log`.
+//! `LOG_DIR/NAME.log`. Teardown kills every group after the grace period whatever its leader
+//! did, then every process still carrying the run's id (one that left its group).
 
 use std::collections::BTreeMap;
 use std::fs::OpenOptions;
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::time::Duration;
 
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use tokio::process::{Child, Command};
 
-use super::address::{free_port, Address, BackendError, Launch};
+use super::address::{self, free_port, Address, BackendError, Launch};
 use crate::scenario::model::Service;
+use crate::scenario::sweep;
 
 struct Running {
     launch: Launch,
     child: Child,
+    /// The service's process group (its leader's pid, known even once the leader is reaped).
+    group: Pid,
 }
+
+/// How long services have to exit after SIGTERM before their groups get SIGKILL.
+const GRACE: Duration = Duration::from_millis(500);
+/// How long a SIGKILLed leader may take to be reaped.
+const REAP_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Local processes on 127.0.0.1.
 pub struct ProcessBackend {
@@ -68,19 +78,28 @@ impl ProcessBackend {
         "127.0.0.1"
     }
 
-    /// The log file of a service.
-    pub fn log_file(&self, name: &str) -> PathBuf {
-        self.log_dir.join(format!("{name}.log"))
+    /// The log file of a service (refused for a name that is not a plain word).
+    pub fn log_file(&self, name: &str) -> Result<PathBuf, BackendError> {
+        address::log_file(&self.log_dir, name)
     }
 
     /// Starts a service and returns its address (not yet checked for readiness).
     pub async fn start(&mut self, launch: &Launch) -> Result<Address, BackendError> {
         let child = self.spawn(launch)?;
+        let group = child
+            .id()
+            .and_then(|id| i32::try_from(id).ok())
+            .map(Pid::from_raw)
+            .ok_or_else(|| BackendError::Start {
+                service: launch.name.clone(),
+                message: "no process id".into(),
+            })?;
         self.running.insert(
             launch.name.clone(),
             Running {
                 launch: launch.clone(),
                 child,
+                group,
             },
         );
         Ok(Address {
@@ -98,11 +117,12 @@ impl ProcessBackend {
             .argv
             .split_first()
             .ok_or_else(|| fail("empty command".into()))?;
+        let path = self.log_file(&launch.name)?;
         std::fs::create_dir_all(&self.log_dir).map_err(|e| fail(format!("log directory: {e}")))?;
         let log = OpenOptions::new()
             .create(true)
             .append(true)
-            .open(self.log_file(&launch.name))
+            .open(path)
             .map_err(|e| fail(format!("log file: {e}")))?;
         let err_log = log.try_clone().map_err(|e| fail(e.to_string()))?;
         let mut cmd = Command::new(resolve(&self.workdir, program));
@@ -132,23 +152,41 @@ impl ProcessBackend {
         }
     }
 
-    /// Process ids of every running service (for the run's state file).
+    /// Process group ids of every service (for the run's state file).
     pub fn pids(&self) -> Vec<u32> {
-        self.running.values().filter_map(|r| r.child.id()).collect()
+        self.running
+            .values()
+            .filter_map(|r| u32::try_from(r.group.as_raw()).ok())
+            .collect()
     }
 
+    /// Sends `signal` to a service's process group, leader alive or not.
     fn signal(&self, name: &str, signal: Signal) -> Result<(), BackendError> {
         let r = self
             .running
             .get(name)
             .ok_or_else(|| BackendError::Unknown(name.into()))?;
-        let pid = r
-            .child
-            .id()
-            .ok_or_else(|| BackendError::Unknown(name.into()))?;
-        let pgid =
-            Pid::from_raw(i32::try_from(pid).map_err(|e| BackendError::System(e.to_string()))?);
-        killpg(pgid, signal).map_err(|e| BackendError::System(format!("{signal} to {name}: {e}")))
+        killpg(r.group, signal)
+            .map_err(|e| BackendError::System(format!("{signal} to {name}: {e}")))
+    }
+
+    /// The run id the services carry in their environment.
+    fn run_id(&self) -> Option<String> {
+        self.running
+            .values()
+            .find_map(|r| r.launch.env.get(sweep::RUN_ID_VAR).cloned())
+    }
+
+    /// SIGKILL to every group (after SIGCONT: a frozen process cannot exit), then to every
+    /// process still carrying the run's id.
+    fn kill_everything(&self) {
+        for r in self.running.values() {
+            let _ = killpg(r.group, Signal::SIGCONT);
+            let _ = killpg(r.group, Signal::SIGKILL);
+        }
+        if let Some(run_id) = self.run_id() {
+            sweep::kill_marked(&run_id);
+        }
     }
 
     /// Kills a service (SIGKILL to its process group); it is reaped on restart or shutdown.
@@ -205,29 +243,24 @@ impl ProcessBackend {
         Ok(())
     }
 
-    /// Stops every service: SIGCONT (a frozen process cannot exit), SIGTERM, and SIGKILL
-    /// after a grace period. Returns the names stopped.
+    /// Stops every service: SIGCONT (a frozen process cannot exit), SIGTERM, and after a
+    /// grace period SIGKILL to every group, whatever its leader did (a member that ignores
+    /// SIGTERM outlives its leader), then to every process that left its group but still
+    /// carries the run's id. Returns the names stopped.
     pub async fn shutdown(&mut self) -> Vec<String> {
         for name in self.running.keys() {
             let _ = self.signal(name, Signal::SIGCONT);
             let _ = self.signal(name, Signal::SIGTERM);
         }
-        let names: Vec<String> = self.running.keys().cloned().collect();
-        for name in &names {
-            let exited = match self.running.get_mut(name) {
-                Some(r) => {
-                    tokio::time::timeout(std::time::Duration::from_millis(500), r.child.wait())
-                        .await
-                        .is_ok()
-                }
-                None => true,
-            };
-            if !exited {
-                let _ = self.kill(name).await;
-                self.reap(name).await;
-            }
-            let _ = self.signal(name, Signal::SIGKILL);
+        let deadline = tokio::time::Instant::now() + GRACE;
+        for r in self.running.values_mut() {
+            let _ = tokio::time::timeout_at(deadline, r.child.wait()).await;
         }
+        self.kill_everything();
+        for r in self.running.values_mut() {
+            let _ = tokio::time::timeout(REAP_TIMEOUT, r.child.wait()).await;
+        }
+        let names: Vec<String> = self.running.keys().cloned().collect();
         self.running.clear();
         names
     }
@@ -235,10 +268,7 @@ impl ProcessBackend {
 
 impl Drop for ProcessBackend {
     fn drop(&mut self) {
-        for name in self.running.keys() {
-            let _ = self.signal(name, Signal::SIGCONT);
-            let _ = self.signal(name, Signal::SIGKILL);
-        }
+        self.kill_everything();
     }
 }
 

@@ -1,5 +1,6 @@
 //! Removing what runs leave in Docker: everything labelled `org.shakedown.run` (of one run,
-//! or of all), from async code or, for `Drop`, from a thread with a runtime of its own.
+//! or of every run whose owner is dead), from async code or, for `Drop`, from a thread with
+//! a runtime of its own.
 
 use std::time::Duration;
 
@@ -7,20 +8,55 @@ use bollard::Docker;
 
 use super::super::address::BackendError;
 use super::daemon;
+use crate::scenario::owner::{Liveness, Owner};
 
 /// How long the cleanup of a dropped backend may take.
 const DROP_CLEANUP_TIMEOUT: Duration = Duration::from_secs(60);
 /// Attempts at removing a network whose last endpoints are being released.
 const NETWORK_ATTEMPTS: u32 = 5;
 
-/// Removes containers and networks labelled by shakedown (of one run, or of every run).
-///
-/// Used by `shakedown clean` for the leftovers of a run that was killed. Containers are
-/// force-removed whatever their state (running, paused, exited); returns the names of what
-/// was removed, containers first.
-pub async fn clean_docker(run_id: Option<&str>) -> Result<Vec<String>, BackendError> {
+/// A run `shakedown clean` found in Docker, and what became of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DockerRun {
+    /// The run's id (label `org.shakedown.run`).
+    pub run_id: String,
+    /// The shakedown process its labels name, if they name one.
+    pub owner: Option<Owner>,
+    /// Whether that process still runs it (unknown without an owner label).
+    pub liveness: Liveness,
+    /// What was removed, containers first; empty when the run was left alone.
+    pub removed: Vec<String>,
+}
+
+/// Removes what runs left in Docker: the containers (whatever their state) and networks of
+/// every run whose owner is dead. A live run, or one whose owner cannot be checked (another
+/// machine or pid namespace, no owner label), is left alone unless `run_id` names it or
+/// `all` is set. Returns every run found, with what was removed.
+pub async fn clean_docker(run_id: Option<&str>, all: bool) -> Result<Vec<DockerRun>, BackendError> {
     let docker = daemon::connect().await?;
-    remove_labelled(&docker, run_id).await
+    let mut found = Vec::new();
+    for (run, owner) in daemon::labelled_runs(&docker, run_id).await? {
+        let liveness = owner.as_ref().map_or(Liveness::Unknown, Owner::liveness);
+        let chosen = liveness == Liveness::Dead || all || run_id.is_some();
+        let removed = if chosen {
+            remove_labelled(&docker, Some(&run)).await?
+        } else {
+            Vec::new()
+        };
+        found.push(DockerRun {
+            run_id: run,
+            owner,
+            liveness,
+            removed,
+        });
+    }
+    Ok(found)
+}
+
+/// Removes run `run_id`'s containers and network, live or not (its own teardown).
+pub async fn remove_run(run_id: &str) -> Result<Vec<String>, BackendError> {
+    let docker = daemon::connect().await?;
+    remove_labelled(&docker, Some(run_id)).await
 }
 
 /// Removes the containers, then the networks, labelled for `run_id` (or for any run); tries
@@ -84,9 +120,8 @@ pub fn remove_run_blocking(run_id: &str) {
                 tracing::warn!("run {run_id}: no runtime to remove its containers");
                 return;
             };
-            let cleanup = async {
-                tokio::time::timeout(DROP_CLEANUP_TIMEOUT, clean_docker(Some(&run_id))).await
-            };
+            let cleanup =
+                async { tokio::time::timeout(DROP_CLEANUP_TIMEOUT, remove_run(&run_id)).await };
             match runtime.block_on(cleanup) {
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => tracing::warn!("run {run_id}: {e}"),

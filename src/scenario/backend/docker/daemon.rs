@@ -1,7 +1,7 @@
 //! Talking to the Docker daemon (bollard over the unix socket): connecting, errors, and the
 //! few calls the backend makes more than once.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use bollard::errors::Error;
@@ -12,6 +12,7 @@ use bollard::query_parameters::{
 use bollard::{Docker, API_DEFAULT_VERSION};
 
 use super::super::address::BackendError;
+use crate::scenario::owner::Owner;
 
 /// The label every container and network of a run carries, valued with the run id.
 pub const RUN_LABEL: &str = "org.shakedown.run";
@@ -71,9 +72,11 @@ pub fn is_status(e: &Error, code: u16) -> bool {
     matches!(e, Error::DockerResponseServerError { status_code, .. } if *status_code == code)
 }
 
-/// The labels of everything run `run_id` creates (plus the service's, for containers).
+/// The labels of everything run `run_id` creates: the run, its owner (this process), and the
+/// service's name for containers.
 pub fn labels(run_id: &str, service: Option<&str>) -> HashMap<String, String> {
-    let mut labels = HashMap::from([(RUN_LABEL.to_string(), run_id.to_string())]);
+    let mut labels = Owner::me().labels();
+    labels.insert(RUN_LABEL.to_string(), run_id.to_string());
     if let Some(service) = service {
         labels.insert(SERVICE_LABEL.to_string(), service.to_string());
     }
@@ -214,4 +217,41 @@ pub async fn labelled_networks(
         .await
         .map_err(|e| refused("listing networks", &e))?;
     Ok(networks.into_iter().filter_map(|n| n.name).collect())
+}
+
+/// The runs that have containers or networks (only `run_id`, when given), each with the
+/// owner its labels name (none for objects labelled before owners were).
+pub async fn labelled_runs(
+    docker: &Docker,
+    run_id: Option<&str>,
+) -> Result<BTreeMap<String, Option<Owner>>, BackendError> {
+    let containers = docker
+        .list_containers(Some(ListContainersOptions {
+            all: true,
+            filters: Some(label_filter(run_id)),
+            ..Default::default()
+        }))
+        .await
+        .map_err(|e| refused("listing containers", &e))?;
+    let networks = docker
+        .list_networks(Some(ListNetworksOptions {
+            filters: Some(label_filter(run_id)),
+        }))
+        .await
+        .map_err(|e| refused("listing networks", &e))?;
+    let mut runs = BTreeMap::new();
+    let labels = containers
+        .into_iter()
+        .filter_map(|c| c.labels)
+        .chain(networks.into_iter().filter_map(|n| n.labels));
+    for labels in labels {
+        if let Some(run) = labels.get(RUN_LABEL) {
+            let owner = Owner::from_labels(&labels);
+            let known: &mut Option<Owner> = runs.entry(run.clone()).or_default();
+            if known.is_none() {
+                *known = owner;
+            }
+        }
+    }
+    Ok(runs)
 }
