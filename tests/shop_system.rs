@@ -12,7 +12,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -90,36 +90,6 @@ fn spawn(
     }
 }
 
-/// The example binaries, built once per run (`cargo test` builds them too, but `cargo test
-/// --test shop_system` alone does not).
-fn shop_bin_dir() -> &'static PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        // The test runs as target/PROFILE/deps/shop_system-HASH.
-        let exe = std::env::current_exe().expect("the test's path");
-        let profile_dir = exe.parent().and_then(Path::parent).expect("target/PROFILE");
-        let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
-            Some("debug") | None => "dev",
-            Some(other) => other,
-        };
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args([
-                "build",
-                "--quiet",
-                "--profile",
-                profile,
-                "-p",
-                "shakedown-shop",
-            ])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building the example shop failed");
-        profile_dir.to_path_buf()
-    })
-}
-
 /// `nats-server`, or `None` after a printed notice (a failure under CI=true).
 fn nats_server() -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
@@ -151,7 +121,13 @@ fn start_nats(program: &Path, port: u16) -> Proc {
 
 /// Starts an example service and waits until its `/health` answers 200.
 fn start(name: &'static str, env: &[(&str, &str)]) -> Proc {
-    let service = spawn(name, &shop_bin_dir().join(name), &[], env, free_port());
+    let service = spawn(
+        name,
+        &common::shop::bin_dir().join(name),
+        &[],
+        env,
+        free_port(),
+    );
     let health = format!("{}/health", service.url());
     let ready = eventually(SOON, || get(&health).is_some_and(|(s, _)| s == 200));
     assert!(ready, "{name} did not become healthy");

@@ -10,4 +10,5 @@ pub mod prerequisite;
 pub mod process;
 #[cfg(feature = "scenario")]
 pub mod runs;
+pub mod shop;
 pub mod wait;

@@ -20,16 +20,17 @@ fn present(ok: bool, var: &str, value: &str, missing: &str) -> bool {
     ok
 }
 
-/// The example shop's services in `target/debug` (`cargo test` builds them).
+/// The example shop's services in `target/debug`, built first if need be.
 pub fn shop_built(services: &[&str]) -> bool {
-    let ok = services
-        .iter()
-        .all(|s| Path::new("target/debug").join(s).exists());
+    let ok = super::shop::build_debug()
+        && services
+            .iter()
+            .all(|s| Path::new("target/debug").join(s).exists());
     present(
         ok,
         "CI",
         "true",
-        "the example shop is not built (cargo build -p shakedown-shop)",
+        "the example shop could not be built (cargo build -p shakedown-shop)",
     )
 }
 
