@@ -259,7 +259,7 @@ fn should_back_off_when_accepts_fail_at_the_fd_limit() {
         Command::new("sh")
             .arg("-c")
             .arg("ulimit -n 40 && exec \"$0\" \"$@\"")
-            .arg(env!("CARGO_BIN_EXE_shakedown"))
+            .arg(common::cli::BIN)
             .args(["mock", "examples/pacts/web-orders-v2.json"])
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("SHAKEDOWN_LOG", "info")

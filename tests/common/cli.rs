@@ -2,13 +2,16 @@
 
 use std::process::{Command, Output};
 
+/// The `shakedown` binary cargo built for these tests.
+pub const BIN: &str = env!("CARGO_BIN_EXE_shakedown");
+
 /// `shakedown ARGS` as a command, from the crate's root, `NO_COLOR=1`.
 pub fn shakedown<I, S>(args: I) -> Command
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_shakedown"));
+    let mut command = Command::new(BIN);
     command
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
