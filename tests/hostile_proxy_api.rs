@@ -170,3 +170,32 @@ fn should_refuse_names_that_would_break_the_metrics() {
         assert!(line.starts_with("shakedown_proxy_"), "{line:?}");
     }
 }
+
+#[test]
+fn should_refuse_times_that_would_overflow_or_wrap_to_no_delay() {
+    let server = start(&[]);
+    let upstream = echo_server(4);
+    let (status, body) = create(&server, "huge", "127.0.0.1:0", &upstream);
+    assert_eq!(status, 201, "{body}");
+    for attributes in [
+        json!({"latency": u64::MAX}),
+        json!({"latency": 100, "jitter": 1e300}),
+        json!({"latency": 86_400_001}),
+    ] {
+        let (status, body) = call(
+            &server,
+            "POST",
+            "/proxies/huge/toxics",
+            Some(json!({"type": "latency", "attributes": attributes})),
+        );
+        assert_eq!(status, 400, "{attributes}: {body}");
+        assert!(body.contains("more than a day"), "{body}");
+    }
+    let (status, body) = call(
+        &server,
+        "POST",
+        "/proxies/huge/toxics",
+        Some(json!({"type": "latency", "attributes": {"latency": 86_400_000}})),
+    );
+    assert_eq!(status, 200, "a day is allowed: {body}");
+}

@@ -358,19 +358,25 @@ fn latency(active: &[Toxic], at: Instant, rng: &mut StdRng) -> Option<Instant> {
     for t in active {
         match t.kind {
             ToxicKind::Latency { latency, jitter } => {
-                let j = jitter.as_micros() as i64;
+                let j = i64::try_from(jitter.as_micros()).unwrap_or(i64::MAX);
                 let spread = if j > 0 { rng.random_range(-j..=j) } else { 0 };
-                let micros = (latency.as_micros() as i64 + spread).max(0) as u64;
-                total += Duration::from_micros(micros);
+                let base = i64::try_from(latency.as_micros()).unwrap_or(i64::MAX);
+                let micros = base.saturating_add(spread).max(0) as u64;
+                total = total.saturating_add(Duration::from_micros(micros));
             }
             ToxicKind::Loss {
                 probability,
                 retransmit,
-            } if rng.random::<f64>() < probability => total += retransmit,
+            } if rng.random::<f64>() < probability => total = total.saturating_add(retransmit),
             _ => {}
         }
     }
-    (!total.is_zero()).then_some(at + total)
+    // A departure beyond the clock's range waits "forever" (a day at a time) rather than
+    // panicking; the API refuses such toxics anyway.
+    (!total.is_zero()).then(|| {
+        at.checked_add(total)
+            .unwrap_or_else(|| at + Duration::from_secs(24 * 60 * 60))
+    })
 }
 
 /// Writes data, sliced and rate-limited as the toxics say.
@@ -450,5 +456,40 @@ async fn slow_close(ctx: &mut LinkContext) {
         }
     }) {
         tokio::time::sleep(delay).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chaos::Stream;
+    use rand::SeedableRng as _;
+
+    fn toxic(kind: ToxicKind) -> Toxic {
+        Toxic::new("t", Stream::Downstream, kind)
+    }
+
+    #[test]
+    fn a_departure_beyond_the_clock_neither_panics_nor_wraps_to_no_delay() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let now = Instant::now();
+        let huge = [
+            toxic(ToxicKind::Latency {
+                latency: Duration::MAX,
+                jitter: Duration::MAX,
+            }),
+            toxic(ToxicKind::Latency {
+                latency: Duration::from_secs(u64::MAX / 4),
+                jitter: Duration::ZERO,
+            }),
+        ];
+        for _ in 0..100 {
+            let leaves = latency(&huge, now, &mut rng).expect("a delay");
+            assert!(
+                leaves >= now + Duration::from_secs(60 * 60),
+                "{:?}",
+                leaves - now
+            );
+        }
     }
 }

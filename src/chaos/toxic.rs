@@ -174,6 +174,28 @@ fn ms(d: Duration) -> u64 {
     d.as_millis() as u64
 }
 
+/// The longest time a toxic attribute may name: a day. Longer is surely a mistake, and
+/// would overflow the clock arithmetic of a chunk's departure (or wrap to no delay at all).
+pub const MAX_TOXIC_MILLIS: u64 = 24 * 60 * 60 * 1000;
+
+/// A time attribute in milliseconds, at most [`MAX_TOXIC_MILLIS`].
+fn millis(
+    attrs: &Map<String, Value>,
+    toxic: &str,
+    key: &str,
+    default: u64,
+) -> Result<Duration, ToxicError> {
+    let ms = number(attrs, toxic, key, default)?;
+    if ms > MAX_TOXIC_MILLIS {
+        return Err(ToxicError::BadAttribute {
+            toxic: toxic.into(),
+            attribute: key.into(),
+            reason: format!("{ms} ms is more than a day ({MAX_TOXIC_MILLIS} ms)"),
+        });
+    }
+    Ok(Duration::from_millis(ms))
+}
+
 fn number(
     attrs: &Map<String, Value>,
     toxic: &str,
@@ -212,7 +234,7 @@ impl ToxicKind {
     /// Reads a type and its attributes (missing attributes take Toxiproxy's defaults).
     pub fn from_attributes(kind: &str, attrs: &Map<String, Value>) -> Result<Self, ToxicError> {
         let n = |key: &str, default: u64| number(attrs, kind, key, default);
-        let d = |key: &str, default: u64| n(key, default).map(Duration::from_millis);
+        let d = |key: &str, default: u64| millis(attrs, kind, key, default);
         Ok(match kind {
             "latency" => ToxicKind::Latency {
                 latency: d("latency", 0)?,
@@ -317,9 +339,7 @@ fn http_fault(attrs: &Map<String, Value>) -> Result<HttpFault, ToxicError> {
             }
         }
         (None, Some(Value::Bool(true)), None) => HttpAction::Abort,
-        (None, None, Some(_)) => {
-            HttpAction::Delay(Duration::from_millis(number(attrs, "http", "delay", 0)?))
-        }
+        (None, None, Some(_)) => HttpAction::Delay(millis(attrs, "http", "delay", 0)?),
         _ => {
             return Err(bad(
                 "status",
