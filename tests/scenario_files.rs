@@ -189,3 +189,14 @@ fn should_list_the_scenarios() {
     }
     assert!(text.contains("checkout survives a payments crash"));
 }
+
+#[test]
+fn should_refuse_a_duration_that_would_overflow_the_timeline() {
+    let (code, text) = validate("tests/data/scenarios/huge-start.toml");
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("huge-start.toml:18:9: \"500000000000y\" is more than a week"),
+        "{text}"
+    );
+    assert!(!text.contains("panicked"), "{text}");
+}

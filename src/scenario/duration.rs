@@ -18,6 +18,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
 pub struct Dur(pub Duration);
 
+/// The longest duration a scenario may write: a week.
+pub const MAX: Dur = Dur(Duration::from_secs(7 * 24 * 60 * 60));
+
 impl Dur {
     /// A duration of this many milliseconds.
     pub const fn ms(ms: u64) -> Self {
@@ -39,9 +42,16 @@ impl std::str::FromStr for Dur {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        humantime::parse_duration(s.trim()).map(Dur).map_err(|e| {
+        let d = humantime::parse_duration(s.trim()).map_err(|e| {
             format!("{s:?} is not a duration ({e}); write e.g. \"250ms\", \"10s\", \"1m\"")
-        })
+        })?;
+        if d > MAX.0 {
+            return Err(format!(
+                "{s:?} is more than a week: no experiment runs that long (and the timeline \
+                 would overflow the clock)"
+            ));
+        }
+        Ok(Dur(d))
     }
 }
 
