@@ -9,7 +9,7 @@ mod common;
 
 use std::io::Read as _;
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -88,23 +88,6 @@ fn spawn(
         child,
         log,
     }
-}
-
-/// `nats-server`, or `None` after a printed notice (a failure under CI=true).
-fn nats_server() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let found = std::iter::once(PathBuf::from("/usr/sbin/nats-server"))
-        .chain(std::env::split_paths(&path).map(|d| d.join("nats-server")))
-        .find(|p| p.is_file());
-    if found.is_none() {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "nats-server is missing (apt-get install nats-server)"
-        );
-        eprintln!("skipped: nats-server not found (apt-get install nats-server)");
-    }
-    found
 }
 
 /// Starts a broker on `port` and waits until it listens.
@@ -247,7 +230,7 @@ impl Drop for BlackHole {
 
 #[test]
 fn should_ship_a_placed_and_paid_order() {
-    let Some(nats_bin) = nats_server() else {
+    let Some(nats_bin) = common::prerequisite::nats_server() else {
         return;
     };
     let nats = start_nats(&nats_bin, free_port());
@@ -322,7 +305,7 @@ fn should_answer_within_a_second_when_payments_hangs_only_when_resilient() {
 
 #[test]
 fn should_deliver_every_event_after_shipping_comes_back_when_resilient() {
-    let Some(nats_bin) = nats_server() else {
+    let Some(nats_bin) = common::prerequisite::nats_server() else {
         return;
     };
     let nats = start_nats(&nats_bin, free_port());
@@ -348,7 +331,7 @@ fn should_deliver_every_event_after_shipping_comes_back_when_resilient() {
 
 #[test]
 fn should_lose_the_events_sent_while_shipping_is_away_when_fragile() {
-    let Some(nats_bin) = nats_server() else {
+    let Some(nats_bin) = common::prerequisite::nats_server() else {
         return;
     };
     let nats = start_nats(&nats_bin, free_port());
@@ -371,7 +354,7 @@ fn should_lose_the_events_sent_while_shipping_is_away_when_fragile() {
 
 #[test]
 fn should_resume_delivery_soon_after_the_broker_restarts() {
-    let Some(nats_bin) = nats_server() else {
+    let Some(nats_bin) = common::prerequisite::nats_server() else {
         return;
     };
     let nats = start_nats(&nats_bin, free_port());
@@ -399,7 +382,7 @@ fn should_resume_delivery_soon_after_the_broker_restarts() {
 
 #[test]
 fn should_resume_delivery_soon_after_a_partition_between_shipping_and_the_broker_heals() {
-    let Some(nats_bin) = nats_server() else {
+    let Some(nats_bin) = common::prerequisite::nats_server() else {
         return;
     };
     let nats = start_nats(&nats_bin, free_port());

@@ -2,7 +2,7 @@
 //! the example images): present, or skipped with a printed notice — a failure under CI,
 //! which must run them.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Whether `var` is set to `value` (`CI=true`, `SHAKEDOWN_REQUIRE_DOCKER=1`).
@@ -34,17 +34,19 @@ pub fn shop_built(services: &[&str]) -> bool {
     )
 }
 
-/// `nats-server` runs.
-pub fn nats_server() -> bool {
-    let ok = ["nats-server", "/usr/sbin/nats-server"]
-        .iter()
-        .any(|p| Command::new(p).arg("--version").output().is_ok());
+/// `nats-server` (in `/usr/sbin`, where Debian puts it, or on `PATH`), if installed.
+pub fn nats_server() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::iter::once(PathBuf::from("/usr/sbin/nats-server"))
+        .chain(std::env::split_paths(&path).map(|d| d.join("nats-server")))
+        .find(|p| p.is_file());
     present(
-        ok,
+        found.is_some(),
         "CI",
         "true",
         "nats-server is missing (apt-get install nats-server)",
-    )
+    );
+    found
 }
 
 /// Docker answers and has these local images.
