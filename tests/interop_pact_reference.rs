@@ -2,9 +2,8 @@
 //! pact_mock_server_cli`) loads the contracts our example consumers record, and serves them
 //! well enough for the consumer to work against it.
 //!
-//! Runs when the binary is on PATH or named by `PACT_MOCK_SERVER`; otherwise prints a notice
-//! and passes (CI does not build the reference tools; `scripts/interop.sh` installs and runs
-//! them).
+//! Ignored by a plain `cargo test` (CI does not build the reference tools); `scripts/interop.sh`
+//! installs them and runs these with `--ignored`, where a missing tool fails the test.
 
 mod common;
 
@@ -56,13 +55,10 @@ fn create(bin: &str, port: u16, file: &str) -> u16 {
 }
 
 #[test]
+#[ignore = "needs the reference Pact tools: scripts/interop.sh installs them and runs these"]
 fn should_be_loaded_and_served_by_the_reference_mock_server() {
-    let Some(bin) = reference_binary() else {
-        eprintln!(
-            "skipped: pact-mock-server not found (set PACT_MOCK_SERVER or run scripts/interop.sh)"
-        );
-        return;
-    };
+    let bin = reference_binary()
+        .expect("pact-mock-server not found (set PACT_MOCK_SERVER or run scripts/interop.sh)");
     let port = 19000 + (std::process::id() % 500) as u16;
     let _master = Guard(
         Command::new(&bin)
@@ -96,11 +92,10 @@ fn should_be_loaded_and_served_by_the_reference_mock_server() {
 }
 
 #[test]
+#[ignore = "needs the reference Pact tools: scripts/interop.sh installs them and runs these"]
 fn should_be_verified_by_the_reference_verifier_against_our_example_provider() {
-    let Some(bin) = reference("PACT_VERIFIER", "pact-verifier") else {
-        eprintln!("skipped: pact-verifier not found (set PACT_VERIFIER or run scripts/interop.sh)");
-        return;
-    };
+    let bin = reference("PACT_VERIFIER", "pact-verifier")
+        .expect("pact-verifier not found (set PACT_VERIFIER or run scripts/interop.sh)");
     let provider = orders_service::start("127.0.0.1:0", orders_service::Config::default()).unwrap();
     let state = format!("{}/_pact/state", provider.url());
     let out = Command::new(&bin)
