@@ -3,6 +3,8 @@
 // Each test binary uses the part it needs; the rest would be dead code in that binary.
 #![allow(dead_code)]
 
+#[cfg(feature = "scenario")]
+pub mod busybox;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod echo;

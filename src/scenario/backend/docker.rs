@@ -27,7 +27,9 @@
 
 mod cleanup;
 mod daemon;
+mod fence;
 mod firewall;
+mod nftables;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -44,6 +46,7 @@ use tokio::time::Instant;
 
 use super::address::{self, Address, BackendError, Launch};
 use crate::scenario::model::Service;
+use fence::Fence;
 use firewall::Cuts;
 
 pub use cleanup::{clean_docker, DockerRun};
@@ -62,6 +65,11 @@ struct Container {
     launch: Launch,
     /// Its id and the host PID of its main process since its last start (for a fast kill).
     main: Option<(String, i64)>,
+    /// Its IP on the run's network while it runs.
+    ip: Option<String>,
+    /// A thread in its network namespace, ready to change its rules (none when the host
+    /// does not allow it: partitions then run `nsenter … nft`).
+    fence: Option<Fence>,
     /// Paused by us.
     paused: bool,
     /// Paused through its cgroup freezer directly (not through the daemon).
@@ -189,6 +197,8 @@ impl DockerBackend {
             docker_name,
             launch: launch.clone(),
             main: None,
+            ip: None,
+            fence: None,
             paused: false,
             frozen: false,
         };
@@ -233,7 +243,9 @@ impl DockerBackend {
             .as_ref()
             .and_then(|d| Some((d.id.clone()?, daemon::pid(d)?)));
         if let Some(c) = self.services.get_mut(service) {
+            c.fence = main.as_ref().and_then(|(_, pid)| fence_at(service, *pid));
             c.main = main;
+            c.ip = Some(ip.clone());
         }
         self.mark(service, false, false);
         self.apply_cuts().await?;
@@ -261,6 +273,10 @@ impl DockerBackend {
     /// container stays, for [`DockerBackend::restart`].
     pub async fn kill(&mut self, name: &str) -> Result<(), BackendError> {
         let (docker, container) = self.target(name)?;
+        if let Some(c) = self.services.get_mut(name) {
+            // A dead container has no rules to keep; its namespace goes with the fence.
+            (c.ip, c.fence) = (None, None);
+        }
         // Fast path: SIGKILL straight to the container's main process from the host (what
         // `docker kill` ends up doing, without the daemon's round trip of ~100 ms). Docker
         // sees it die and records exit code 137. Paused containers take the daemon's path.
@@ -434,37 +450,21 @@ impl DockerBackend {
         self.apply_cuts().await
     }
 
-    /// Rewrites the rules of every running container from the cuts in force.
+    /// Rewrites the rules of every running container from the cuts in force, all at once
+    /// (from the addresses read when each started: no daemon round trip at fault time).
     async fn apply_cuts(&mut self) -> Result<(), BackendError> {
         if !self.fenced {
             return Ok(());
         }
-        let docker = self.client()?;
-        let network = self.network_name();
-        // Every container at once: a partition should take effect within milliseconds.
-        let inspections = self.services.iter().map(|(service, c)| {
-            let docker = docker.clone();
-            async move {
-                (
-                    service.clone(),
-                    daemon::inspect(&docker, &c.docker_name).await,
-                )
-            }
-        });
-        let mut ips = BTreeMap::new();
-        let mut pids = BTreeMap::new();
-        for (service, details) in futures_util::future::join_all(inspections).await {
-            let Some(details) = details? else { continue };
-            if let (Some(ip), Some(pid)) =
-                (daemon::ip_on(&details, &network), daemon::pid(&details))
-            {
-                ips.insert(service.clone(), ip);
-                pids.insert(service, pid);
-            }
-        }
-        let installs = pids.iter().map(|(service, pid)| {
+        let ips: BTreeMap<String, String> = self
+            .services
+            .iter()
+            .filter_map(|(name, c)| Some((name.clone(), c.ip.clone()?)))
+            .collect();
+        let installs = self.services.iter().filter(|(_, c)| c.ip.is_some());
+        let installs = installs.map(|(service, c)| {
             let script = self.cuts.script(service, &ips);
-            async move { (service.clone(), firewall::install(*pid, &script).await) }
+            async move { (service.clone(), install(c, script).await) }
         });
         for (service, installed) in futures_util::future::join_all(installs).await {
             if let Err(e) = installed {
@@ -592,6 +592,22 @@ impl Drop for DockerBackend {
         if self.dirty {
             cleanup::remove_run_blocking(&self.run_id);
         }
+    }
+}
+
+/// A fence in the namespace of a container's main process, if the host allows one.
+fn fence_at(service: &str, pid: i64) -> Option<Fence> {
+    Fence::enter(pid)
+        .inspect_err(|e| tracing::debug!("{service}: no fence ({e}); partitions will run nft"))
+        .ok()
+}
+
+/// Runs `script` in the container's namespace: through its fence, else `nsenter … nft`.
+async fn install(c: &Container, script: String) -> Result<(), String> {
+    match (&c.fence, &c.main) {
+        (Some(fence), _) => fence.install(script).await,
+        (None, Some((_, pid))) => firewall::install(*pid, &script).await,
+        (None, None) => Err("its main process is unknown".into()),
     }
 }
 
