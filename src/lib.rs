@@ -31,6 +31,8 @@ pub mod cli;
 pub mod consumer;
 #[cfg(feature = "gate")]
 pub mod gate;
+#[cfg(feature = "verifier")]
+pub mod http_client;
 #[cfg(any(feature = "consumer", feature = "chaos"))]
 pub mod http_server;
 #[cfg(feature = "report")]

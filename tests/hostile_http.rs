@@ -287,3 +287,54 @@ fn should_back_off_when_accepts_fail_at_the_fd_limit() {
     assert!(took < Duration::from_secs(3), "{took:?}");
     drop(server);
 }
+
+/// A loopback upstream answering every request `200 ok`, on `runtime`.
+fn ok_upstream(runtime: &tokio::runtime::Runtime) -> (String, oneshot::Sender<()>) {
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let (stop, stopped) = oneshot::channel::<()>();
+    runtime.spawn(shakedown::http_server::serve(
+        listener,
+        async {
+            let _ = stopped.await;
+        },
+        ServerOptions::default(),
+        |_req| async { hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from("ok"))) },
+    ));
+    (addr, stop)
+}
+
+#[test]
+fn should_close_idle_and_slow_header_connections_to_a_proxy_with_http_faults() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (upstream, _stop) = ok_upstream(&runtime);
+    let proxy = shakedown::chaos::Proxy::start("web", "127.0.0.1:0", &upstream, 1).unwrap();
+    proxy.set_http_options(quick_timeouts());
+    let abort_elsewhere = shakedown::chaos::Toxic::from_json(&serde_json::json!({
+        "name": "abort", "type": "http", "stream": "upstream", "toxicity": 1.0,
+        "attributes": {"path": "^/elsewhere", "abort": true}
+    }))
+    .unwrap();
+    let _fault = proxy.with_toxic(abort_elsewhere).unwrap();
+    let addr = proxy.listen_addr().to_string();
+    let mut idle = TcpStream::connect(&addr).unwrap();
+    let mut slow = TcpStream::connect(&addr).unwrap();
+    slow.write_all(b"GET /version HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .unwrap();
+    for (what, s) in [("idle", &mut idle), ("slow header", &mut slow)] {
+        let took = closed_within(s, Duration::from_secs(3));
+        assert!(
+            took.is_some_and(|t| t < Duration::from_secs(2)),
+            "{what}: {took:?}"
+        );
+    }
+    let (status, _) = get(&addr, "/version");
+    assert!(status.contains("200"), "{status}");
+    proxy.stop();
+}

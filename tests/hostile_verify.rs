@@ -1,10 +1,12 @@
 //! Hostile contracts and providers against `verify`: a contract's path can never send a
-//! request to another host, and a provider's endless answer cannot exhaust memory.
+//! request to another host, a provider's endless answer cannot exhaust memory, and a
+//! provider-state endpoint that never answers (or never stops) fails the run in time.
 #![cfg(feature = "verifier")]
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use serde_json::json;
 use shakedown::contract::Pact;
@@ -69,8 +71,22 @@ fn endless(head: &str, stream: &mut TcpStream) {
     let _ = stream.write_all(b"0\r\n\r\n");
 }
 
+/// Reads the request and then says nothing for 20 s (bounded: the thread ends by itself).
+fn silent(_head: &str, _stream: &mut TcpStream) {
+    std::thread::sleep(Duration::from_secs(20));
+}
+
 fn contract(path: &str) -> Pact {
-    Pact::from_json(&json!({
+    contract_json(path, None)
+}
+
+/// The contract of [`contract`], its interaction needing the provider state `state`.
+fn contract_with_state(path: &str, state: &str) -> Pact {
+    contract_json(path, Some(state))
+}
+
+fn contract_json(path: &str, state: Option<&str>) -> Pact {
+    let mut pact = json!({
         "consumer": {"name": "web"}, "provider": {"name": "orders"},
         "interactions": [{
             "description": "an order",
@@ -78,8 +94,11 @@ fn contract(path: &str) -> Pact {
             "response": {"status": 200, "body": {"id": 1}}
         }],
         "metadata": {"pactSpecification": {"version": "2.0.0"}}
-    }))
-    .unwrap()
+    });
+    if let Some(state) = state {
+        pact["interactions"][0]["providerState"] = json!(state);
+    }
+    Pact::from_json(&pact).unwrap()
 }
 
 #[test]
@@ -122,5 +141,37 @@ fn should_fail_an_interaction_whose_answer_never_ends_without_reading_it_all() {
         .unwrap();
     assert!(!report.success());
     let text = report.render(false);
+    assert!(text.contains("larger than"), "{text}");
+}
+
+#[test]
+fn should_fail_with_a_timeout_when_the_state_endpoint_never_answers() {
+    let (provider, _) = recording_server(4, ok_json);
+    let (states, _) = recording_server(1, silent);
+    let started = Instant::now();
+    let report = Verifier::new("orders", &format!("http://{provider}"))
+        .pact(contract_with_state("/orders/1", "an order exists"))
+        .state_url(&format!("http://{states}/state"))
+        .timeout(Duration::from_secs(1))
+        .run()
+        .unwrap();
+    let took = started.elapsed();
+    let text = report.render(false);
+    assert!(!report.success(), "{text}");
+    assert!(text.contains("timed out"), "{text}");
+    assert!(took < Duration::from_secs(8), "{took:?}");
+}
+
+#[test]
+fn should_fail_a_state_whose_answer_never_ends_without_reading_it_all() {
+    let (provider, _) = recording_server(4, ok_json);
+    let (states, _) = recording_server(1, endless);
+    let report = Verifier::new("orders", &format!("http://{provider}"))
+        .pact(contract_with_state("/orders/1", "an order exists"))
+        .state_url(&format!("http://{states}/state"))
+        .run()
+        .unwrap();
+    let text = report.render(false);
+    assert!(!report.success(), "{text}");
     assert!(text.contains("larger than"), "{text}");
 }

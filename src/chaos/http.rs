@@ -1,8 +1,11 @@
 //! HTTP-aware proxying: while a proxy has HTTP fault toxics, its connections are served as
 //! HTTP/1.1, and each matching request may be answered with a status, aborted, or delayed
-//! (a share of them, by toxicity); the rest go to the upstream untouched.
+//! (a share of them, by toxicity); the rest go to the upstream untouched. A connection keeps
+//! the shared server's header-read and idle timeouts ([`ServerOptions`]); reaching the
+//! upstream is bounded by [`UPSTREAM_CONNECT_TIMEOUT`].
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
@@ -16,6 +19,11 @@ use tokio::net::TcpStream;
 
 use super::proxy::Proxy;
 use super::toxic::{HttpAction, HttpFault, ToxicKind};
+use crate::http_server::{serve_connection, ServerOptions};
+
+/// How long reaching the upstream (TCP connect and HTTP handshake) may take before the
+/// request is refused.
+pub const UPSTREAM_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 type Body = BoxBody<Bytes, hyper::Error>;
 type Sender = hyper::client::conn::http1::SendRequest<Incoming>;
@@ -36,8 +44,16 @@ struct Connection {
     sender: tokio::sync::Mutex<Option<Sender>>,
 }
 
-/// Serves one client connection as HTTP, applying the proxy's HTTP faults.
-pub(crate) async fn serve(proxy: Proxy, client: TcpStream, upstream: String, rng: StdRng) {
+/// Serves one client connection as HTTP, applying the proxy's HTTP faults, within the
+/// header-read and idle timeouts of `options`. Its body cap does not apply: request and
+/// answer bodies stream through to the other side as they come, never held whole.
+pub(crate) async fn serve(
+    proxy: Proxy,
+    client: TcpStream,
+    upstream: String,
+    rng: StdRng,
+    options: &ServerOptions,
+) {
     let conn = Arc::new(Connection {
         proxy,
         upstream,
@@ -48,9 +64,7 @@ pub(crate) async fn serve(proxy: Proxy, client: TcpStream, upstream: String, rng
         let conn = conn.clone();
         async move { conn.handle(req).await }
     });
-    let _ = hyper::server::conn::http1::Builder::new()
-        .serve_connection(TokioIo::new(client), service)
-        .await;
+    serve_connection(client, options, service).await;
 }
 
 impl Connection {
@@ -82,15 +96,13 @@ impl Connection {
     async fn forward(&self, req: Request<Incoming>) -> Result<Response<Body>, Refusal> {
         let mut slot = self.sender.lock().await;
         if slot.as_ref().is_none_or(|s| s.is_closed()) {
-            let stream = TcpStream::connect(&self.upstream)
-                .await
-                .map_err(|e| Refusal::Upstream(e.to_string()))?;
-            let _ = stream.set_nodelay(true);
-            let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-                .await
-                .map_err(|e| Refusal::Upstream(e.to_string()))?;
-            tokio::spawn(conn);
-            *slot = Some(sender);
+            let connecting = tokio::time::timeout(UPSTREAM_CONNECT_TIMEOUT, self.connect());
+            *slot = Some(connecting.await.map_err(|_| {
+                Refusal::Upstream(format!(
+                    "{} not reached within {UPSTREAM_CONNECT_TIMEOUT:?}",
+                    self.upstream
+                ))
+            })??);
         }
         let sender = slot
             .as_mut()
@@ -100,6 +112,19 @@ impl Connection {
             .await
             .map_err(|e| Refusal::Upstream(e.to_string()))?;
         Ok(resp.map(|b| b.boxed()))
+    }
+
+    /// A new HTTP/1.1 connection to the upstream.
+    async fn connect(&self) -> Result<Sender, Refusal> {
+        let stream = TcpStream::connect(&self.upstream)
+            .await
+            .map_err(|e| Refusal::Upstream(e.to_string()))?;
+        let _ = stream.set_nodelay(true);
+        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| Refusal::Upstream(e.to_string()))?;
+        tokio::spawn(conn);
+        Ok(sender)
     }
 }
 

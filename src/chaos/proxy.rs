@@ -16,6 +16,7 @@ use tokio::sync::watch;
 use super::link::{self, LinkContext, LinkEnd};
 use super::runtime::runtime;
 use super::toxic::{Stream, Toxic};
+use crate::http_server::ServerOptions;
 
 /// Why a proxy could not be started or changed.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +65,8 @@ struct Inner {
     epoch: watch::Sender<u64>,
     rng: Mutex<StdRng>,
     metrics: Metrics,
+    /// The limits of connections served as HTTP (the body cap aside).
+    http_options: Mutex<ServerOptions>,
 }
 
 /// A running proxy. Cloning gives another handle to the same proxy; it stops when
@@ -104,6 +107,7 @@ impl Proxy {
             epoch,
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
             metrics: Metrics::default(),
+            http_options: Mutex::new(ServerOptions::default()),
         });
         let proxy = Proxy { inner };
         proxy.listen_on(listen)?;
@@ -179,8 +183,9 @@ impl Proxy {
             let rng = StdRng::seed_from_u64(lock(&self.inner.rng).random::<u64>());
             let mut epoch = self.inner.epoch.subscribe();
             let start = *epoch.borrow();
+            let options = lock(&self.inner.http_options).clone();
             tokio::select! {
-                _ = super::http::serve(self.clone(), client, upstream, rng) => {}
+                _ = super::http::serve(self.clone(), client, upstream, rng, &options) => {}
                 _ = async { while epoch.changed().await.is_ok() { if *epoch.borrow() != start { break; } } } => {}
             }
         } else {
@@ -272,6 +277,13 @@ impl Proxy {
     /// The counters.
     pub fn metrics(&self) -> &Metrics {
         &self.inner.metrics
+    }
+
+    /// Sets the header-read and idle timeouts of connections served as HTTP (while the
+    /// proxy has HTTP fault toxics) from the next connection on; the default is
+    /// [`ServerOptions::default`]. The body cap does not apply: proxied bodies stream through.
+    pub fn set_http_options(&self, options: ServerOptions) {
+        *lock(&self.inner.http_options) = options;
     }
 
     /// True while the proxy has HTTP fault toxics: connections are then served as HTTP.

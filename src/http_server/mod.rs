@@ -4,10 +4,12 @@
 
 mod backoff;
 mod body;
+mod connection;
 mod idle;
 mod options;
 mod serve;
 mod slots;
 
+pub use connection::serve_connection;
 pub use options::{ServerOptions, DEFAULT_MAX_BODY};
 pub use serve::serve;

@@ -10,11 +10,9 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::{Request, Response};
-use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpStream;
 
 use super::backoff::Backoff;
-use super::idle::{Activity, Watched};
 use super::options::ServerOptions;
 use super::slots::Slots;
 
@@ -68,9 +66,6 @@ where
     H: Fn(Request<Bytes>) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Response<Full<Bytes>>> + Send + 'static,
 {
-    let _ = stream.set_nodelay(true);
-    let activity = Activity::new();
-    let io = TokioIo::new(Watched::new(stream, activity.clone()));
     let max_body = options.max_body;
     let service = hyper::service::service_fn(move |req: Request<Incoming>| {
         let handler = handler.clone();
@@ -81,13 +76,5 @@ where
             })
         }
     });
-    let conn = hyper::server::conn::http1::Builder::new()
-        .timer(TokioTimer::new())
-        .header_read_timeout(options.header_read_timeout)
-        .keep_alive(true)
-        .serve_connection(io, service);
-    tokio::select! {
-        _ = conn => {}
-        _ = activity.idle_for(options.idle_timeout) => {}
-    }
+    super::connection::serve_connection(stream, options, service).await;
 }

@@ -2,12 +2,13 @@
 //! (status range, a JSON value at a pointer). Shared by canaries, steady-state checks and
 //! hypotheses.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use super::model::{Expect, HttpRequest};
 use super::status::StatusRange;
+use crate::http_client::{self, describe};
 
 /// What one probe saw.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,12 +25,19 @@ pub struct ProbeResult {
     pub json: Option<Value>,
 }
 
+/// The most of an answer a probe reads (a bigger one fails the probe): probes judge a
+/// status and a JSON value, not bulk data.
+pub const MAX_PROBE_ANSWER: usize = 4 * 1024 * 1024;
+
+/// The total timeout of a probe whose request sets none (each request sets its own).
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// An HTTP client for probes: no connection reuse, so that each probe sees the system as a
-/// new client would (a killed and restarted service, a reset connection).
+/// new client would (a killed and restarted service, a reset connection); the connect
+/// timeout of [`crate::http_client`].
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+    http_client::builder(DEFAULT_TIMEOUT)
         .pool_max_idle_per_host(0)
-        .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap_or_default()
 }
@@ -70,7 +78,7 @@ async fn send(
     client: &reqwest::Client,
     req: &HttpRequest,
     url: &str,
-) -> Result<(u16, bytes::Bytes), String> {
+) -> Result<(u16, Vec<u8>), String> {
     let method = reqwest::Method::from_bytes(req.method.to_uppercase().as_bytes())
         .map_err(|e| e.to_string())?;
     let mut builder = client.request(method, url).timeout(req.timeout.into());
@@ -82,26 +90,12 @@ async fn send(
     } else if let Some(body) = &req.body {
         builder = builder.body(body.clone());
     }
-    let response = builder.send().await.map_err(describe)?;
+    let response = builder.send().await.map_err(|e| describe(&e))?;
     let status = response.status().as_u16();
-    let body = response.bytes().await.map_err(describe)?;
+    let body = http_client::read_capped(response, MAX_PROBE_ANSWER)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok((status, body))
-}
-
-fn describe(e: reqwest::Error) -> String {
-    if e.is_timeout() {
-        "timed out".into()
-    } else if e.is_connect() {
-        "connection refused or failed".into()
-    } else {
-        let mut msg = e.to_string();
-        let mut source = std::error::Error::source(&e);
-        while let Some(s) = source {
-            msg = format!("{msg}: {s}");
-            source = s.source();
-        }
-        msg
-    }
 }
 
 /// Why an answer does not meet `expect` (`None`: it does).
@@ -147,5 +141,42 @@ mod tests {
             "/shipped is 2, expected 3"
         );
         assert_eq!(judge(&e, 200, None).unwrap(), "no /shipped in the answer");
+    }
+
+    /// A loopback server answering one request with 1 MiB chunks, at most 256 of them (so
+    /// it ends by itself), then holding the connection for 10 s without finishing.
+    fn endless_server() -> String {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            let Ok((mut s, _)) = listener.accept() else {
+                return;
+            };
+            let _ = s.read(&mut [0u8; 4096]);
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+            let chunk = vec![b' '; 1 << 20];
+            for _ in 0..256 {
+                let sent = s
+                    .write_all(b"100000\r\n")
+                    .and_then(|()| s.write_all(&chunk));
+                if sent.and_then(|()| s.write_all(b"\r\n")).is_err() {
+                    return;
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_secs(10));
+        });
+        format!("http://{addr}/health")
+    }
+
+    #[tokio::test]
+    async fn fails_on_an_endless_answer_without_reading_it_all() {
+        let url = endless_server();
+        let req: HttpRequest =
+            serde_json::from_value(json!({"url": url, "timeout": "20s"})).unwrap();
+        let result = probe(&client(), &req, &url, &Expect::default()).await;
+        assert!(!result.ok);
+        let error = result.error.unwrap_or_default();
+        assert!(error.contains("larger than"), "{error}");
     }
 }

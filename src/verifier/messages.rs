@@ -7,8 +7,10 @@ use std::sync::Arc;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
+use super::replay::MAX_ANSWER_BYTES;
 use super::report::InteractionError;
 use crate::contract::{Body, ContentType, Interaction, Message};
+use crate::http_client::{describe, read_capped};
 
 /// A closure that produces the message for an interaction (its description and states).
 pub type MessageFn = dyn Fn(&Interaction) -> Result<Message, String> + Send + Sync;
@@ -91,7 +93,7 @@ async fn http(
         .json(&body)
         .send()
         .await
-        .map_err(|e| format!("message producer {url}: {e}"))?;
+        .map_err(|e| format!("message producer {url}: {}", describe(&e)))?;
     let status = resp.status();
     let content_type = resp
         .headers()
@@ -104,8 +106,7 @@ async fn http(
         .and_then(|v| v.to_str().ok())
         .map(decode_metadata)
         .unwrap_or_default();
-    let bytes = resp
-        .bytes()
+    let bytes = read_capped(resp, MAX_ANSWER_BYTES)
         .await
         .map_err(|e| format!("message producer {url}: {e}"))?;
     if !status.is_success() {
@@ -126,7 +127,7 @@ async fn http(
         }
     }
     Ok(Message {
-        contents: Body::from_bytes(bytes.to_vec(), content_type),
+        contents: Body::from_bytes(bytes, content_type),
         metadata,
         ..Default::default()
     })

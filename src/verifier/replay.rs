@@ -12,6 +12,7 @@ use crate::contract::{
     category, match_message, match_response, rng_from_seed, Body, GeneratorContext, Headers,
     HttpRequest, HttpResponse, Interaction, InteractionKind, Message, Mismatch, ProviderState,
 };
+use crate::http_client::{describe, read_capped};
 
 /// What replaying needs, shared by every interaction of a run.
 #[derive(Debug)]
@@ -265,24 +266,6 @@ fn request_url(base_url: &str, path: &str) -> Result<reqwest::Url, String> {
 /// exhausting memory).
 pub const MAX_ANSWER_BYTES: usize = 64 * 1024 * 1024;
 
-/// Reads a body chunk by chunk, failing once it passes `limit` bytes.
-async fn read_capped(mut resp: reqwest::Response, limit: usize) -> Result<Vec<u8>, String> {
-    let mut body = Vec::new();
-    while let Some(chunk) = resp
-        .chunk()
-        .await
-        .map_err(|e| format!("reading the provider's answer: {e}"))?
-    {
-        if body.len() + chunk.len() > limit {
-            return Err(format!(
-                "the provider's answer is larger than {limit} bytes: not read further"
-            ));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
 async fn send(
     client: &reqwest::Client,
     base_url: &str,
@@ -320,8 +303,10 @@ async fn send(
     }
     let resp = builder.send().await.map_err(|e| {
         format!(
-            "the provider did not answer {} {}: {e}",
-            request.method, request.path
+            "the provider did not answer {} {}: {}",
+            request.method,
+            request.path,
+            describe(&e)
         )
     })?;
     let status = resp.status().as_u16();
@@ -333,7 +318,9 @@ async fn send(
             .push(String::from_utf8_lossy(value.as_bytes()).into_owned());
     }
     let content_type = crate::contract::content_type(&headers);
-    let bytes = read_capped(resp, MAX_ANSWER_BYTES).await?;
+    let bytes = read_capped(resp, MAX_ANSWER_BYTES)
+        .await
+        .map_err(|e| format!("the provider's answer: {e}"))?;
     Ok(HttpResponse {
         status,
         headers,

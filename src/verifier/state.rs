@@ -8,6 +8,10 @@ use serde_json::{json, Map, Value};
 
 use super::report::InteractionError;
 use crate::contract::ProviderState;
+use crate::http_client::{describe, read_capped};
+
+/// The most of a state-change URL's answer read: its values are a small JSON object.
+pub const MAX_STATE_ANSWER: usize = 1024 * 1024;
 
 /// Whether a state is being set up or torn down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,9 +117,12 @@ async fn http(
         .json(&body)
         .send()
         .await
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(|e| fail(describe(&e)))?;
     let status = resp.status();
-    let text = resp.text().await.map_err(|e| fail(e.to_string()))?;
+    let bytes = read_capped(resp, MAX_STATE_ANSWER)
+        .await
+        .map_err(|e| fail(e.to_string()))?;
+    let text = String::from_utf8_lossy(&bytes);
     if !status.is_success() {
         return Err(fail(format!(
             "status {} {}",

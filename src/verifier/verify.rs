@@ -262,9 +262,7 @@ impl Verifier {
     pub async fn run_async(&self) -> Result<VerificationReport, VerifyError> {
         let contracts = self.load()?;
         self.check_base_url()?;
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(self.timeout)
+        let client = crate::http_client::builder(self.timeout)
             .pool_max_idle_per_host(self.concurrency.max(4))
             .build()
             .map_err(|e| VerifyError::Runtime(e.to_string()))?;

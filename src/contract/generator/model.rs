@@ -5,7 +5,7 @@ use super::date::check_date_attrs;
 use super::error::GeneratorError;
 use super::mock_server_url::url_regex;
 use super::provider_state::placeholders;
-use super::regex_sample::regex_generator;
+use super::regex_sample::cached_regex;
 use crate::contract::datetime::{DEFAULT_DATE, DEFAULT_DATETIME, DEFAULT_TIME};
 
 /// The largest `digits`/`size` a generator accepts, to keep generated values reasonable.
@@ -235,7 +235,7 @@ impl Generator {
     pub fn validate(&self) -> Result<(), GeneratorError> {
         self.check_numbers()?;
         match self {
-            Generator::Regex { regex } => regex_generator(regex).map(drop),
+            Generator::Regex { regex } => cached_regex(regex).map(drop),
             Generator::Date { format, expression } => {
                 check_date_attrs(format, expression, DEFAULT_DATE)
             }

@@ -1,21 +1,56 @@
 //! Values sampled from a regex (`Regex` generators): classes narrowed to printable ASCII,
-//! anchors dropped, every sample checked against the real expression.
+//! anchors dropped, every sample checked against the real expression. Each expression is
+//! compiled once per process (a cache keyed by the expression), not once per value.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use rand::rngs::StdRng;
 use rand::RngExt;
 use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind};
 
 use super::error::GeneratorError;
+use crate::contract::rules::{DFA_SIZE_LIMIT, SIZE_LIMIT};
 
 /// How many extra repeats `*`, `+` and `{n,}` may produce in a `Regex` generator.
 const MAX_REPEAT: u32 = 10;
 /// How many samples a `Regex` generator tries before giving up on a matching value.
 const REGEX_TRIES: usize = 20;
 
-/// A sampler for `regex` and a whole-string matcher to check its samples.
-pub(super) fn regex_generator(
-    regex: &str,
-) -> Result<(rand_regex::Regex, regex::Regex), GeneratorError> {
+/// How many compiled expressions the cache keeps (it starts over when full).
+const CACHED: usize = 128;
+
+/// A sampler and a whole-string matcher to check its samples.
+type Compiled = Arc<(rand_regex::Regex, regex::Regex)>;
+
+static CACHE: LazyLock<Mutex<HashMap<String, Compiled>>> = LazyLock::new(Mutex::default);
+
+#[cfg(test)]
+thread_local! {
+    /// Expressions compiled on this thread (tests count them).
+    static COMPILED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The compiled `regex`, from the cache or compiled now (and cached).
+pub(super) fn cached_regex(regex: &str) -> Result<Compiled, GeneratorError> {
+    let lock = || CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(found) = lock().get(regex) {
+        return Ok(found.clone());
+    }
+    let compiled = Arc::new(regex_generator(regex)?);
+    let mut cache = lock();
+    if cache.len() >= CACHED {
+        cache.clear();
+    }
+    cache.insert(regex.to_string(), compiled.clone());
+    Ok(compiled)
+}
+
+/// A sampler for `regex` and a whole-string matcher to check its samples (within the size
+/// limit of contract expressions).
+fn regex_generator(regex: &str) -> Result<(rand_regex::Regex, regex::Regex), GeneratorError> {
+    #[cfg(test)]
+    COMPILED.set(COMPILED.get() + 1);
     let bad = |reason: String| GeneratorError::BadRegex {
         regex: regex.to_string(),
         reason,
@@ -23,7 +58,11 @@ pub(super) fn regex_generator(
     let hir = regex_syntax::Parser::new()
         .parse(regex)
         .map_err(|e| bad(e.to_string()))?;
-    let whole = regex::Regex::new(&format!("^(?:{regex})$")).map_err(|e| bad(e.to_string()))?;
+    let whole = regex::RegexBuilder::new(&format!("^(?:{regex})$"))
+        .size_limit(SIZE_LIMIT)
+        .dfa_size_limit(DFA_SIZE_LIMIT)
+        .build()
+        .map_err(|e| bad(e.to_string()))?;
     let sampler =
         rand_regex::Regex::with_hir(readable(hir), MAX_REPEAT).map_err(|e| bad(e.to_string()))?;
     Ok((sampler, whole))
@@ -61,9 +100,10 @@ fn printable(class: ClassUnicode) -> ClassUnicode {
 }
 
 pub(super) fn random_matching(regex: &str, rng: &mut StdRng) -> Result<String, GeneratorError> {
-    let (sampler, whole) = regex_generator(regex)?;
+    let compiled = cached_regex(regex)?;
+    let (sampler, whole) = &*compiled;
     for _ in 0..REGEX_TRIES {
-        let sample: Result<String, _> = rng.sample(&sampler);
+        let sample: Result<String, _> = rng.sample(sampler);
         if let Some(s) = sample.ok().filter(|s| whole.is_match(s)) {
             return Ok(s);
         }
@@ -78,6 +118,7 @@ pub(super) fn random_matching(regex: &str, rng: &mut StdRng) -> Result<String, G
 mod tests {
     use serde_json::Value;
 
+    use super::COMPILED;
     use crate::contract::generator::fixtures::{gen, gen_with};
     use crate::contract::generator::provider_state::text_of;
     use crate::contract::generator::{Generator, GeneratorError};
@@ -113,5 +154,17 @@ mod tests {
             gen_with(&g, &Value::Null, None, 0),
             Err(GeneratorError::BadRegex { .. })
         ));
+    }
+
+    #[test]
+    fn an_expression_is_compiled_once_for_many_values() {
+        let g = Generator::Regex {
+            regex: r"item-[0-9]{6}-once".into(),
+        };
+        let before = COMPILED.get();
+        for seed in 0..10_000 {
+            text_of(&gen(&g, seed));
+        }
+        assert_eq!(COMPILED.get() - before, 1);
     }
 }

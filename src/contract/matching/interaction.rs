@@ -11,9 +11,11 @@ use super::value::{check_rules, check_text_rules, show, values_equal};
 use crate::contract::http::{content_type, percent_decode, HttpRequest, HttpResponse};
 use crate::contract::message::{metadata_content_type, Message};
 use crate::contract::path::RulePath;
-use crate::contract::rules::category;
+use crate::contract::rules::{category, with_budget, BACKTRACKING_BUDGET};
 
 /// Every way `actual` differs from the `expected` request; empty when it matches.
+/// Backtracking regex rules share [`BACKTRACKING_BUDGET`] for the whole request (likewise
+/// for answers and messages): past it, they are mismatches saying so.
 ///
 /// ```
 /// use shakedown::contract::{match_request, HttpRequest};
@@ -22,6 +24,10 @@ use crate::contract::rules::category;
 /// assert_eq!(match_request(&expected, &actual)[0].location, "path");
 /// ```
 pub fn match_request(expected: &HttpRequest, actual: &HttpRequest) -> Vec<Mismatch> {
+    with_budget(BACKTRACKING_BUDGET, || request_mismatches(expected, actual))
+}
+
+fn request_mismatches(expected: &HttpRequest, actual: &HttpRequest) -> Vec<Mismatch> {
     let rules = &expected.matching_rules;
     let mut out = Vec::new();
     if !expected.method.eq_ignore_ascii_case(&actual.method) {
@@ -98,6 +104,12 @@ fn match_path(expected: &HttpRequest, actual: &HttpRequest) -> Vec<Mismatch> {
 
 /// Every way `actual` differs from the `expected` response; empty when it matches.
 pub fn match_response(expected: &HttpResponse, actual: &HttpResponse) -> Vec<Mismatch> {
+    with_budget(BACKTRACKING_BUDGET, || {
+        response_mismatches(expected, actual)
+    })
+}
+
+fn response_mismatches(expected: &HttpResponse, actual: &HttpResponse) -> Vec<Mismatch> {
     let rules = &expected.matching_rules;
     let mut out = match_status(expected, actual);
     out.extend(match_headers(
@@ -163,6 +175,10 @@ fn match_status(expected: &HttpResponse, actual: &HttpResponse) -> Vec<Mismatch>
 
 /// Every way `actual` differs from the `expected` message (contents and metadata).
 pub fn match_message(expected: &Message, actual: &Message) -> Vec<Mismatch> {
+    with_budget(BACKTRACKING_BUDGET, || message_mismatches(expected, actual))
+}
+
+fn message_mismatches(expected: &Message, actual: &Message) -> Vec<Mismatch> {
     let rules = &expected.matching_rules;
     let (et, at) = (
         metadata_content_type(&expected.metadata),

@@ -138,7 +138,10 @@ pub fn check_rule(rule: &MatchingRule, expected: &Value, actual: &Value) -> Resu
         )),
         R::Regex(p) => {
             let text = as_text(actual)?;
-            ok_if(p.is_match(&text), || {
+            let matched = p
+                .check(&text)
+                .map_err(|over| format!("regex '{}' on {}: {over}", p.source(), show(actual)))?;
+            ok_if(matched, || {
                 format!("expected {} to match regex '{}'", show(actual), p.source())
             })
         }

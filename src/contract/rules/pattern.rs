@@ -1,7 +1,23 @@
 //! Pattern: a contract's regular expression, compiled once, matching whole values (linear
-//! engine first, backtracking for look-around and back-references).
+//! engine first, backtracking for look-around and back-references), within size limits and
+//! the backtracking budget.
 
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
+
+use super::budget::{self, OverBudget};
+
+/// The most memory a compiled expression may take, on either engine: 10 MiB (Unicode
+/// classes are big: `[\w.-]{1,64}` alone takes megabytes, so a smaller cap would refuse
+/// real contracts).
+pub const SIZE_LIMIT: usize = 10 << 20;
+/// The most memory the lazy DFA of one expression may cache.
+pub const DFA_SIZE_LIMIT: usize = 2 << 20;
+
+#[cfg(test)]
+thread_local! {
+    /// Expressions compiled on this thread (tests count them).
+    pub(super) static COMPILED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
 
 /// A regular expression as written in a contract, compiled once. Matching is whole-value.
 /// Expressions the linear-time `regex` engine supports use it; those that need look-around
@@ -20,14 +36,22 @@ enum Compiled {
 }
 
 impl Pattern {
-    /// Compiles `source`; the expression must match the whole value.
+    /// Compiles `source`; the expression must match the whole value. One that would
+    /// compile to more than [`SIZE_LIMIT`] bytes is refused.
     pub fn new(source: &str) -> Result<Self, String> {
+        #[cfg(test)]
+        COMPILED.set(COMPILED.get() + 1);
         let anchored = format!("^(?:{source})$");
-        let compiled = match Regex::new(source) {
-            Ok(_) => Compiled::Linear(Regex::new(&anchored).map_err(|e| regex_reason(&e))?),
-            Err(linear) => match fancy_regex::Regex::new(&anchored) {
+        // The expression alone is checked first: wrapped, `a)|(b` would pass.
+        let compiled = match regex_syntax::Parser::new().parse(source) {
+            Ok(_) => Compiled::Linear(linear(&anchored)?),
+            Err(syntax) => match backtracking(&anchored) {
                 Ok(r) => Compiled::Backtracking(Box::new(r)),
-                Err(_) => return Err(regex_reason(&linear)),
+                Err(fancy_regex::Error::CompileError(e)) => {
+                    return Err(too_big(&e)
+                        .unwrap_or_else(|| format!("the expression cannot be compiled: {e}")))
+                }
+                Err(_) => return Err(syntax_reason(&syntax)),
             },
         };
         Ok(Pattern {
@@ -42,13 +66,49 @@ impl Pattern {
     }
 
     /// True when the whole of `value` matches (a backtracking expression that exceeds its
-    /// step limit does not match).
+    /// step limit, or this match's budget, does not match).
     pub fn is_match(&self, value: &str) -> bool {
+        self.check(value).unwrap_or(false)
+    }
+
+    /// Whether the whole of `value` matches; `Err` when a backtracking expression was not
+    /// run because this match's budget ([`budget::with_budget`]) was used up.
+    pub fn check(&self, value: &str) -> Result<bool, OverBudget> {
         match &self.compiled {
-            Compiled::Linear(r) => r.is_match(value),
-            Compiled::Backtracking(r) => r.is_match(value).unwrap_or(false),
+            Compiled::Linear(r) => Ok(r.is_match(value)),
+            Compiled::Backtracking(r) => budget::spend(|| r.is_match(value).unwrap_or(false)),
         }
     }
+}
+
+fn linear(anchored: &str) -> Result<Regex, String> {
+    RegexBuilder::new(anchored)
+        .size_limit(SIZE_LIMIT)
+        .dfa_size_limit(DFA_SIZE_LIMIT)
+        .build()
+        .map_err(|e| match e {
+            regex::Error::CompiledTooBig(limit) => over_limit(limit),
+            other => regex_reason(&other),
+        })
+}
+
+fn over_limit(limit: usize) -> String {
+    format!("the expression compiles to more than {limit} bytes (the size limit)")
+}
+
+/// The size-limit reason of a backtracking expression whose linear parts are too big.
+fn too_big(e: &fancy_regex::CompileError) -> Option<String> {
+    match e {
+        fancy_regex::CompileError::InnerError(inner) => inner.size_limit().map(over_limit),
+        _ => None,
+    }
+}
+
+fn backtracking(anchored: &str) -> Result<fancy_regex::Regex, fancy_regex::Error> {
+    fancy_regex::RegexBuilder::new(anchored)
+        .delegate_size_limit(SIZE_LIMIT)
+        .delegate_dfa_size_limit(DFA_SIZE_LIMIT)
+        .build()
 }
 
 impl PartialEq for Pattern {
@@ -57,9 +117,17 @@ impl PartialEq for Pattern {
     }
 }
 
+/// The one-line reason inside a syntax error (its last `error: …` line).
+fn syntax_reason(e: &regex_syntax::Error) -> String {
+    last_error_line(&e.to_string())
+}
+
 /// The one-line reason inside a regex error (its last `error: …` line).
-pub(super) fn regex_reason(e: &regex::Error) -> String {
-    let text = e.to_string();
+fn regex_reason(e: &regex::Error) -> String {
+    last_error_line(&e.to_string())
+}
+
+fn last_error_line(text: &str) -> String {
     text.lines()
         .rev()
         .find_map(|l| l.strip_prefix("error: "))
@@ -69,7 +137,10 @@ pub(super) fn regex_reason(e: &regex::Error) -> String {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::{json, Value};
+
     use super::*;
+    use crate::contract::{match_response, Body, ContentType, HttpResponse, InteractionKind, Pact};
     #[test]
     fn look_around_and_back_references_are_supported() {
         let p = Pattern::new("(?!admin).*").unwrap();
@@ -77,5 +148,72 @@ mod tests {
         let p = Pattern::new("(a+)-\\1").unwrap();
         assert!(p.is_match("aa-aa") && !p.is_match("aa-a"));
         assert!(Pattern::new("(").is_err());
+    }
+
+    /// An answer whose body is an array of `n` objects with the string `id`, and the
+    /// contract's expected answer, which puts a regex rule on every element's `id`.
+    fn array_of(n: usize, id: &str, regex: &str) -> (HttpResponse, HttpResponse) {
+        let pact = Pact::from_json(&json!({
+            "consumer": {"name": "c"}, "provider": {"name": "p"},
+            "interactions": [{"description": "d", "request": {"method": "GET", "path": "/"},
+                "response": {"status": 200, "body": {"items": [{"id": "1"}]},
+                    "matchingRules": {"body": {
+                        "$.items": {"matchers": [{"match": "type"}]},
+                        "$.items[*].id": {"matchers": [{"match": "regex", "regex": regex}]}}}}}],
+            "metadata": {"pactSpecification": {"version": "3.0.0"}}
+        }))
+        .unwrap();
+        let InteractionKind::Http { response, .. } = &pact.interactions[0].kind else {
+            panic!("an HTTP interaction");
+        };
+        let items: Vec<Value> = (0..n).map(|_| json!({"id": id})).collect();
+        let actual = HttpResponse {
+            status: 200,
+            body: Body::from_bytes(
+                json!({ "items": items }).to_string().into_bytes(),
+                ContentType::parse("application/json"),
+            ),
+            ..Default::default()
+        };
+        (response.clone(), actual)
+    }
+
+    #[test]
+    fn a_rule_over_ten_thousand_elements_is_compiled_once() {
+        let before = COMPILED.get();
+        let (expected, actual) = array_of(10_000, "42", r"\d+");
+        assert_eq!(
+            COMPILED.get() - before,
+            1,
+            "compiled when the contract is read"
+        );
+        assert!(match_response(&expected, &actual).is_empty());
+        assert_eq!(
+            COMPILED.get() - before,
+            1,
+            "not compiled again while matching"
+        );
+    }
+
+    #[test]
+    fn backtracking_over_ten_thousand_elements_stops_at_the_budget() {
+        // Each value makes this expression reach its step limit.
+        let (expected, actual) = array_of(10_000, &format!("{}c", "a".repeat(30)), "(?=a)(a|aa)+b");
+        let runs = budget::RUNS.get();
+        let mismatches = match_response(&expected, &actual);
+        let ran = budget::RUNS.get() - runs;
+        assert!(ran < 10_000, "{ran} backtracking runs");
+        assert_eq!(mismatches.len(), 10_000);
+        let last = &mismatches[9_999].message;
+        assert!(last.contains("budget"), "{last}");
+    }
+
+    #[test]
+    fn an_expression_over_the_size_limit_is_refused_with_the_reason() {
+        let reason = Pattern::new(r"\w{1,300}").unwrap_err();
+        assert_eq!(
+            reason,
+            "the expression compiles to more than 10485760 bytes (the size limit)"
+        );
     }
 }
