@@ -440,7 +440,9 @@ fn piece_size(
     let size = match (slicer, rate) {
         (Some((avg, var, _)), _) => {
             let avg = i64::try_from(avg).unwrap_or(i64::MAX);
-            let v = i64::try_from(var).unwrap_or(i64::MAX).min(avg.saturating_sub(1));
+            let v = i64::try_from(var)
+                .unwrap_or(i64::MAX)
+                .min(avg.saturating_sub(1));
             let spread = if v > 0 { rng.random_range(-v..=v) } else { 0 };
             usize::try_from(avg.saturating_add(spread).max(1)).unwrap_or(usize::MAX)
         }

@@ -538,7 +538,9 @@ mod tests {
     fn refuses_times_over_a_day_in_every_unit() {
         let day_ms = MAX_TOXIC_MILLIS;
         let slicer = |delay: u64| {
-            Toxic::from_json(&json!({"type": "slicer", "attributes": {"average_size": 1, "delay": delay}}))
+            Toxic::from_json(
+                &json!({"type": "slicer", "attributes": {"average_size": 1, "delay": delay}}),
+            )
         };
         assert!(slicer(day_ms * 1000).is_ok());
         assert!(matches!(
@@ -546,9 +548,8 @@ mod tests {
             Err(ToxicError::BadAttribute { .. })
         ));
         assert!(slicer(u64::MAX).is_err());
-        let latency = |ms: u64| {
-            Toxic::from_json(&json!({"type": "latency", "attributes": {"latency": ms}}))
-        };
+        let latency =
+            |ms: u64| Toxic::from_json(&json!({"type": "latency", "attributes": {"latency": ms}}));
         assert!(latency(day_ms).is_ok() && latency(day_ms + 1).is_err());
     }
 

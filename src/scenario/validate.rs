@@ -8,10 +8,10 @@ use super::model::{
     Canary, CrashFault, Effect, Expect, Fault, HttpRequest, PartitionFault, PauseFault, Scenario,
     Target,
 };
-use crate::chaos::{HttpAction, MAX_TOXIC_MILLIS};
 use super::name;
 use super::status::StatusRange;
 use super::template::{self, Placeholder};
+use crate::chaos::{HttpAction, MAX_TOXIC_MILLIS};
 
 /// One step of a key path into the document.
 #[derive(Debug, Clone, PartialEq, Eq)]
