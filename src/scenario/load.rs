@@ -288,12 +288,15 @@ mod tests {
 
     #[test]
     fn link_faults_stay_within_what_the_fault_proxy_takes() {
-        let says = |fault: &str, expected: &str| {
-            let p = problems(&format!(
+        let text = |fault: &str| {
+            format!(
                 "name = \"x\"\n[services.a]\ncommand = [\"true\"]\n[services.b]\n\
                  command = [\"true\"]\n[links.l]\nfrom = \"a\"\nto = \"b\"\n\
                  [[faults]]\nlink = \"l\"\nstart = \"1s\"\n{fault}"
-            ));
+            )
+        };
+        let says = |fault: &str, expected: &str| {
+            let p = problems(&text(fault));
             assert!(p.len() == 1 && p[0].starts_with(expected), "{p:?}");
         };
         says(
@@ -314,8 +317,8 @@ mod tests {
                 &format!("s.toml:13:10: status {status} is not an HTTP status"),
             );
         }
-        let day = "kind = \"latency\"\nlatency = \"24h\"\njitter = \"24h\"\n";
-        assert!(parse(&format!("name = \"x\"\n[services.a]\ncommand = [\"true\"]\n[services.b]\ncommand = [\"true\"]\n[links.l]\nfrom = \"a\"\nto = \"b\"\n[[faults]]\nlink = \"l\"\nstart = \"1s\"\n{day}"), Path::new("s.toml")).is_ok());
+        let a_day = text("kind = \"latency\"\nlatency = \"24h\"\njitter = \"24h\"\n");
+        assert!(parse(&a_day, Path::new("s.toml")).is_ok());
     }
 
     #[test]
