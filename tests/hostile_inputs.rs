@@ -327,7 +327,7 @@ mod scenario_loader {
         }
     }
 
-    /// The fault kinds, and one that is not.
+    /// The fault kinds.
     const KINDS: &[&str] = &[
         "latency",
         "jitter",
@@ -338,51 +338,50 @@ mod scenario_loader {
         "crash",
         "pause",
         "partition",
-        "earthquake",
     ];
 
-    /// A small scenario (two services, a link, a canary, faults of every kind) with known
-    /// keys set to hostile values: the loader's checks, densely, at a tenth of the cost of a
-    /// shipped scenario.
+    /// A small sound scenario (two services, a link, maybe a canary, faults of any kind)
+    /// with up to three known keys set to hostile values, in any of its tables: the loader's
+    /// checks, densely, at a fraction of the cost of a shipped scenario.
     fn small_scenario() -> impl Strategy<Value = String> {
-        let pairs = |n: usize| {
-            proptest::collection::vec((proptest::sample::select(KEYS), hostile_value()), 0..n)
-        };
-        let fault = (proptest::sample::select(KINDS), pairs(4));
+        let edit = || (any::<u8>(), proptest::sample::select(KEYS), hostile_value());
+        let edits = prop_oneof![
+            1 => Just(Vec::new()),
+            3 => proptest::collection::vec(edit(), 1..2),
+            1 => proptest::collection::vec(edit(), 2..4),
+        ];
         (
-            pairs(3),
-            pairs(3),
-            pairs(3),
-            proptest::option::of(pairs(3)),
-            proptest::collection::vec(fault, 0..3),
+            any::<bool>(),
+            proptest::collection::vec(proptest::sample::select(KINDS), 0..3),
+            edits,
         )
-            .prop_map(|(top, service, link, canary, faults)| {
-                let section = |header: &str, base: &[(&str, &str)], pairs: Vec<(&str, Toml)>| {
-                    let mut fields: std::collections::BTreeMap<String, String> = base
-                        .iter()
-                        .map(|(k, v)| (k.to_string(), v.to_string()))
-                        .collect();
-                    fields.extend(
-                        pairs
-                            .into_iter()
-                            .map(|(k, v)| (k.to_string(), v.to_string())),
-                    );
-                    let body: String = fields.iter().map(|(k, v)| format!("{k} = {v}\n")).collect();
-                    format!("{header}{body}")
-                };
-                let mut text = section("", &[("name", "\"x\"")], top);
-                text += &section("[services.a]\n", &[("command", "[\"true\"]")], service);
-                text += "[services.b]\ncommand = [\"true\"]\n";
-                text += &section("[links.l]\n", &[("from", "\"a\""), ("to", "\"b\"")], link);
-                if let Some(pairs) = canary {
-                    let http = "{ url = \"http://{{ services.a }}/\" }";
-                    text += &section(
-                        "[[canaries]]\n",
-                        &[("name", "\"c\""), ("http", http)],
-                        pairs,
-                    );
+            .prop_map(|(canary, kinds, edits)| {
+                // Tables: the top, service a, link l, the canary, then the faults.
+                let mut tables: Vec<(String, Vec<(String, String)>)> = vec![
+                    (String::new(), vec![("name".into(), "\"x\"".into())]),
+                    (
+                        "[services.a]\n".into(),
+                        vec![("command".into(), "[\"true\"]".into())],
+                    ),
+                    (
+                        "[links.l]\n".into(),
+                        vec![
+                            ("from".into(), "\"a\"".into()),
+                            ("to".into(), "\"b\"".into()),
+                        ],
+                    ),
+                ];
+                if canary {
+                    let http = "{ url = \"http://127.0.0.1:1/\" }";
+                    tables.push((
+                        "[[canaries]]\n".into(),
+                        vec![
+                            ("name".into(), "\"c\"".into()),
+                            ("http".into(), http.into()),
+                        ],
+                    ));
                 }
-                for (kind, pairs) in faults {
+                for kind in kinds {
                     let target: &[(&str, &str)] = match kind {
                         "crash" | "pause" => &[("service", "\"a\"")],
                         "partition" => &[("between", "[[\"a\"], [\"b\"]]")],
@@ -392,10 +391,34 @@ mod scenario_loader {
                         "http" => &[("link", "\"l\""), ("status", "503")],
                         _ => &[("link", "\"l\"")],
                     };
-                    let kind = format!("{kind:?}");
-                    let mut base = vec![("kind", kind.as_str()), ("start", "\"1s\"")];
-                    base.extend_from_slice(target);
-                    text += &section("[[faults]]\n", &base, pairs);
+                    let mut fields = vec![
+                        ("kind".to_string(), format!("{kind:?}")),
+                        ("start".into(), "\"1s\"".into()),
+                    ];
+                    fields.extend(target.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+                    tables.push(("[[faults]]\n".into(), fields));
+                }
+                let n = tables.len();
+                for (which, key, value) in edits {
+                    let fields = &mut tables[usize::from(which) % n].1;
+                    fields.retain(|(k, _)| k != key);
+                    fields.push((key.to_string(), value.to_string()));
+                }
+                let mut text: String = tables
+                    .iter()
+                    .take(2)
+                    .map(|(header, fields)| {
+                        let body: String =
+                            fields.iter().map(|(k, v)| format!("{k} = {v}\n")).collect();
+                        format!("{header}{body}")
+                    })
+                    .collect();
+                text += "[services.b]\ncommand = [\"true\"]\n";
+                for (header, fields) in tables.iter().skip(2) {
+                    text += header;
+                    for (k, v) in fields {
+                        text += &format!("{k} = {v}\n");
+                    }
                 }
                 text
             })
