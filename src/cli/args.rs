@@ -451,8 +451,8 @@ pub struct CleanArgs {
 mod tests {
     use super::*;
 
-    /// A runtime of 2^64 - 1 workers was a capacity-overflow panic in tokio (and 10^11 an
-    /// allocation failure): `--workers` is a usage error beyond 1,024.
+    /// A runtime of 2^64 - 1 workers panicked in tokio's builder (an addition overflowed),
+    /// and 10^11 asked for terabytes: `--workers` is a usage error beyond 1,024.
     #[test]
     fn mock_workers_are_bounded() {
         let mock = |workers: &str| {
