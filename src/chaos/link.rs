@@ -435,12 +435,20 @@ fn piece_size(
     left: usize,
     rng: &mut StdRng,
 ) -> usize {
+    // The API takes any u64 for sizes and rates: the arithmetic saturates rather than
+    // overflow (a panic in debug builds, a wrap to nonsense in release).
     let size = match (slicer, rate) {
         (Some((avg, var, _)), _) => {
-            let v = var.min(avg.saturating_sub(1)) as i64;
-            (avg as i64 + if v > 0 { rng.random_range(-v..=v) } else { 0 }).max(1) as usize
+            let avg = i64::try_from(avg).unwrap_or(i64::MAX);
+            let v = i64::try_from(var)
+                .unwrap_or(i64::MAX)
+                .min(avg.saturating_sub(1));
+            let spread = if v > 0 { rng.random_range(-v..=v) } else { 0 };
+            usize::try_from(avg.saturating_add(spread).max(1)).unwrap_or(usize::MAX)
         }
-        (None, Some(rate)) => ((rate * 1000 / 50) as usize).max(1),
+        (None, Some(rate)) => usize::try_from(rate.saturating_mul(1000) / 50)
+            .unwrap_or(usize::MAX)
+            .max(1),
         (None, None) => left,
     };
     size.min(left)
@@ -491,5 +499,20 @@ mod tests {
                 leaves - now
             );
         }
+    }
+
+    #[test]
+    fn pieces_of_huge_slicer_sizes_and_rates_neither_overflow_nor_vanish() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let no_delay = Duration::ZERO;
+        for _ in 0..100 {
+            let huge = Some((usize::MAX, usize::MAX, no_delay));
+            assert_eq!(piece_size(huge, None, 10, &mut rng), 10);
+            let near = Some((i64::MAX as usize, i64::MAX as usize - 1, no_delay));
+            assert!((1..=10).contains(&piece_size(near, None, 10, &mut rng)));
+        }
+        assert_eq!(piece_size(None, Some(u64::MAX), 10, &mut rng), 10);
+        assert_eq!(piece_size(None, Some(1), 10, &mut rng), 10);
+        assert_eq!(piece_size(None, Some(1), 100, &mut rng), 20);
     }
 }

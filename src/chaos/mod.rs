@@ -23,4 +23,4 @@ pub use policy::{ListenPolicy, UpstreamPolicy};
 pub use proxy::{Metrics, Proxy, ProxyError};
 pub use registry::{ApiError, Registry};
 pub use runtime::runtime;
-pub use toxic::{HttpAction, HttpFault, Stream, Toxic, ToxicError, ToxicKind};
+pub use toxic::{HttpAction, HttpFault, Stream, Toxic, ToxicError, ToxicKind, MAX_TOXIC_MILLIS};

@@ -196,6 +196,19 @@ fn millis(
     Ok(Duration::from_millis(ms))
 }
 
+/// A time attribute in microseconds (the slicer's `delay`), at most [`MAX_TOXIC_MILLIS`].
+fn micros(attrs: &Map<String, Value>, toxic: &str, key: &str) -> Result<Duration, ToxicError> {
+    let us = number(attrs, toxic, key, 0)?;
+    if us > MAX_TOXIC_MILLIS * 1000 {
+        return Err(ToxicError::BadAttribute {
+            toxic: toxic.into(),
+            attribute: key.into(),
+            reason: format!("{us} µs is more than a day ({MAX_TOXIC_MILLIS} ms)"),
+        });
+    }
+    Ok(Duration::from_micros(us))
+}
+
 fn number(
     attrs: &Map<String, Value>,
     toxic: &str,
@@ -255,7 +268,7 @@ impl ToxicKind {
             "slicer" => ToxicKind::Slicer {
                 average_size: n("average_size", 0)? as usize,
                 size_variation: n("size_variation", 0)? as usize,
-                delay: Duration::from_micros(n("delay", 0)?),
+                delay: micros(attrs, kind, "delay")?,
             },
             "limit_data" => ToxicKind::LimitData {
                 bytes: n("bytes", 0)?,
@@ -519,6 +532,25 @@ mod tests {
             &json!({"type": "http", "attributes": {"path": "(", "abort": true}})
         )
         .is_err());
+    }
+
+    #[test]
+    fn refuses_times_over_a_day_in_every_unit() {
+        let day_ms = MAX_TOXIC_MILLIS;
+        let slicer = |delay: u64| {
+            Toxic::from_json(
+                &json!({"type": "slicer", "attributes": {"average_size": 1, "delay": delay}}),
+            )
+        };
+        assert!(slicer(day_ms * 1000).is_ok());
+        assert!(matches!(
+            slicer(day_ms * 1000 + 1),
+            Err(ToxicError::BadAttribute { .. })
+        ));
+        assert!(slicer(u64::MAX).is_err());
+        let latency =
+            |ms: u64| Toxic::from_json(&json!({"type": "latency", "attributes": {"latency": ms}}));
+        assert!(latency(day_ms).is_ok() && latency(day_ms + 1).is_err());
     }
 
     #[test]

@@ -327,8 +327,9 @@ pub struct MockArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
 
-    /// Server worker threads.
-    #[arg(long, default_value_t = 2)]
+    /// Server worker threads (at most 1,024; 0 or 1: one thread).
+    #[arg(long, default_value_t = 2,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=1024))]
     pub workers: usize,
 
     /// Hide the values of this request header in 500 answers and the log (repeatable).
@@ -444,4 +445,25 @@ pub struct CleanArgs {
     /// Leave Docker alone (only processes).
     #[arg(long)]
     pub no_docker: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A runtime of 2^64 - 1 workers panicked in tokio's builder (an addition overflowed),
+    /// and 10^11 asked for terabytes: `--workers` is a usage error beyond 1,024.
+    #[test]
+    fn mock_workers_are_bounded() {
+        let mock = |workers: &str| {
+            Cli::try_parse_from(["shakedown", "mock", "--workers", workers, "x.json"])
+        };
+        for huge in ["1025", "100000000000", "18446744073709551615"] {
+            let e = mock(huge).unwrap_err();
+            assert_eq!(e.kind(), clap::error::ErrorKind::ValueValidation, "{huge}");
+        }
+        for fine in ["0", "1", "1024"] {
+            assert!(mock(fine).is_ok(), "{fine}");
+        }
+    }
 }

@@ -287,6 +287,41 @@ mod tests {
     }
 
     #[test]
+    fn link_faults_stay_within_what_the_fault_proxy_takes() {
+        let text = |fault: &str| {
+            format!(
+                "name = \"x\"\n[services.a]\ncommand = [\"true\"]\n[services.b]\n\
+                 command = [\"true\"]\n[links.l]\nfrom = \"a\"\nto = \"b\"\n\
+                 [[faults]]\nlink = \"l\"\nstart = \"1s\"\n{fault}"
+            )
+        };
+        let says = |fault: &str, expected: &str| {
+            let p = problems(&text(fault));
+            assert!(p.len() == 1 && p[0].starts_with(expected), "{p:?}");
+        };
+        says(
+            "kind = \"latency\"\nlatency = \"25h\"\n",
+            "s.toml:13:11: `latency` is more than a day",
+        );
+        says(
+            "kind = \"jitter\"\njitter = \"2days\"\n",
+            "s.toml:13:10: `jitter` is more than a day",
+        );
+        says(
+            "kind = \"http\"\ndelay = \"86401s\"\n",
+            "s.toml:13:9: `delay` is more than a day",
+        );
+        for status in ["0", "99", "600", "65535"] {
+            says(
+                &format!("kind = \"http\"\nstatus = {status}\n"),
+                &format!("s.toml:13:10: status {status} is not an HTTP status"),
+            );
+        }
+        let a_day = text("kind = \"latency\"\nlatency = \"24h\"\njitter = \"24h\"\n");
+        assert!(parse(&a_day, Path::new("s.toml")).is_ok());
+    }
+
+    #[test]
     fn faults_written_inline_are_located_too() {
         let p = problems(
             "name = \"x\"\nfaults = [\n  { kind = \"pause\", service = \"a\", start = \"1s\" },\n  \

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::duration::Dur;
 use super::model::{
     Canary, CrashFault, Effect, Expect, Fault, HttpRequest, PartitionFault, PauseFault, Scenario,
     Target,
@@ -10,6 +11,7 @@ use super::model::{
 use super::name;
 use super::status::StatusRange;
 use super::template::{self, Placeholder};
+use crate::chaos::{HttpAction, MAX_TOXIC_MILLIS};
 
 /// One step of a key path into the document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -278,11 +280,41 @@ impl Checker<'_> {
             Effect::Partition(p) => return self.partition(at("between"), p),
         };
         self.target(at("link"), link, "links", Checker::need_link);
+        self.toxic_bounds(i, &f.effect);
         if let Some(t) = toxicity {
             if !(0.0..=1.0).contains(&t) {
                 self.add(
                     at("toxicity"),
                     format!("toxicity {t} is not between 0 and 1"),
+                );
+            }
+        }
+    }
+
+    /// What the fault proxy's API would refuse in a toxic, a link fault may not say either:
+    /// times over a day ([`MAX_TOXIC_MILLIS`]), statuses that are not HTTP statuses.
+    fn toxic_bounds(&mut self, i: usize, effect: &Effect) {
+        let at = |field: &str| path(&["faults", field], Some((1, i)));
+        let times = match effect {
+            Effect::Latency(l) => vec![("latency", Some(l.latency)), ("jitter", l.jitter)],
+            Effect::Jitter(j) => vec![("latency", j.latency), ("jitter", Some(j.jitter))],
+            Effect::Http(h) => match h.action {
+                HttpAction::Respond { status, .. } if !(100..=599).contains(&status) => {
+                    return self.add(
+                        at("status"),
+                        format!("status {status} is not an HTTP status (100 to 599)"),
+                    );
+                }
+                HttpAction::Delay(d) => vec![("delay", Some(Dur(d)))],
+                _ => vec![],
+            },
+            _ => vec![],
+        };
+        for (field, d) in times {
+            if d.is_some_and(|d| d.as_millis() > MAX_TOXIC_MILLIS) {
+                self.add(
+                    at(field),
+                    format!("`{field}` is more than a day: the fault proxy takes at most a day"),
                 );
             }
         }

@@ -223,9 +223,10 @@ impl Verifier {
         self
     }
 
-    /// Runs up to `n` interactions at once (for providers whose states do not interfere).
+    /// Runs up to `n` interactions at once (for providers whose states do not interfere);
+    /// at least one, and at most what a semaphore counts (`--concurrency` takes any number).
     pub fn concurrency(mut self, n: usize) -> Self {
-        self.concurrency = n.max(1);
+        self.concurrency = n.clamp(1, Semaphore::MAX_PERMITS);
         self
     }
 
@@ -407,4 +408,17 @@ fn files(source: &Path) -> Result<Vec<PathBuf>, VerifyError> {
         .collect();
     found.sort();
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_concurrency_makes_a_semaphore() {
+        for n in [0, 1, usize::MAX] {
+            let v = Verifier::new("p", "http://127.0.0.1:1").concurrency(n);
+            assert!(Semaphore::new(v.concurrency).available_permits() >= 1);
+        }
+    }
 }
