@@ -374,3 +374,40 @@ fn should_keep_every_byte_of_a_bulk_transfer_while_toxics_come_and_go() {
     );
     p.stop();
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn should_wait_for_a_held_port_without_blocking_the_runtime_when_enabling() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::Arc;
+    let p = proxy();
+    let addr = p.listen_addr();
+    p.disable();
+    // Something holds the port for a moment, as a listener that is shutting down does.
+    let holder = (0..100)
+        .find_map(|_| {
+            TcpListener::bind(addr)
+                .inspect_err(|_| std::thread::sleep(Duration::from_millis(10)))
+                .ok()
+        })
+        .expect("the disabled proxy lets go of its port");
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        drop(holder);
+    });
+    let ticks = Arc::new(AtomicU32::new(0));
+    let counter = ticks.clone();
+    let ticker = tokio::spawn(async move {
+        for _ in 0..200 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            counter.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    p.enable_async()
+        .await
+        .expect("enabled once the port is free");
+    let ticked = ticks.load(Ordering::SeqCst);
+    ticker.abort();
+    release.join().unwrap();
+    assert!(ticked >= 5, "the runtime was blocked: {ticked} ticks");
+    assert_eq!(round_trip(&mut connect(&p), b"again"), b"again");
+}

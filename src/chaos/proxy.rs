@@ -115,7 +115,16 @@ impl Proxy {
     }
 
     fn listen_on(&self, addr: &str) -> Result<(), ProxyError> {
-        let std_listener = bind_retrying(addr).map_err(|source| ProxyError::Bind {
+        self.accept_on(addr, bind_retrying(addr))
+    }
+
+    /// Starts accepting on a freshly bound listener (or says why `addr` could not be bound).
+    fn accept_on(
+        &self,
+        addr: &str,
+        bound: std::io::Result<std::net::TcpListener>,
+    ) -> Result<(), ProxyError> {
+        let std_listener = bound.map_err(|source| ProxyError::Bind {
             addr: addr.into(),
             source,
         })?;
@@ -398,6 +407,22 @@ impl Proxy {
         self.listen_on(&self.listen_addr().to_string())
     }
 
+    /// [`Proxy::enable`] for async callers: waits for a listener that is shutting down
+    /// without blocking the runtime's thread.
+    pub async fn enable_async(&self) -> Result<(), ProxyError> {
+        if self.enabled() {
+            return Ok(());
+        }
+        let addr = self.listen_addr().to_string();
+        let deadline = std::time::Instant::now() + BIND_PATIENCE;
+        loop {
+            match bind(&addr) {
+                Err(e) if in_use_until(&e, deadline) => tokio::time::sleep(BIND_RETRY).await,
+                bound => return self.accept_on(&addr, bound),
+            }
+        }
+    }
+
     /// Moves the listener (closing open connections).
     pub fn set_listen(&self, listen: &str) -> Result<(), ProxyError> {
         self.disable();
@@ -421,18 +446,23 @@ impl Proxy {
     }
 }
 
-/// Binds `addr`, retrying for up to a second while the address is still held by a listener
-/// that is shutting down (a disable followed at once by an enable).
+/// How long re-binding waits for a listener that is shutting down (a disable followed at
+/// once by an enable), and how often it tries.
+const BIND_PATIENCE: Duration = Duration::from_secs(1);
+const BIND_RETRY: Duration = Duration::from_millis(10);
+
+/// Whether a failed bind is worth another try: the address is in use, and time is left.
+fn in_use_until(e: &std::io::Error, deadline: std::time::Instant) -> bool {
+    e.kind() == std::io::ErrorKind::AddrInUse && std::time::Instant::now() < deadline
+}
+
+/// Binds `addr`, retrying (blocking this thread) for up to [`BIND_PATIENCE`]; async callers
+/// use [`Proxy::enable_async`].
 fn bind_retrying(addr: &str) -> std::io::Result<std::net::TcpListener> {
-    let deadline = std::time::Instant::now() + Duration::from_secs(1);
+    let deadline = std::time::Instant::now() + BIND_PATIENCE;
     loop {
         match bind(addr) {
-            Err(e)
-                if e.kind() == std::io::ErrorKind::AddrInUse
-                    && std::time::Instant::now() < deadline =>
-            {
-                std::thread::sleep(Duration::from_millis(10));
-            }
+            Err(e) if in_use_until(&e, deadline) => std::thread::sleep(BIND_RETRY),
             other => return other,
         }
     }

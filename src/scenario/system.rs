@@ -334,10 +334,13 @@ impl System {
             .heal_partition(&cut.a, &cut.b, cut.one_way)
             .await;
         for l in &cut.links {
-            self.link(l)?.enable().map_err(|source| FaultError::Proxy {
-                link: l.clone(),
-                source,
-            })?;
+            self.link(l)?
+                .enable_async()
+                .await
+                .map_err(|source| FaultError::Proxy {
+                    link: l.clone(),
+                    source,
+                })?;
         }
         Ok(healed?)
     }
