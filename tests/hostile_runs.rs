@@ -305,3 +305,23 @@ fn should_keep_run_state_in_a_private_folder_of_the_user_and_refuse_a_symlink() 
         "nothing written through the symlink: {written:?}"
     );
 }
+
+#[test]
+fn should_refuse_to_clean_from_a_state_folder_of_another_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    std::fs::create_dir_all(state.join("runs")).unwrap();
+    // Another user's folder (we run as root in CI; elsewhere chown is refused: skipped).
+    if std::os::unix::fs::chown(&state, Some(65534), Some(65534)).is_err() {
+        assert!(std::env::var("CI").is_err(), "CI runs as root");
+        eprintln!("skipped: changing a folder's owner needs root");
+        return;
+    }
+    let out = shakedown(["clean", "--no-docker"])
+        .env("SHAKEDOWN_STATE_DIR", &state)
+        .output()
+        .unwrap();
+    let text = common::cli::text(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("belongs to another user"), "{text}");
+}

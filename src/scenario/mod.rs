@@ -40,7 +40,7 @@ pub use pattern::Pattern;
 pub use recorder::Listener;
 pub use schema::{json_schema, json_schema_text};
 pub use state::{clean_processes, recorded_runs, state_file, Cleaned, RunState};
-pub use state_dir::default_state_dir;
+pub use state_dir::{check_private, default_state_dir};
 pub use status::StatusRange;
 pub use system::{start_order, Cut, FaultError};
 pub use verdict::quantile;

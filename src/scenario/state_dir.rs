@@ -34,6 +34,12 @@ pub fn private_dir(dir: &Path) -> std::io::Result<()> {
             .mode(0o700)
             .create(dir)?;
     }
+    check_private(dir)
+}
+
+/// Refuses a state folder that is a symlink, not a folder, or another user's: its state
+/// files could name processes `clean` would then kill.
+pub fn check_private(dir: &Path) -> std::io::Result<()> {
     let meta = std::fs::symlink_metadata(dir)?;
     let refuse = |why: &str| Err(std::io::Error::other(format!("{}: {why}", dir.display())));
     if meta.file_type().is_symlink() {

@@ -81,6 +81,12 @@ pub fn clean(args: &CleanArgs) -> Outcome {
         .state_dir
         .clone()
         .unwrap_or_else(scenario::default_state_dir);
+    if dir.exists() {
+        if let Err(e) = scenario::check_private(&dir) {
+            eprintln!("shakedown clean: the state folder {e}");
+            return Outcome::UsageError;
+        }
+    }
     let mut told = BTreeSet::new();
     let mut cleaned = 0;
     for state in scenario::recorded_runs(&dir) {
