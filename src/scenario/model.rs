@@ -539,8 +539,9 @@ mod http_form {
         /// Only paths matching this regex.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         path: Option<Pattern>,
-        /// Answer with this status … (one of `status`, `abort` or `delay`)
+        /// Answer with this status (100 to 599) … (one of `status`, `abort` or `delay`)
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schemars(range(min = 100, max = 599))]
         status: Option<u16>,
         /// … and this body.
         #[serde(default, skip_serializing_if = "Option::is_none")]
