@@ -21,11 +21,15 @@ thread_local! {
 #[error("not checked: backtracking regexes used up this match's budget of {BACKTRACKING_BUDGET:?}")]
 pub struct OverBudget;
 
-/// Runs `f` (matching one request, answer or message) with a fresh budget of `budget`;
-/// the previous budget is restored afterwards.
+/// Runs `f` (matching one request, answer or message) with a budget of `budget`. Inside
+/// another `with_budget` (a mock trying a request against every interaction), `f` spends
+/// the outer budget: one request never gets more than one budget in all.
 pub fn with_budget<T>(budget: Duration, f: impl FnOnce() -> T) -> T {
-    let previous = LEFT.replace(Some(budget));
-    let _restore = Restore(previous);
+    if LEFT.get().is_some() {
+        return f();
+    }
+    LEFT.set(Some(budget));
+    let _restore = Restore(None);
     f()
 }
 
@@ -51,4 +55,25 @@ pub(super) fn spend<T>(search: impl FnOnce() -> T) -> Result<T, OverBudget> {
         LEFT.set(Some(d.saturating_sub(started.elapsed())));
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spend_all() -> Result<(), OverBudget> {
+        spend(|| std::thread::sleep(Duration::from_millis(5)))
+    }
+
+    #[test]
+    fn inner_matches_share_the_outer_budget() {
+        let inner = with_budget(Duration::from_millis(1), || {
+            spend_all().unwrap();
+            // A second match of the same request gets no fresh budget.
+            with_budget(Duration::from_secs(60), spend_all)
+        });
+        assert_eq!(inner, Err(OverBudget));
+        assert_eq!(LEFT.get(), None, "no budget outside matching");
+        assert_eq!(with_budget(Duration::from_millis(1), spend_all), Ok(()));
+    }
 }
