@@ -31,7 +31,12 @@ pub(crate) fn with_lock<T>(lock_path: &Path, f: impl FnOnce() -> T) -> std::io::
 /// exclusively (`O_EXCL`, never through a symlink). On failure the temporary file is removed
 /// and the file is unchanged.
 pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let path = resolve_links(path)?;
+    replace(&resolve_links(path)?, contents)
+}
+
+/// Like [`write_atomically`], for files that are never reached through a symlink (state
+/// files, logs): a symlink at `path` is itself replaced by the file, never followed.
+pub(crate) fn replace(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -42,12 +47,12 @@ pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<
         .unwrap_or_default();
     let (tmp, mut file) = create_temp(dir, &name)?;
     let written = (|| {
-        if let Ok(old) = std::fs::metadata(&path) {
+        if let Some(old) = std::fs::symlink_metadata(path).ok().filter(|m| m.is_file()) {
             file.set_permissions(old.permissions())?;
         }
         file.write_all(contents)?;
         file.sync_all()?;
-        std::fs::rename(&tmp, &path)
+        std::fs::rename(&tmp, path)
     })();
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -88,6 +93,15 @@ fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, File)> {
         }
     }
     Err(last.unwrap_or_else(|| ErrorKind::AlreadyExists.into()))
+}
+
+/// Opens `path` for appending (created if missing); a symlink there is an error.
+#[cfg_attr(not(feature = "scenario"), allow(dead_code))]
+pub(crate) fn open_append(path: &Path) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.create(true).append(true);
+    no_follow(&mut options);
+    options.open(path)
 }
 
 /// Creates `path`, failing if anything (a file, a symlink) is already there.
@@ -186,5 +200,23 @@ mod tests {
         });
         assert!(out.unwrap(), "another handle could take the lock");
         assert!(lock_path.exists(), "the lock file is kept");
+    }
+
+    #[test]
+    fn state_files_and_logs_never_write_through_a_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        let state = dir.path().join("run.json");
+        std::os::unix::fs::symlink(&victim, &state).unwrap();
+        replace(&state, b"{}").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert_eq!(std::fs::read_to_string(&state).unwrap(), "{}");
+        assert!(!std::fs::symlink_metadata(&state).unwrap().is_symlink());
+
+        let log = dir.path().join("orders.log");
+        std::os::unix::fs::symlink(&victim, &log).unwrap();
+        assert!(open_append(&log).is_err());
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
     }
 }

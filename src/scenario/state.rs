@@ -34,9 +34,7 @@ pub fn save(dir: &Path, state: &RunState) -> std::io::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_vec_pretty(state).unwrap_or_default())?;
-    std::fs::rename(tmp, path)
+    crate::file::replace(&path, &serde_json::to_vec_pretty(state).unwrap_or_default())
 }
 
 /// Removes a run's state file (the run cleaned up after itself).

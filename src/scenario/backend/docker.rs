@@ -553,8 +553,9 @@ impl DockerBackend {
             .await
             .map_err(|e| e.to_string())?;
         let path = self.log_file(service).map_err(|e| e.to_string())?;
-        tokio::fs::write(path, text)
+        tokio::task::spawn_blocking(move || crate::file::replace(&path, &text))
             .await
+            .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())
     }
 

@@ -4,7 +4,6 @@
 //! did, then every process still carrying the run's id (one that left its group).
 
 use std::collections::BTreeMap;
-use std::fs::OpenOptions;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
@@ -119,11 +118,8 @@ impl ProcessBackend {
             .ok_or_else(|| fail("empty command".into()))?;
         let path = self.log_file(&launch.name)?;
         std::fs::create_dir_all(&self.log_dir).map_err(|e| fail(format!("log directory: {e}")))?;
-        let log = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| fail(format!("log file: {e}")))?;
+        let log = crate::file::open_append(&path)
+            .map_err(|e| fail(format!("log file {}: {e}", path.display())))?;
         let err_log = log.try_clone().map_err(|e| fail(e.to_string()))?;
         let mut cmd = Command::new(resolve(&self.workdir, program));
         cmd.args(args)
