@@ -148,3 +148,53 @@ fn should_abort_and_delay_requests() {
         t.elapsed()
     );
 }
+
+/// A keep-alive HTTP server that answers `ok` to every request and counts the connections
+/// it accepted (bounded: at most 8 connections, each closed when the client closes).
+fn counting_upstream() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let count = std::sync::Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(8).flatten() {
+            seen.fetch_add(1, Ordering::SeqCst);
+            std::thread::spawn(move || {
+                let mut writer = stream.try_clone().unwrap();
+                let mut lines = BufReader::new(stream).lines();
+                while let Some(Ok(line)) = lines.next() {
+                    if line.is_empty() {
+                        let answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+                        if writer.write_all(answer.as_bytes()).is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    (addr, count)
+}
+
+#[test]
+fn should_open_one_upstream_connection_per_client_connection_in_http_mode() {
+    let (upstream, accepted) = counting_upstream();
+    let proxy = Proxy::start("counted", "127.0.0.1:0", &upstream, 5).unwrap();
+    proxy
+        .add_toxic(fault(json!({"path": "^/never$", "status": 503}), 1.0))
+        .unwrap();
+    let client = fresh();
+    let url = format!("http://{}/orders", proxy.listen_addr());
+    for _ in 0..3 {
+        let answer = client.get(&url).send().unwrap();
+        assert_eq!(answer.text().unwrap(), "ok");
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(
+        accepted.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "three requests on one kept-alive client connection reach the upstream on one"
+    );
+}

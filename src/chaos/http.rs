@@ -42,6 +42,9 @@ struct Connection {
     upstream: String,
     rng: Mutex<StdRng>,
     sender: tokio::sync::Mutex<Option<Sender>>,
+    /// The upstream connection the proxy opened when the client connected, used for the
+    /// first request (later ones reconnect when it closes).
+    opened: Mutex<Option<TcpStream>>,
 }
 
 /// Serves one client connection as HTTP, applying the proxy's HTTP faults, within the
@@ -49,7 +52,7 @@ struct Connection {
 /// answer bodies stream through to the other side as they come, never held whole.
 pub(crate) async fn serve(
     proxy: Proxy,
-    client: TcpStream,
+    (client, server): (TcpStream, TcpStream),
     upstream: String,
     rng: StdRng,
     options: &ServerOptions,
@@ -59,6 +62,7 @@ pub(crate) async fn serve(
         upstream,
         rng: Mutex::new(rng),
         sender: tokio::sync::Mutex::new(None),
+        opened: Mutex::new(Some(server)),
     });
     let service = hyper::service::service_fn(move |req: Request<Incoming>| {
         let conn = conn.clone();
@@ -114,11 +118,15 @@ impl Connection {
         Ok(resp.map(|b| b.boxed()))
     }
 
-    /// A new HTTP/1.1 connection to the upstream.
+    /// An HTTP/1.1 connection to the upstream: the one opened with the client's, else new.
     async fn connect(&self) -> Result<Sender, Refusal> {
-        let stream = TcpStream::connect(&self.upstream)
-            .await
-            .map_err(|e| Refusal::Upstream(e.to_string()))?;
+        let opened = self.opened.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let stream = match opened {
+            Some(stream) => stream,
+            None => TcpStream::connect(&self.upstream)
+                .await
+                .map_err(|e| Refusal::Upstream(e.to_string()))?,
+        };
         let _ = stream.set_nodelay(true);
         let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await

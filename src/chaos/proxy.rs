@@ -188,13 +188,12 @@ impl Proxy {
         let _ = (client.set_nodelay(true), server.set_nodelay(true));
         m.connections_active.fetch_add(1, Ordering::Relaxed);
         if self.http_mode() {
-            drop(server);
             let rng = StdRng::seed_from_u64(lock(&self.inner.rng).random::<u64>());
             let mut epoch = self.inner.epoch.subscribe();
             let start = *epoch.borrow();
             let options = lock(&self.inner.http_options).clone();
             tokio::select! {
-                _ = super::http::serve(self.clone(), client, upstream, rng, &options) => {}
+                _ = super::http::serve(self.clone(), (client, server), upstream, rng, &options) => {}
                 _ = async { while epoch.changed().await.is_ok() { if *epoch.borrow() != start { break; } } } => {}
             }
         } else {
