@@ -1,11 +1,12 @@
 //! Costs that grow with the work: `diff` against the number of interactions, the service
 //! start order against the number of services, and `shakedown verify` against the number
-//! of interactions (time per interaction at 1,000 and 10,000).
+//! of interactions (wall and CPU time per interaction at 1,000 and 10,000).
 //!
-//! Run with `cargo bench --bench growth`. `BENCH_RUNS` (default 3) runs of each; the
-//! median is reported. The verified provider is the example orders service's stateless
-//! catalogue, started in this process on 127.0.0.1.
+//! Run with `cargo bench --bench growth`. `BENCH_RUNS` (default 3) runs of each (verify's
+//! two sizes alternating); the median is reported. The verified provider is the example
+//! orders service's stateless catalogue, started in this process on 127.0.0.1.
 
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -169,38 +170,72 @@ fn catalogue(n: u64) -> Pact {
     pact
 }
 
-/// The median wall time of `shakedown verify` (the whole process) over `n` interactions.
-fn verify_time(n: u64, url: &str) -> f64 {
-    let dir = tempfile::tempdir().expect("a temp dir");
-    let file = dir.path().join("bench-web-orders.json");
-    std::fs::write(&file, catalogue(n).to_pretty_string()).expect("the contract is written");
-    timed(|| {
-        let status = Command::new(env!("CARGO_BIN_EXE_shakedown"))
-            .args(["verify", "--provider", "orders", "--base-url", url])
-            .args(["--ignore-states", "--contracts"])
-            .arg(&file)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .expect("shakedown verify runs");
-        assert!(status.success(), "shakedown verify passes");
-    })
+/// CPU time (user + system) of this process's finished children, in seconds.
+fn children_cpu() -> f64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage
+    };
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
+}
+
+/// One `shakedown verify` (the whole process) of `file`: wall and CPU time, in seconds.
+fn verify_once(file: &Path, url: &str) -> (f64, f64) {
+    let (cpu, start) = (children_cpu(), Instant::now());
+    let status = Command::new(env!("CARGO_BIN_EXE_shakedown"))
+        .args(["verify", "--provider", "orders", "--base-url", url])
+        .args(["--ignore-states", "--contracts"])
+        .arg(file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("shakedown verify runs");
+    assert!(status.success(), "shakedown verify passes");
+    (start.elapsed().as_secs_f64(), children_cpu() - cpu)
 }
 
 fn bench_verify() {
     let provider = orders_service::start("127.0.0.1:0", orders_service::Config::default())
         .expect("the provider starts");
+    let sizes = [1_000u64, 10_000];
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let files: Vec<PathBuf> = sizes
+        .iter()
+        .map(|&n| {
+            let file = dir.path().join(format!("web-orders-{n}.json"));
+            std::fs::write(&file, catalogue(n).to_pretty_string()).expect("written");
+            file
+        })
+        .collect();
+    // Alternating sizes, so that a change in the machine's load falls on both.
+    let mut times = vec![(Vec::new(), Vec::new()); sizes.len()];
+    for _ in 0..runs() {
+        for (file, (wall, cpu)) in files.iter().zip(&mut times) {
+            let (w, c) = verify_once(file, &provider.url());
+            wall.push(w);
+            cpu.push(c);
+        }
+    }
     println!("\n### shakedown verify (whole process; example orders catalogue on loopback)\n");
-    println!("| interactions | time | per interaction | vs 1,000 |");
-    println!("|---:|---:|---:|---:|");
+    println!(
+        "| interactions | wall | per interaction | vs 1,000 | CPU | per interaction | vs 1,000 |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
     let mut base = None;
-    for n in [1_000u64, 10_000] {
-        let per = verify_time(n, &provider.url()) / n as f64;
-        let ratio = per / *base.get_or_insert(per);
+    for (n, (wall, cpu)) in sizes.into_iter().zip(times) {
+        let (wall, cpu) = (median(wall) / n as f64, median(cpu) / n as f64);
+        let (w0, c0) = *base.get_or_insert((wall, cpu));
         println!(
-            "| {n} | {:.2} s | {:.1} µs | {ratio:.2}x |",
-            per * n as f64,
-            per * 1e6
+            "| {n} | {:.2} s | {:.1} µs | {:.2}x | {:.2} s | {:.1} µs | {:.2}x |",
+            wall * n as f64,
+            wall * 1e6,
+            wall / w0,
+            cpu * n as f64,
+            cpu * 1e6,
+            cpu / c0
         );
     }
 }
