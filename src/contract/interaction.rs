@@ -72,6 +72,10 @@ impl InteractionKind {
     }
 }
 
+/// An interaction's identity: description, provider states (name and parameters), V4 type
+/// name and key.
+pub(crate) type IdentityKey<'a> = (&'a str, Vec<String>, &'static str, Option<&'a str>);
+
 /// One interaction of a contract.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Interaction {
@@ -200,17 +204,26 @@ impl Interaction {
     /// The deterministic order in which contracts list interactions: by description, then
     /// provider states, then kind, then key.
     pub fn identity_cmp(&self, other: &Interaction) -> Ordering {
-        let states = |i: &Interaction| -> Vec<String> {
-            i.provider_states
-                .iter()
-                .map(|s| format!("{}{}", s.name, Value::Object(s.params.clone())))
-                .collect()
-        };
+        // The description alone settles most comparisons without building the keys.
         self.description
             .cmp(&other.description)
-            .then_with(|| states(self).cmp(&states(other)))
-            .then_with(|| self.kind.type_name().cmp(other.kind.type_name()))
-            .then_with(|| self.key.cmp(&other.key))
+            .then_with(|| self.identity_key().cmp(&other.identity_key()))
+    }
+
+    /// What makes an interaction itself (see [`Interaction::same_identity`]), as a value to
+    /// index by; ordered as [`Interaction::identity_cmp`] orders interactions.
+    pub(crate) fn identity_key(&self) -> IdentityKey<'_> {
+        let states = self
+            .provider_states
+            .iter()
+            .map(|s| format!("{}{}", s.name, Value::Object(s.params.clone())))
+            .collect();
+        (
+            &self.description,
+            states,
+            self.kind.type_name(),
+            self.key.as_deref(),
+        )
     }
 }
 

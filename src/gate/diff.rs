@@ -1,6 +1,7 @@
 //! Contract diff: what changed between two versions of a contract, and whether each change
 //! can break the provider (a new expectation, a stricter rule, another status …).
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use serde::Serialize;
@@ -47,9 +48,15 @@ impl fmt::Display for Change {
 /// assert_eq!(changes[0].what, "the response body now expects $.name");
 /// ```
 pub fn diff(old: &crate::contract::Pact, new: &crate::contract::Pact) -> Vec<Change> {
+    // Interactions are paired by identity through an index: the first old interaction of
+    // each identity, as a linear search from the front would find it.
+    let mut first_old = HashMap::new();
+    for o in &old.interactions {
+        first_old.entry(o.identity_key()).or_insert(o);
+    }
     let mut out = Vec::new();
     for n in &new.interactions {
-        match old.interactions.iter().find(|o| o.same_identity(n)) {
+        match first_old.get(&n.identity_key()) {
             None => out.push(change(
                 true,
                 n,
@@ -58,10 +65,11 @@ pub fn diff(old: &crate::contract::Pact, new: &crate::contract::Pact) -> Vec<Cha
             Some(o) => out.extend(diff_interaction(o, n)),
         }
     }
+    let in_new: HashSet<_> = new.interactions.iter().map(|n| n.identity_key()).collect();
     for o in old
         .interactions
         .iter()
-        .filter(|o| !new.interactions.iter().any(|n| n.same_identity(o)))
+        .filter(|o| !in_new.contains(&o.identity_key()))
     {
         out.push(change(false, o, "interaction removed".into()));
     }
@@ -474,6 +482,77 @@ mod tests {
             ),
         );
         assert!(looser.iter().all(|c| !c.breaking), "{looser:?}");
+    }
+
+    fn http(description: &str, state: Option<&str>, body: &str) -> String {
+        let states = state.map_or(String::new(), |s| {
+            format!(r#""providerStates": [{{"name": "{s}"}}],"#)
+        });
+        format!(
+            r#"{{"description": "{description}", {states} "request": {{"path": "/"}},
+            "response": {{"status": 200, "body": {body}}}}}"#
+        )
+    }
+
+    fn contract(interactions: &[String]) -> Pact {
+        let text = format!(
+            r#"{{"metadata": {{"pactSpecification": {{"version": "3.0.0"}}}}, "interactions": [{}]}}"#,
+            interactions.join(",")
+        );
+        Pact::from_str(&text).unwrap()
+    }
+
+    #[test]
+    fn pairs_with_the_first_old_interaction_of_an_identity() {
+        // Two old interactions with one identity (a hand-edited file can hold them): every
+        // new one of that identity is compared with the first, and none is removed.
+        let mut old = contract(&[http("get", None, r#"{"a": 1}"#)]);
+        let second = contract(&[http("get", None, r#"{"a": 1, "b": 2}"#)]);
+        old.interactions.extend(second.interactions);
+        let mut new = contract(&[http("get", None, r#"{"a": 1, "b": 2}"#)]);
+        new.interactions.push(new.interactions[0].clone());
+        let changes = diff(&old, &new);
+        assert_eq!(
+            changes.iter().map(|c| c.what.as_str()).collect::<Vec<_>>(),
+            ["the response body now expects $.b"; 2],
+            "{changes:?}"
+        );
+    }
+
+    #[test]
+    fn states_tell_interactions_apart_and_changes_keep_their_order() {
+        let old = contract(&[
+            http("b", None, "{}"),
+            http("a", Some("s1"), r#"{"x": 1}"#),
+            http("a", Some("s2"), r#"{"x": 1}"#),
+            http("c", None, r#"{"y": 1}"#),
+        ]);
+        let new = contract(&[
+            http("a", Some("s1"), r#"{"x": 1}"#),
+            http("d", None, "{}"),
+            http("c", None, "{}"),
+            http("a", Some("s2"), r#"{"x": 2}"#),
+        ]);
+        let changes = diff(&old, &new);
+        let got: Vec<(bool, &str, &str)> = changes
+            .iter()
+            .map(|c| (c.breaking, c.interaction.as_str(), c.what.as_str()))
+            .collect();
+        let expected = [
+            (
+                true,
+                "d",
+                "new interaction: the provider must now honour it",
+            ),
+            (
+                true,
+                "a",
+                "the response body expects $.x to be 2 instead of 1",
+            ),
+            (false, "c", "the response body no longer expects $.y"),
+            (false, "b", "interaction removed"),
+        ];
+        assert_eq!(got, expected);
     }
 
     #[test]
