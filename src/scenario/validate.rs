@@ -1,7 +1,7 @@
 //! The checks a type cannot make: names that must exist, ranges, placeholders and dependency
 //! cycles (what each fault kind takes is its type's business). Problems come with a key path.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use super::duration::Dur;
 use super::model::{
@@ -352,35 +352,86 @@ impl Checker<'_> {
 
 /// A service on a `depends_on` cycle, if any.
 fn dependency_cycle(s: &Scenario) -> Option<String> {
-    fn visit<'a>(
-        s: &'a Scenario,
-        n: &'a str,
-        stack: &mut Vec<&'a str>,
-        done: &mut Vec<&'a str>,
-    ) -> Option<String> {
-        if stack.contains(&n) {
-            return Some(n.to_string());
-        }
-        if done.contains(&n) {
-            return None;
-        }
-        stack.push(n);
-        for d in s
-            .services
+    let mut done = HashSet::new();
+    s.services.keys().find_map(|n| cycle_from(s, n, &mut done))
+}
+
+/// A depth-first walk of `depends_on` from `root` (iterative: a long chain cannot exhaust
+/// the stack; sets: linear in services and edges); a service on a cycle, if one is found.
+fn cycle_from<'a>(s: &'a Scenario, root: &'a str, done: &mut HashSet<&'a str>) -> Option<String> {
+    let deps = |n: &str| {
+        s.services
             .get(n)
             .map(|x| x.depends_on.as_slice())
             .unwrap_or_default()
-        {
-            if let Some(c) = visit(s, d, stack, done) {
-                return Some(c);
-            }
-        }
-        stack.pop();
-        done.push(n);
-        None
+    };
+    let mut on_path: HashSet<&str> = HashSet::new();
+    let mut path: Vec<(&str, usize)> = Vec::new();
+    if done.contains(root) {
+        return None;
     }
-    let mut done = Vec::new();
-    s.services
-        .keys()
-        .find_map(|n| visit(s, n, &mut Vec::new(), &mut done))
+    on_path.insert(root);
+    path.push((root, 0));
+    while let Some((n, next)) = path.last_mut() {
+        let Some(d) = deps(n).get(*next) else {
+            done.insert(*n);
+            on_path.remove(*n);
+            path.pop();
+            continue;
+        };
+        *next += 1;
+        let d = d.as_str();
+        if on_path.contains(d) {
+            return Some(d.to_string());
+        }
+        if !done.contains(d) {
+            on_path.insert(d);
+            path.push((d, 0));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scenario whose services `s0 … s{n-1}` each depend on the next; the last on `last`.
+    fn chain(n: usize, last: &[&str]) -> Scenario {
+        let services: serde_json::Map<String, serde_json::Value> = (0..n)
+            .map(|i| {
+                let next = if i + 1 < n {
+                    vec![format!("s{}", i + 1)]
+                } else {
+                    last.iter().map(|s| s.to_string()).collect()
+                };
+                let service = serde_json::json!({"command": ["true"], "depends_on": next});
+                (format!("s{i}"), service)
+            })
+            .collect();
+        serde_json::from_value(serde_json::json!({"name": "s", "services": services})).unwrap()
+    }
+
+    #[test]
+    fn a_cycle_at_the_end_of_a_long_chain_is_found_without_exhausting_the_stack() {
+        // 200,000 deep: a recursive walk overflowed the stack (an abort, not an error).
+        assert_eq!(dependency_cycle(&chain(200_000, &[])), None);
+        let cycle = dependency_cycle(&chain(200_000, &["s199990"]));
+        assert!(
+            cycle.is_some_and(|c| c.starts_with("s19999")),
+            "a service on the cycle"
+        );
+    }
+
+    #[test]
+    fn shared_dependencies_are_not_cycles() {
+        let s: Scenario = serde_json::from_value(serde_json::json!({"name": "s", "services": {
+            "a": {"command": ["true"], "depends_on": ["c", "b"]},
+            "b": {"command": ["true"], "depends_on": ["c"]},
+            "c": {"command": ["true"]},
+            "d": {"command": ["true"], "depends_on": ["d"]},
+        }}))
+        .unwrap();
+        assert_eq!(dependency_cycle(&s).as_deref(), Some("d"));
+    }
 }
