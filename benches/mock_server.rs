@@ -316,7 +316,7 @@ impl Load {
 /// one's path is a regex (`/orders/\d+/lines`), which the request at scale never matches.
 fn scale_interaction(i: usize) -> Interaction {
     let mut request = HttpRequest {
-        method: if i % 2 == 0 { "GET" } else { "POST" }.into(),
+        method: method_of(i).into(),
         path: format!("/orders/{i}"),
         ..Default::default()
     };
@@ -334,7 +334,7 @@ fn scale_interaction(i: usize) -> Interaction {
     request
         .headers
         .insert("Accept".into(), vec!["application/json".into()]);
-    if i % 2 == 1 {
+    if method_of(i) == "POST" {
         request.body = Body::json(&json!({"sku": format!("SKU-{i}"), "qty": i % 5 + 1}));
         request
             .headers
@@ -363,6 +363,15 @@ fn scale_interaction(i: usize) -> Interaction {
     }
 }
 
+/// The method of interaction `i` of the scale contracts.
+fn method_of(i: usize) -> &'static str {
+    if i.is_multiple_of(2) {
+        "GET"
+    } else {
+        "POST"
+    }
+}
+
 /// Writes the `n`-interaction scale contract; returns its path and the request that matches
 /// its last interaction.
 fn scale_contract(dir: &std::path::Path, n: usize) -> (std::path::PathBuf, Call) {
@@ -371,12 +380,15 @@ fn scale_contract(dir: &std::path::Path, n: usize) -> (std::path::PathBuf, Call)
     let file = dir.join(format!("scale-{n}.json"));
     std::fs::write(&file, pact.to_pretty_string()).unwrap();
     let last = n - 1;
-    let body = (last % 2 == 1)
+    let body = (method_of(last) == "POST")
         .then(|| json!({"sku": format!("SKU-{last}"), "qty": last % 5 + 1}).to_string());
-    let method = if last % 2 == 0 { "GET" } else { "POST" };
     (
         file,
-        (method, format!("/orders/{last}?page={}", last % 10), body),
+        (
+            method_of(last),
+            format!("/orders/{last}?page={}", last % 10),
+            body,
+        ),
     )
 }
 
