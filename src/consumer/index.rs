@@ -33,24 +33,27 @@ impl InteractionIndex {
 
     fn insert(&mut self, position: usize, request: &HttpRequest) {
         if has_path_rule(request) {
-            return self.by_rule.push(position);
+            self.by_rule.push(position);
+        } else {
+            let paths = self.paths_mut(&request.method);
+            paths
+                .entry(request.path.clone())
+                .or_default()
+                .push(position);
         }
-        let paths = match self
+    }
+
+    /// The literal paths of `method` (ignoring case), a new empty table for a new method.
+    fn paths_mut(&mut self, method: &str) -> &mut HashMap<String, Positions> {
+        let known = self
             .by_method
             .iter()
-            .position(|(m, _)| m.eq_ignore_ascii_case(&request.method))
-        {
-            Some(k) => &mut self.by_method[k].1,
-            None => {
-                self.by_method
-                    .push((request.method.clone(), HashMap::new()));
-                &mut self.by_method.last_mut().expect("just pushed").1
-            }
-        };
-        paths
-            .entry(request.path.clone())
-            .or_default()
-            .push(position);
+            .position(|(m, _)| m.eq_ignore_ascii_case(method));
+        let k = known.unwrap_or_else(|| {
+            self.by_method.push((method.to_string(), HashMap::new()));
+            self.by_method.len() - 1
+        });
+        &mut self.by_method[k].1
     }
 
     /// The interactions a request with this method and path could match, in contract order:
