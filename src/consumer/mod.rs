@@ -2,6 +2,7 @@
 //! a mock provider (HTTP) or hand it example messages (events), and record what it exercises.
 
 mod contract;
+mod index;
 mod interaction;
 mod log;
 pub mod matchers;

@@ -1,11 +1,13 @@
-//! The stub: answers HTTP requests from a contract's interactions (first match wins, with
-//! generators applied), and logs which interactions were hit and which requests matched none.
+//! The stub: answers HTTP requests from a contract's interactions (first match wins, among
+//! the candidates its interaction index gives, with generators applied), and logs which
+//! interactions were hit and which requests matched none.
 
 use std::sync::Mutex;
 
 use rand::rngs::StdRng;
 use serde_json::{json, Map, Value};
 
+use super::index::InteractionIndex;
 use super::log::{Log, Unexpected};
 use super::redact::Redactor;
 use crate::contract::{
@@ -34,6 +36,7 @@ pub struct StubOptions {
 /// Answers requests from a set of HTTP interactions.
 pub struct Stub {
     interactions: Vec<Interaction>,
+    index: InteractionIndex,
     options: StubOptions,
     redactor: Redactor,
     base_url: Mutex<String>,
@@ -51,6 +54,7 @@ impl Stub {
         Stub {
             rng: Mutex::new(rng_from_seed(options.seed)),
             log: Mutex::new(Log::new(interactions.len())),
+            index: InteractionIndex::new(&interactions),
             interactions,
             redactor: Redactor::new(&options.redact_headers),
             options,
@@ -75,47 +79,64 @@ impl Stub {
 
     /// The response to a request: the first interaction whose request matches, or a 500 that
     /// names the closest interaction and every mismatch.
+    ///
+    /// Only the interactions the index gives for the request's method and path are tried
+    /// (in contract order); the mismatches of the others are worked out only when none
+    /// matched.
     pub fn respond(&self, request: &HttpRequest) -> HttpResponse {
         let state = self.selected_state(request);
-        let mut closest: Option<(usize, Vec<Mismatch>)> = None;
-        for (index, interaction) in self.interactions.iter().enumerate() {
-            let InteractionKind::Http {
-                request: expected,
-                response,
-            } = &interaction.kind
-            else {
-                continue;
-            };
-            if let Some(s) = &state {
-                if !interaction.provider_states.iter().any(|p| &p.name == s) {
-                    continue;
-                }
-            }
-            let mismatches = match_request(expected, request);
-            if mismatches.is_empty() {
+        let found = self
+            .index
+            .candidates(&request.method, &request.path)
+            .find_map(|i| Some((i, self.answer(i, state, request)?)));
+        match found {
+            Some((index, response)) => {
                 lock(&self.log).hits[index] += 1;
-                return self.generate(interaction, response);
+                self.generate(&self.interactions[index], response)
             }
-            if closest
-                .as_ref()
-                .is_none_or(|(_, m)| mismatches.len() < m.len())
-            {
-                closest = Some((index, mismatches));
-            }
+            None => self.unexpected(request, self.closest(request, state)),
         }
-        self.unexpected(request, closest)
     }
 
-    fn selected_state(&self, request: &HttpRequest) -> Option<String> {
+    /// The response of interaction `index`, if it answers `request` in `state`.
+    fn answer(
+        &self,
+        index: usize,
+        state: Option<&str>,
+        request: &HttpRequest,
+    ) -> Option<&HttpResponse> {
+        let interaction = &self.interactions[index];
+        let (expected, response) = http(interaction)?;
+        let answers = in_state(interaction, state) && match_request(expected, request).is_empty();
+        answers.then_some(response)
+    }
+
+    /// For a request that matched nothing: the first interaction in `state` with the fewest
+    /// mismatches, and those mismatches.
+    fn closest(
+        &self,
+        request: &HttpRequest,
+        state: Option<&str>,
+    ) -> Option<(usize, Vec<Mismatch>)> {
+        self.interactions
+            .iter()
+            .enumerate()
+            .filter(|(_, interaction)| in_state(interaction, state))
+            .filter_map(|(i, interaction)| Some((i, match_request(http(interaction)?.0, request))))
+            .min_by_key(|(_, mismatches)| mismatches.len())
+    }
+
+    /// The provider state requests must be in: the request's `X-Provider-State` header when
+    /// honoured and present, else the configured one.
+    fn selected_state<'a>(&'a self, request: &'a HttpRequest) -> Option<&'a str> {
         let from_header = self
             .options
             .state_header
-            .then(|| {
-                crate::contract::header(&request.headers, STATE_HEADER)
-                    .and_then(|v| v.first().cloned())
-            })
+            .then(|| crate::contract::header(&request.headers, STATE_HEADER)?.first())
             .flatten();
-        from_header.or_else(|| self.options.state.clone())
+        from_header
+            .map(String::as_str)
+            .or(self.options.state.as_deref())
     }
 
     /// The 500 for a request that matched nothing; logged with secret header values hidden
@@ -200,6 +221,19 @@ impl Stub {
         }
         out
     }
+}
+
+/// The request and response of an HTTP interaction.
+fn http(interaction: &Interaction) -> Option<(&HttpRequest, &HttpResponse)> {
+    match &interaction.kind {
+        InteractionKind::Http { request, response } => Some((request, response)),
+        _ => None,
+    }
+}
+
+/// Whether an interaction may answer when requests must be in `state` (any, when `None`).
+fn in_state(interaction: &Interaction, state: Option<&str>) -> bool {
+    state.is_none_or(|s| interaction.provider_states.iter().any(|p| p.name == s))
 }
 
 /// Locks a mutex, recovering the data if a panicking thread poisoned it.
