@@ -11,8 +11,8 @@ use super::index::InteractionIndex;
 use super::log::{Log, Unexpected};
 use super::redact::Redactor;
 use crate::contract::{
-    category, match_request, rng_from_seed, Body, GeneratorContext, HttpRequest, HttpResponse,
-    Interaction, InteractionKind, Mismatch,
+    category, match_request, rng_from_seed, with_budget, Body, GeneratorContext, HttpRequest,
+    HttpResponse, Interaction, InteractionKind, Mismatch, BACKTRACKING_BUDGET,
 };
 
 /// The request header that selects a provider state in stub mode.
@@ -84,6 +84,11 @@ impl Stub {
     /// (in contract order); the mismatches of the others are worked out only when none
     /// matched.
     pub fn respond(&self, request: &HttpRequest) -> HttpResponse {
+        // One backtracking budget for the request, however many interactions it is tried on.
+        with_budget(BACKTRACKING_BUDGET, || self.respond_within_budget(request))
+    }
+
+    fn respond_within_budget(&self, request: &HttpRequest) -> HttpResponse {
         let state = self.selected_state(request);
         let found = self
             .index

@@ -35,7 +35,7 @@ pub use message::Message;
 pub use pact::{ContractError, Pact};
 pub use path::{location_string, PathError, RulePath, Segment, Token};
 pub use rules::{
-    category, rule_from_json, ArrayVariant, Logic, MatchingRule, MatchingRules, OverBudget,
-    Pattern, RuleCategory, RuleError, RuleList, StatusClass, BACKTRACKING_BUDGET,
+    category, rule_from_json, with_budget, ArrayVariant, Logic, MatchingRule, MatchingRules,
+    OverBudget, Pattern, RuleCategory, RuleError, RuleList, StatusClass, BACKTRACKING_BUDGET,
 };
 pub use store::{contract_path, merge_into_file, StoreError};
