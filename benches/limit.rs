@@ -3,7 +3,8 @@
 //!
 //! Run with `cargo bench --bench limit`. `BENCH_RUNS` (default 7) runs of each file; the
 //! medians of wall time and of the child's peak RSS (`wait4`) are reported, with the time per
-//! interaction (linear growth keeps it flat).
+//! interaction (linear growth keeps it flat). `BENCH_BIN` measures another `shakedown`
+//! binary (an older build, for a before/after table).
 
 #[path = "support/rich_contract.rs"]
 mod rich_contract;
@@ -42,10 +43,15 @@ const CASES: [Case; 4] = [
     },
 ];
 
+/// The binary measured: `BENCH_BIN`, or this build's.
+fn binary() -> String {
+    std::env::var("BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_shakedown").to_string())
+}
+
 /// One whole process: wall seconds and peak RSS in KiB.
 fn run_once(file: &Path) -> (f64, i64) {
     let start = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_shakedown"))
+    let child = Command::new(binary())
         .args(["contract", "check"])
         .arg(file)
         .env("NO_COLOR", "1")
@@ -87,7 +93,10 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(7);
     let dir = tempfile::tempdir().expect("a temp dir");
-    println!("shakedown contract check FILE: whole processes, {runs} runs each, medians");
+    println!(
+        "{} contract check FILE: whole processes, {runs} runs each, medians",
+        binary()
+    );
     println!(
         "{:<24} {:>10} {:>10} {:>14} {:>10}",
         "contract", "size", "wall", "per interaction", "peak RSS"
