@@ -49,6 +49,7 @@ fn binary() -> String {
 }
 
 /// One whole process: wall seconds and peak RSS in KiB.
+#[allow(clippy::zombie_processes)] // reaped by `wait4`, which also gives its peak RSS
 fn run_once(file: &Path) -> (f64, i64) {
     let start = Instant::now();
     let child = Command::new(binary())
