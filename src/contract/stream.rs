@@ -29,7 +29,7 @@ pub(super) fn outline(text: &str) -> Option<Outline> {
 }
 
 /// Hands each element of the top-level list `key` of `text` to `each` (with its index), in
-/// order; `None` when `each` refused one (or the text changed its mind).
+/// order; `None` when `each` refused one or the text cannot be read this way.
 pub(super) fn each_item<E>(
     text: &str,
     key: &str,
