@@ -83,15 +83,19 @@ impl CheckReport {
 /// assert!(report.problems[0].message.contains("$.idd"));
 /// ```
 pub fn check_text(text: &str, file: &Path) -> CheckReport {
-    match Pact::parse_named(text, file) {
+    // Problems per interaction: a reading that starts again from 0 replaces them.
+    let mut found: Vec<Vec<Problem>> = Vec::new();
+    let read = Pact::parse_visiting(text, file, |key, i, raw, interaction| {
+        found.truncate(i);
+        found.push(lint([key, &i.to_string()], interaction, raw, text, file));
+    });
+    match read {
         Err(e) => CheckReport {
             pact: None,
             problems: vec![error_problem(&e, file)],
         },
         Ok(pact) => {
-            let raw: Value =
-                serde_json::from_str(text.trim_start_matches('\u{feff}')).unwrap_or(Value::Null);
-            let mut problems = lint(&pact, &raw, text, file);
+            let mut problems: Vec<Problem> = found.into_iter().flatten().collect();
             problems.sort_by_key(|p| (p.position.line, p.position.column));
             CheckReport {
                 pact: Some(pact),
@@ -165,41 +169,54 @@ fn parts<'a>(i: &'a Interaction, base: Vec<String>) -> Vec<Part<'a>> {
     }
 }
 
-fn lint(pact: &Pact, raw: &Value, text: &str, file: &Path) -> Vec<Problem> {
-    let key = if raw.get("interactions").is_some() {
-        "interactions"
-    } else {
-        "messages"
-    };
+/// The problems of the interaction at `at` (list key, index), read from `raw` (its JSON as
+/// written).
+fn lint(
+    at: [&str; 2],
+    interaction: &Interaction,
+    raw: &Value,
+    text: &str,
+    file: &Path,
+) -> Vec<Problem> {
     let mut problems = Vec::new();
-    for (i, interaction) in pact.interactions.iter().enumerate() {
-        for part in parts(interaction, vec![key.to_string(), i.to_string()]) {
-            let rules = raw
-                .pointer(&pointer_string(&part.pointer))
-                .and_then(|p| p.get("matchingRules"));
-            let Some(rules) = rules else { continue };
-            let mut found = Vec::new();
-            for (raw_key, rule_path, defs) in body_rule_entries(rules) {
-                let mut pointer = part.pointer.clone();
-                pointer.push("matchingRules".into());
-                pointer.extend(raw_key);
-                found.extend(
-                    lint_rule_path(&rule_path, &defs, part.body)
-                        .map(|(sev, msg)| (pointer.clone(), sev, msg)),
-                );
-            }
-            for (pointer, severity, message) in found {
-                let position = locate(text, &pointer).unwrap_or(Position { line: 1, column: 1 });
-                problems.push(Problem {
-                    file: file.to_path_buf(),
-                    position,
-                    severity,
-                    message,
-                });
-            }
+    for part in parts(interaction, at.map(str::to_string).to_vec()) {
+        let rules = raw
+            .pointer(&pointer_string(&part.pointer[2..]))
+            .and_then(|p| p.get("matchingRules"));
+        let Some(rules) = rules else { continue };
+        for (pointer, severity, message) in lint_part(&part, rules) {
+            let position = locate(text, &pointer).unwrap_or(Position { line: 1, column: 1 });
+            problems.push(Problem {
+                file: file.to_path_buf(),
+                position,
+                severity,
+                message,
+            });
         }
     }
     problems
+}
+
+/// The findings of one part's body rules, each with its pointer in the document.
+fn lint_part(part: &Part<'_>, rules: &Value) -> Vec<(Vec<String>, Severity, String)> {
+    let entries = body_rule_entries(rules);
+    // The example is parsed once for all of its part's rule paths.
+    let doc = if entries.is_empty() {
+        None
+    } else {
+        part.body.as_json()
+    };
+    let mut found = Vec::new();
+    for (raw_key, rule_path, defs) in entries {
+        let mut pointer = part.pointer.clone();
+        pointer.push("matchingRules".into());
+        pointer.extend(raw_key);
+        found.extend(
+            lint_rule_path(&rule_path, defs, doc.as_ref())
+                .map(|(sev, msg)| (pointer.clone(), sev, msg)),
+        );
+    }
+    found
 }
 
 fn pointer_string(p: &[String]) -> String {
@@ -209,7 +226,7 @@ fn pointer_string(p: &[String]) -> String {
 }
 
 /// Body rule entries as (raw keys to the entry, parsed path, rule definitions).
-fn body_rule_entries(rules: &Value) -> Vec<(Vec<String>, RulePath, Vec<Value>)> {
+fn body_rule_entries(rules: &Value) -> Vec<(Vec<String>, RulePath, &[Value])> {
     let Some(obj) = rules.as_object() else {
         return vec![];
     };
@@ -218,7 +235,7 @@ fn body_rule_entries(rules: &Value) -> Vec<(Vec<String>, RulePath, Vec<Value>)> 
     if flat {
         for (k, def) in obj.iter().filter(|(k, _)| k.starts_with("$.body")) {
             if let Ok(path) = RulePath::parse(&format!("${}", &k["$.body".len()..])) {
-                out.push((vec![k.clone()], path, vec![def.clone()]));
+                out.push((vec![k.clone()], path, std::slice::from_ref(def)));
             }
         }
         return out;
@@ -233,8 +250,7 @@ fn body_rule_entries(rules: &Value) -> Vec<(Vec<String>, RulePath, Vec<Value>)> 
             let defs = list
                 .get("matchers")
                 .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
+                .map_or(&[][..], Vec::as_slice);
             if let Ok(path) = RulePath::parse(k) {
                 out.push((vec![cat.to_string(), k.clone()], path, defs));
             }
@@ -243,21 +259,23 @@ fn body_rule_entries(rules: &Value) -> Vec<(Vec<String>, RulePath, Vec<Value>)> 
     out
 }
 
-fn lint_rule_path(path: &RulePath, defs: &[Value], body: &Body) -> Option<(Severity, String)> {
-    let doc = body.as_json()?;
+fn lint_rule_path(
+    path: &RulePath,
+    defs: &[Value],
+    doc: Option<&Value>,
+) -> Option<(Severity, String)> {
+    let doc = doc?;
     let mut hits = Vec::new();
-    collect_hits(path, &doc, &mut Vec::new(), &mut hits);
+    collect_hits(path, doc, &mut Vec::new(), &mut hits);
     if hits.is_empty() {
         return Some((
             Severity::Error,
             format!("rule path `{path}` matches nothing in the example body"),
         ));
     }
+    let rules: Vec<MatchingRule> = defs.iter().filter_map(|d| rule_from_json(d).ok()).collect();
     for (location, value) in &hits {
-        for def in defs {
-            let Ok(rule) = rule_from_json(def) else {
-                continue;
-            };
+        for rule in &rules {
             if matches!(
                 rule,
                 MatchingRule::Type { .. } | MatchingRule::Values | MatchingRule::ArrayContains(_)
@@ -266,7 +284,7 @@ fn lint_rule_path(path: &RulePath, defs: &[Value], body: &Body) -> Option<(Sever
             {
                 continue;
             }
-            if let Err(reason) = check_rule(&rule, value, value) {
+            if let Err(reason) = check_rule(rule, value, value) {
                 return Some((
                     Severity::Warning,
                     format!(
@@ -280,22 +298,22 @@ fn lint_rule_path(path: &RulePath, defs: &[Value], body: &Body) -> Option<(Sever
     None
 }
 
-fn collect_hits(
+fn collect_hits<'a>(
     path: &RulePath,
-    node: &Value,
+    node: &'a Value,
     at: &mut Vec<Segment>,
-    hits: &mut Vec<(Vec<Segment>, Value)>,
+    hits: &mut Vec<(Vec<Segment>, &'a Value)>,
 ) {
     if hits.len() > 16 {
         return;
     }
     if path.depth() == at.len() {
         if path.weight(at) > 0 {
-            hits.push((at.clone(), node.clone()));
+            hits.push((at.clone(), node));
         }
         return;
     }
-    let children: Vec<(Segment, &Value)> = match node {
+    let children: Vec<(Segment, &'a Value)> = match node {
         Value::Object(o) => o
             .iter()
             .map(|(k, v)| (Segment::Key(k.clone()), v))

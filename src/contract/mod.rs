@@ -10,6 +10,7 @@ pub mod generator;
 mod generators;
 mod http;
 mod interaction;
+mod intern;
 mod matching;
 mod message;
 mod pact;
@@ -17,6 +18,7 @@ mod path;
 mod rules;
 pub mod span;
 mod store;
+mod stream;
 
 pub use body::Body;
 pub use check::{check_file, check_text, CheckReport, Problem, Severity};

@@ -9,6 +9,7 @@ use sha2::{Digest as _, Sha256};
 use super::format::{ReadError, SpecVersion};
 use super::interaction::Interaction;
 use super::span::{locate, Position};
+use super::stream;
 
 /// A contract between a consumer and a provider.
 ///
@@ -118,7 +119,57 @@ impl Pact {
 
     /// Reads a contract from text, naming `file` in errors.
     pub fn parse_named(text: &str, file: &Path) -> Result<Self, ContractError> {
+        Self::parse_visiting(text, file, |_, _, _, _| {})
+    }
+
+    /// Reads a contract from text, naming `file` in errors, handing each interaction as
+    /// written and as read to `visit` (list key, index, JSON, model), in order. The text is streamed:
+    /// each interaction's JSON is dropped once read. A text the stream cannot read is read
+    /// whole (for its located error, or its reading); `visit` then starts again from 0.
+    pub(crate) fn parse_visiting(
+        text: &str,
+        file: &Path,
+        mut visit: impl FnMut(&str, usize, &Value, &Interaction),
+    ) -> Result<Self, ContractError> {
         let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if let Some(pact) = Self::read_streamed(body, &mut visit) {
+            return Ok(pact);
+        }
+        let (pact, value) = Self::parse_whole(body, file)?;
+        if let Some((key, _)) = list_key(&value) {
+            let items = value
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten();
+            for (i, (item, interaction)) in items.zip(&pact.interactions).enumerate() {
+                visit(key, i, item, interaction);
+            }
+        }
+        Ok(pact)
+    }
+
+    /// Reads a contract one interaction at a time; `None` when anything is unusual.
+    fn read_streamed(
+        body: &str,
+        visit: &mut impl FnMut(&str, usize, &Value, &Interaction),
+    ) -> Option<Self> {
+        let outline = stream::outline(body)?;
+        let mut pact = Self::header(&outline.skeleton, outline.typed).ok()?;
+        if let Some((key, message)) = list_key(&outline.skeleton) {
+            let version = pact.spec_version;
+            stream::each_item(body, key, |i, item| {
+                let interaction = Interaction::from_json(&item, version, message)?;
+                visit(key, i, &item, &interaction);
+                pact.interactions.push(interaction);
+                Ok::<_, ReadError>(())
+            })?;
+        }
+        Some(pact)
+    }
+
+    /// Reads the whole document as one JSON value, then the contract.
+    fn parse_whole(body: &str, file: &Path) -> Result<(Self, Value), ContractError> {
         let value: Value = serde_json::from_str(body).map_err(|e| ContractError::Syntax {
             file: file.to_path_buf(),
             line: e.line(),
@@ -130,7 +181,7 @@ impl Pact {
                 .unwrap_or_default()
                 .to_string(),
         })?;
-        Self::from_json(&value).map_err(|error| {
+        let pact = Self::from_json(&value).map_err(|error| {
             let at = locate(body, &error.pointer).unwrap_or(Position { line: 1, column: 1 });
             ContractError::Invalid {
                 file: file.to_path_buf(),
@@ -138,6 +189,19 @@ impl Pact {
                 column: at.column,
                 error,
             }
+        })?;
+        Ok((pact, value))
+    }
+
+    /// A contract without its interactions, from a document whose lists were skimmed
+    /// (`typed`: an element of `interactions` has a `type` key).
+    fn header(value: &Value, typed: bool) -> Result<Self, ReadError> {
+        Ok(Pact {
+            spec_version: detect_version(value, typed)?,
+            consumer: party(value, "consumer")?,
+            provider: party(value, "provider")?,
+            interactions: Vec::new(),
+            metadata: kept_metadata(value),
         })
     }
 
@@ -146,12 +210,8 @@ impl Pact {
         let obj = value
             .as_object()
             .ok_or_else(|| ReadError::at::<&str>(&[], "expected a contract object"))?;
-        let spec_version = detect_version(value)?;
-        let (key, message) = match (obj.get("interactions"), obj.get("messages")) {
-            (Some(_), _) => ("interactions", false),
-            (None, Some(_)) => ("messages", true),
-            (None, None) => ("interactions", false),
-        };
+        let spec_version = detect_version(value, any_typed(value))?;
+        let (key, message) = list_key(value).unwrap_or(("interactions", false));
         let list = match obj.get(key) {
             None | Some(Value::Null) => &vec![],
             Some(Value::Array(items)) => items,
@@ -249,12 +309,8 @@ fn party(value: &Value, key: &str) -> Result<String, ReadError> {
 
 /// The version a contract declares (an unknown one is an error), or else the one its shape
 /// implies.
-fn detect_version(value: &Value) -> Result<SpecVersion, ReadError> {
+fn detect_version(value: &Value, typed: bool) -> Result<SpecVersion, ReadError> {
     let declared = declared_version(value)?;
-    let typed = value
-        .get("interactions")
-        .and_then(Value::as_array)
-        .is_some_and(|items| items.iter().any(|i| i.get("type").is_some()));
     Ok(match declared {
         Some(v) if typed => v.max(SpecVersion::V4),
         Some(v) => v,
@@ -262,6 +318,24 @@ fn detect_version(value: &Value) -> Result<SpecVersion, ReadError> {
         None if value.get("messages").is_some() => SpecVersion::V3,
         None => SpecVersion::V2,
     })
+}
+
+/// True when an element of `interactions` has a `type` key (a V4 contract).
+fn any_typed(value: &Value) -> bool {
+    value
+        .get("interactions")
+        .and_then(Value::as_array)
+        .is_some_and(|items| items.iter().any(|i| i.get("type").is_some()))
+}
+
+/// The key of the interaction list and whether it holds messages: `interactions` when
+/// present, else `messages` when present.
+fn list_key(value: &Value) -> Option<(&'static str, bool)> {
+    match (value.get("interactions"), value.get("messages")) {
+        (Some(_), _) => Some(("interactions", false)),
+        (None, Some(_)) => Some(("messages", true)),
+        (None, None) => None,
+    }
 }
 
 /// The version in the metadata, if a version string is there.
@@ -315,6 +389,30 @@ fn kept_metadata(value: &Value) -> Map<String, Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_streamed_reading_is_the_whole_reading() {
+        let texts = [
+            r#"{"consumer": {"name": "c"}, "provider": {"name": "p"}, "interactions": [
+                {"type": "Synchronous/HTTP", "description": "d", "request": {"method": "GET",
+                 "path": "/"}, "response": {"status": 200}}]}"#,
+            r#"{"messages": [{"description": "m", "contents": {"a": 1}}],
+                "metadata": {"pactSpecification": {"version": "3.0.0"}}}"#,
+            r#"{"interactions": null, "messages": [1], "provider": {"name": "p"}}"#,
+            r#"{"interactions": [], "interactions": [{"description": "d",
+                "request": {"path": "/"}, "response": {"status": 200}}]}"#,
+        ];
+        for text in texts {
+            let whole = Pact::from_json(&serde_json::from_str(text).unwrap()).unwrap();
+            let mut visited = Vec::new();
+            let read = Pact::parse_visiting(text, Path::new("f"), |key, i, _, _| {
+                visited.truncate(i);
+                visited.push(key.to_string());
+            });
+            assert_eq!(read.unwrap(), whole, "{text}");
+            assert_eq!(visited.len(), whole.interactions.len(), "{text}");
+        }
+    }
 
     #[test]
     fn syntax_errors_have_line_and_column() {

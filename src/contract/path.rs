@@ -2,6 +2,12 @@
 //! generators are keyed by, and the spec's weighting of how well one fits a concrete location.
 
 use std::fmt;
+use std::sync::Arc;
+
+use super::intern::{Interner, CAPACITY};
+
+/// Every rule path parsed in this process, by expression: parsed once, shared.
+static PARSED: Interner<RulePath> = Interner::new(CAPACITY);
 
 /// One step of a concrete location inside a document: an object key or an array index.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -63,9 +69,11 @@ pub enum Token {
 /// assert_eq!(p.weight(&at), 2 * 2 * 1 * 2);
 /// assert_eq!(p.to_string(), "$.items[*].price");
 /// ```
+///
+/// Each distinct expression is parsed once per process; its tokens are shared by `Arc`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RulePath {
-    tokens: Vec<Token>,
+    tokens: Arc<[Token]>,
 }
 
 /// Why a rule path expression could not be parsed.
@@ -84,7 +92,7 @@ impl RulePath {
     /// The path `$` (the whole document).
     pub fn root() -> Self {
         RulePath {
-            tokens: vec![Token::Root],
+            tokens: Arc::new([Token::Root]),
         }
     }
 
@@ -95,19 +103,23 @@ impl RulePath {
             Segment::Key(k) => Token::Field(k.clone()),
             Segment::Index(i) => Token::Index(*i),
         }));
-        RulePath { tokens }
+        RulePath {
+            tokens: tokens.into(),
+        }
     }
 
-    /// Parses an expression. A bare name without `$` (as header and query rules are keyed)
-    /// is read as a single field, `$['name']`.
+    /// Parses an expression (or shares its earlier parse). A bare name without `$` (as
+    /// header and query rules are keyed) is read as a single field, `$['name']`.
     pub fn parse(expr: &str) -> Result<Self, PathError> {
-        Parser::new(expr).parse()
+        PARSED
+            .get_or_try(expr, |e| Parser::new(e).parse())
+            .map(|p| RulePath::clone(&p))
     }
 
     /// A path made of the root and one field (used for header, query and metadata names).
     pub fn field(name: &str) -> Self {
         RulePath {
-            tokens: vec![Token::Root, Token::Field(name.to_string())],
+            tokens: Arc::new([Token::Root, Token::Field(name.to_string())]),
         }
     }
 
@@ -123,9 +135,11 @@ impl RulePath {
 
     /// A new path with one more token.
     pub fn join(&self, token: Token) -> Self {
-        let mut tokens = self.tokens.clone();
+        let mut tokens = self.tokens.to_vec();
         tokens.push(token);
-        RulePath { tokens }
+        RulePath {
+            tokens: tokens.into(),
+        }
     }
 
     /// The spec's path weight against a concrete location (segments after the root): the
@@ -184,7 +198,7 @@ fn token_weight(token: &Token, seg: &Segment) -> u64 {
 
 impl fmt::Display for RulePath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for t in &self.tokens {
+        for t in self.tokens.iter() {
             match t {
                 Token::Root => f.write_str("$")?,
                 Token::Field(n) => write!(f, "{}", Segment::Key(n.clone()))?,
@@ -230,7 +244,9 @@ impl<'a> Parser<'a> {
             // A bare name, as used for header/query keys in V3 rules.
             let name: String = self.chars.iter().collect();
             tokens.push(Token::Field(name));
-            return Ok(RulePath { tokens });
+            return Ok(RulePath {
+                tokens: tokens.into(),
+            });
         }
         while self.pos < self.chars.len() {
             let token = match self.chars[self.pos] {
@@ -240,7 +256,9 @@ impl<'a> Parser<'a> {
             };
             tokens.push(token);
         }
-        Ok(RulePath { tokens })
+        Ok(RulePath {
+            tokens: tokens.into(),
+        })
     }
 
     fn dotted(&mut self) -> Result<Token, PathError> {
@@ -327,6 +345,16 @@ mod tests {
 
     fn key(k: &str) -> Segment {
         Segment::Key(k.into())
+    }
+
+    #[test]
+    fn the_same_expression_is_parsed_once_and_shared() {
+        let a = RulePath::parse("$.shared_once[*].x").unwrap();
+        let b = RulePath::parse("$.shared_once[*].x").unwrap();
+        assert!(Arc::ptr_eq(&a.tokens, &b.tokens));
+        let other = RulePath::parse("$.shared_once[*].y").unwrap();
+        assert!(!Arc::ptr_eq(&a.tokens, &other.tokens));
+        assert_ne!(a, other);
     }
 
     #[test]

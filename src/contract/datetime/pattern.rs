@@ -1,6 +1,8 @@
 //! DateTimePattern: a Java-style format pattern parsed into tokens, with its errors and the
 //! default formats; checking and formatting values with it.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, FixedOffset};
 
 use super::fields::Fields;
@@ -9,6 +11,10 @@ use super::resolve::resolve;
 use super::scan::scan_tokens;
 use super::scanner::Scanner;
 use super::token::{letter_of, Field, Token};
+use crate::contract::intern::{Interner, CAPACITY};
+
+/// Every pattern parsed in this process, by source: parsed once, shared by `Arc`.
+static PARSED: Interner<Parsed> = Interner::new(CAPACITY);
 
 /// The default format of a date matcher or generator.
 pub const DEFAULT_DATE: &str = "yyyy-MM-dd";
@@ -68,8 +74,16 @@ pub enum PatternError {
 /// assert!(p.check("2024-02-29").is_ok());
 /// assert!(p.check("2023-02-29").is_err());
 /// ```
+///
+/// Each distinct pattern is parsed once per process; clones and equal patterns share it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DateTimePattern {
+    parsed: Arc<Parsed>,
+}
+
+/// A pattern as written and its tokens.
+#[derive(Debug, PartialEq, Eq)]
+struct Parsed {
     source: String,
     tokens: Vec<Token>,
 }
@@ -94,13 +108,8 @@ impl DateTimePattern {
     /// );
     /// ```
     pub fn parse(pattern: &str) -> Result<Self, PatternError> {
-        let chars: Vec<char> = pattern.chars().collect();
-        let mut pos = 0;
-        let tokens = parse_tokens(&chars, &mut pos, None)?;
-        Ok(DateTimePattern {
-            source: pattern.to_string(),
-            tokens,
-        })
+        let parsed = PARSED.get_or_try(pattern, parse_pattern)?;
+        Ok(DateTimePattern { parsed })
     }
 
     /// The pattern as written.
@@ -110,7 +119,7 @@ impl DateTimePattern {
     /// assert_eq!(DateTimePattern::parse("HH:mm").unwrap().source(), "HH:mm");
     /// ```
     pub fn source(&self) -> &str {
-        &self.source
+        &self.parsed.source
     }
 
     /// `Ok(())` when the whole of `value` is a valid date/time in this pattern (field ranges
@@ -125,7 +134,7 @@ impl DateTimePattern {
     pub fn check(&self, value: &str) -> Result<(), String> {
         let mut sc = Scanner { s: value, pos: 0 };
         let mut fields = Fields::default();
-        scan_tokens(&self.tokens, &mut sc, &mut fields)?;
+        scan_tokens(&self.parsed.tokens, &mut sc, &mut fields)?;
         if sc.pos < value.len() {
             return Err(format!(
                 "unexpected text '{}' at position {}",
@@ -147,9 +156,20 @@ impl DateTimePattern {
     /// ```
     pub fn format(&self, at: &DateTime<FixedOffset>) -> String {
         let mut out = String::new();
-        format_tokens(&self.tokens, at, &mut out);
+        format_tokens(&self.parsed.tokens, at, &mut out);
         out
     }
+}
+
+/// Parses a pattern into its tokens (the cache's compile step).
+fn parse_pattern(pattern: &str) -> Result<Parsed, PatternError> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut pos = 0;
+    let tokens = parse_tokens(&chars, &mut pos, None)?;
+    Ok(Parsed {
+        source: pattern.to_string(),
+        tokens,
+    })
 }
 
 fn parse_tokens(
@@ -254,6 +274,16 @@ mod tests {
         let pat = p("hh 'o''clock' a");
         assert!(pat.check("05 o'clock PM").is_ok());
         assert!(p("''").check("'").is_ok());
+    }
+
+    #[test]
+    fn the_same_pattern_is_parsed_once_and_shared() {
+        let a = p("dd.MM.yyyy 'shared'");
+        let b = p("dd.MM.yyyy 'shared'");
+        assert!(Arc::ptr_eq(&a.parsed, &b.parsed));
+        let other = p("dd/MM/yyyy 'shared'");
+        assert!(!Arc::ptr_eq(&a.parsed, &other.parsed));
+        assert!(a.check("31.01.2024 shared").is_ok() && other.check("31.01.2024 shared").is_err());
     }
 
     #[test]

@@ -2,9 +2,12 @@
 //! engine first, backtracking for look-around and back-references), within size limits and
 //! the backtracking budget.
 
+use std::sync::Arc;
+
 use regex::{Regex, RegexBuilder};
 
 use super::budget::{self, OverBudget};
+use crate::contract::intern::{Interner, CAPACITY};
 
 /// The most memory a compiled expression may take, on either engine: 10 MiB (Unicode
 /// classes are big: `[\w.-]{1,64}` alone takes megabytes, so a smaller cap would refuse
@@ -12,6 +15,9 @@ use super::budget::{self, OverBudget};
 pub const SIZE_LIMIT: usize = 10 << 20;
 /// The most memory the lazy DFA of one expression may cache.
 pub const DFA_SIZE_LIMIT: usize = 2 << 20;
+
+/// Every expression compiled in this process, by source: compiled once, shared by `Arc`.
+static COMPILED_PATTERNS: Interner<Compiled> = Interner::new(CAPACITY);
 
 #[cfg(test)]
 thread_local! {
@@ -22,47 +28,37 @@ thread_local! {
 /// A regular expression as written in a contract, compiled once. Matching is whole-value.
 /// Expressions the linear-time `regex` engine supports use it; those that need look-around
 /// or back-references (which Java's and Oniguruma's engines, and so published pacts, use)
-/// fall back to `fancy-regex`.
+/// fall back to `fancy-regex`. Each distinct expression is compiled once per process;
+/// clones (and other rules with the same text) share it.
 #[derive(Debug, Clone)]
 pub struct Pattern {
-    source: String,
-    compiled: Compiled,
+    compiled: Arc<Compiled>,
 }
 
-#[derive(Debug, Clone)]
-enum Compiled {
+/// An expression as written and its compiled form.
+#[derive(Debug)]
+struct Compiled {
+    source: String,
+    engine: Engine,
+}
+
+#[derive(Debug)]
+enum Engine {
     Linear(Regex),
     Backtracking(Box<fancy_regex::Regex>),
 }
 
 impl Pattern {
-    /// Compiles `source`; the expression must match the whole value. One that would
-    /// compile to more than [`SIZE_LIMIT`] bytes is refused.
+    /// Compiles `source` (or shares its earlier compilation); the expression must match the
+    /// whole value. One that would compile to more than [`SIZE_LIMIT`] bytes is refused.
     pub fn new(source: &str) -> Result<Self, String> {
-        #[cfg(test)]
-        COMPILED.set(COMPILED.get() + 1);
-        let anchored = format!("^(?:{source})$");
-        // The expression alone is checked first: wrapped, `a)|(b` would pass.
-        let compiled = match regex_syntax::Parser::new().parse(source) {
-            Ok(_) => Compiled::Linear(linear(&anchored)?),
-            Err(syntax) => match backtracking(&anchored) {
-                Ok(r) => Compiled::Backtracking(Box::new(r)),
-                Err(fancy_regex::Error::CompileError(e)) => {
-                    return Err(too_big(&e)
-                        .unwrap_or_else(|| format!("the expression cannot be compiled: {e}")))
-                }
-                Err(_) => return Err(syntax_reason(&syntax)),
-            },
-        };
-        Ok(Pattern {
-            source: source.to_string(),
-            compiled,
-        })
+        let compiled = COMPILED_PATTERNS.get_or_try(source, compile)?;
+        Ok(Pattern { compiled })
     }
 
     /// The expression as written.
     pub fn source(&self) -> &str {
-        &self.source
+        &self.compiled.source
     }
 
     /// True when the whole of `value` matches (a backtracking expression that exceeds its
@@ -74,11 +70,34 @@ impl Pattern {
     /// Whether the whole of `value` matches; `Err` when a backtracking expression was not
     /// run because this match's budget ([`budget::with_budget`]) was used up.
     pub fn check(&self, value: &str) -> Result<bool, OverBudget> {
-        match &self.compiled {
-            Compiled::Linear(r) => Ok(r.is_match(value)),
-            Compiled::Backtracking(r) => budget::spend(|| r.is_match(value).unwrap_or(false)),
+        match &self.compiled.engine {
+            Engine::Linear(r) => Ok(r.is_match(value)),
+            Engine::Backtracking(r) => budget::spend(|| r.is_match(value).unwrap_or(false)),
         }
     }
+}
+
+/// Compiles `source` anchored to whole values, on the linear engine when it can.
+fn compile(source: &str) -> Result<Compiled, String> {
+    #[cfg(test)]
+    COMPILED.set(COMPILED.get() + 1);
+    let anchored = format!("^(?:{source})$");
+    // The expression alone is checked first: wrapped, `a)|(b` would pass.
+    let engine = match regex_syntax::Parser::new().parse(source) {
+        Ok(_) => Engine::Linear(linear(&anchored)?),
+        Err(syntax) => match backtracking(&anchored) {
+            Ok(r) => Engine::Backtracking(Box::new(r)),
+            Err(fancy_regex::Error::CompileError(e)) => {
+                return Err(too_big(&e)
+                    .unwrap_or_else(|| format!("the expression cannot be compiled: {e}")))
+            }
+            Err(_) => return Err(syntax_reason(&syntax)),
+        },
+    };
+    Ok(Compiled {
+        source: source.to_string(),
+        engine,
+    })
 }
 
 fn linear(anchored: &str) -> Result<Regex, String> {
@@ -113,7 +132,7 @@ fn backtracking(anchored: &str) -> Result<fancy_regex::Regex, fancy_regex::Error
 
 impl PartialEq for Pattern {
     fn eq(&self, other: &Self) -> bool {
-        self.source == other.source
+        self.source() == other.source()
     }
 }
 
@@ -179,9 +198,23 @@ mod tests {
     }
 
     #[test]
+    fn the_same_expression_is_compiled_once_per_process() {
+        let source = r"same-\d+-once";
+        let a = Pattern::new(source).unwrap();
+        let before = COMPILED.get();
+        let b = Pattern::new(source).unwrap();
+        assert_eq!(COMPILED.get(), before, "not compiled again");
+        assert!(Arc::ptr_eq(&a.compiled, &b.compiled));
+        let other = Pattern::new(r"other-\d+-once").unwrap();
+        assert!(!Arc::ptr_eq(&a.compiled, &other.compiled));
+        assert!(a.is_match("same-1-once") && !other.is_match("same-1-once"));
+    }
+
+    #[test]
     fn a_rule_over_ten_thousand_elements_is_compiled_once() {
         let before = COMPILED.get();
-        let (expected, actual) = array_of(10_000, "42", r"\d+");
+        // An expression no other test uses: the process-wide cache may hold the others.
+        let (expected, actual) = array_of(10_000, "42", r"\d{1,9}4?2?");
         assert_eq!(
             COMPILED.get() - before,
             1,
