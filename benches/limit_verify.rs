@@ -15,10 +15,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{Request, Response};
 use serde_json::{json, Value};
+use shakedown::contract::Pact;
+use shakedown::verifier::Verifier;
 
 /// The contract sizes measured.
 const SIZES: [usize; 2] = [1_000, 10_000];
@@ -165,6 +169,43 @@ fn time_mock(file: &Path) -> f64 {
     t
 }
 
+/// In this process, the contract already loaded: one verification (default concurrency,
+/// no digest, as the command without reports), in seconds.
+fn time_verify_loaded(verifier: &shakedown::verifier::Verifier) -> f64 {
+    let start = Instant::now();
+    let report = verifier.run().expect("the verification runs");
+    let t = start.elapsed().as_secs_f64();
+    assert!(report.success(), "the loaded contract verifies");
+    t
+}
+
+/// In this process, the contract already loaded: the stub built, served, and its first
+/// answer, in seconds.
+fn time_mock_loaded(pact: &Pact) -> f64 {
+    let interactions = pact.interactions.clone();
+    let start = Instant::now();
+    let stub = shakedown::consumer::Stub::new(interactions, Default::default());
+    let server = shakedown::consumer::RunningServer::start("127.0.0.1:0", Arc::new(stub), 2)
+        .expect("the stub serves");
+    assert!(answers(server.addr().port()), "the stub answers");
+    start.elapsed().as_secs_f64()
+}
+
+/// The part after loading, measured in this process: verify and the stub's first answer.
+fn after_loading(files: &[PathBuf], url: &str, runs: usize) {
+    println!("after loading, in this process (contract already read):");
+    for (&n, file) in SIZES.iter().zip(files) {
+        let pact = Pact::from_file(file).expect("the contract reads");
+        let verifier = Verifier::new(PROVIDER, url)
+            .pact(pact.clone())
+            .digests(false);
+        let v: Vec<f64> = (0..runs).map(|_| time_verify_loaded(&verifier)).collect();
+        let m: Vec<f64> = (0..runs).map(|_| time_mock_loaded(&pact)).collect();
+        row("verify (loaded)", n, &v);
+        row("mock (loaded)", n, &m);
+    }
+}
+
 /// The reference verifier's command, or None when it is not installed (or not wanted).
 fn reference() -> Option<Vec<String>> {
     let spec = std::env::var("PACT_VERIFIER").unwrap_or_else(|_| "pact verifier".into());
@@ -237,6 +278,52 @@ fn serve_only(dir: &Path) {
     }
 }
 
+/// The whole commands at each size: (n, verify median, mock median).
+fn whole_processes(files: &[PathBuf], url: &str, runs: usize) -> Vec<(usize, f64, f64)> {
+    println!(
+        "{:<18} {:>6}  {:>11}  {:>10}",
+        "command", "n", "median", "per item"
+    );
+    let mut medians = Vec::new();
+    for (&n, file) in SIZES.iter().zip(files) {
+        time_verify(file, url);
+        let v: Vec<f64> = (0..runs).map(|_| time_verify(file, url)).collect();
+        let m: Vec<f64> = (0..runs).map(|_| time_mock(file)).collect();
+        medians.push((
+            n,
+            row("shakedown verify", n, &v),
+            row("shakedown mock", n, &m),
+        ));
+    }
+    if let [(n1, v1, m1), (n2, v2, m2)] = medians[..] {
+        let growth = |a: f64, b: f64| (b / n2 as f64) / (a / n1 as f64);
+        println!(
+            "per-interaction growth {n1} -> {n2}: verify {:.2}x, mock {:.2}x",
+            growth(v1, v2),
+            growth(m1, m2)
+        );
+    }
+    medians
+}
+
+/// The reference verifier on the first contract, and its ratio to `ours` (seconds).
+fn reference_ratio(file: &Path, port: u16, ours: f64) {
+    let Some(words) = reference() else {
+        println!("reference verifier not found (PACT_VERIFIER); measured shakedown only");
+        return;
+    };
+    let runs = env_count("BENCH_REFERENCE_RUNS", 1);
+    let r: Vec<f64> = (0..runs)
+        .map(|_| time_reference(&words, file, port))
+        .collect();
+    let r = row(&words.join(" "), SIZES[0], &r);
+    println!(
+        "reference / shakedown verify at {}: {:.0}x",
+        SIZES[0],
+        r / ours
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "--list" || a == "--test") {
@@ -250,45 +337,11 @@ fn main() {
     let addr = start_provider();
     let url = format!("http://{addr}");
     println!("static provider on {url}; {runs} runs of each, medians (wall, whole process)");
-    println!(
-        "{:<18} {:>6}  {:>11}  {:>10}",
-        "command", "n", "median", "per item"
-    );
-    let mut per_item = Vec::new();
     let files: Vec<PathBuf> = SIZES
         .iter()
         .map(|&n| write_contract(dir.path(), n))
         .collect();
-    for (&n, file) in SIZES.iter().zip(&files) {
-        time_verify(file, &url);
-        let v: Vec<f64> = (0..runs).map(|_| time_verify(file, &url)).collect();
-        let m: Vec<f64> = (0..runs).map(|_| time_mock(file)).collect();
-        per_item.push((
-            n,
-            row("shakedown verify", n, &v),
-            row("shakedown mock", n, &m),
-        ));
-    }
-    if let [(n1, v1, m1), (n2, v2, m2)] = per_item[..] {
-        let growth = |a: f64, b: f64| (b / n2 as f64) / (a / n1 as f64);
-        println!(
-            "per-interaction growth {n1} -> {n2}: verify {:.2}x, mock {:.2}x",
-            growth(v1, v2),
-            growth(m1, m2)
-        );
-    }
-    let Some(words) = reference() else {
-        println!("reference verifier not found (PACT_VERIFIER); measured shakedown only");
-        return;
-    };
-    let ref_runs = env_count("BENCH_REFERENCE_RUNS", 1);
-    let r: Vec<f64> = (0..ref_runs)
-        .map(|_| time_reference(&words, &files[0], addr.port()))
-        .collect();
-    let r = row(&words.join(" "), SIZES[0], &r);
-    println!(
-        "reference / shakedown verify at {}: {:.0}x",
-        SIZES[0],
-        r / per_item[0].1
-    );
+    let medians = whole_processes(&files, &url, runs);
+    after_loading(&files, &url, runs);
+    reference_ratio(&files[0], addr.port(), medians[0].1);
 }
