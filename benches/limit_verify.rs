@@ -6,8 +6,10 @@
 //! Run with `cargo bench --bench limit_verify`. Knobs: `BENCH_RUNS` (default 9) runs of
 //! each shakedown command; `PACT_VERIFIER` the reference command (default `pact verifier`,
 //! words split on spaces; `none` skips it) and `BENCH_REFERENCE_RUNS` (default 1; it takes
-//! ~25 s a run). `cargo bench --bench limit_verify -- --serve DIR` only writes the contracts
-//! into DIR and serves the provider until killed, printing its URL (for outside timers).
+//! ~25 s a run); `SHAKEDOWN_BIN` another shakedown binary to time instead of this build's
+//! (the in-process part is always this build's). `cargo bench --bench limit_verify --
+//! --serve DIR` only writes the contracts into DIR and serves the provider until killed,
+//! printing its URL (for outside timers).
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -106,8 +108,10 @@ fn start_provider() -> SocketAddr {
     addr
 }
 
+/// The binary measured: this build's, or `SHAKEDOWN_BIN` (another build, to compare).
 fn shakedown() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_shakedown"))
+    let bin = std::env::var("SHAKEDOWN_BIN");
+    Command::new(bin.as_deref().unwrap_or(env!("CARGO_BIN_EXE_shakedown")))
 }
 
 /// One whole `shakedown verify` at its default concurrency, in seconds.
