@@ -316,7 +316,7 @@ impl Verifier {
     /// Runs the verification on the current tokio runtime.
     pub async fn run_async(&self) -> Result<VerificationReport, VerifyError> {
         let contracts = self.load()?;
-        self.check_base_url()?;
+        let base = self.check_base_url()?;
         let client = crate::http_client::builder(self.timeout)
             .pool_max_idle_per_host(self.concurrency.max(4))
             .build()
@@ -329,6 +329,7 @@ impl Verifier {
         let replay = Arc::new(Replay {
             client,
             base_url: self.base_url.clone(),
+            base,
             states: self.states.clone(),
             messages: self.messages.clone(),
             ignore_states: self.ignore_states,
@@ -348,7 +349,8 @@ impl Verifier {
         })
     }
 
-    fn check_base_url(&self) -> Result<(), VerifyError> {
+    /// The base URL, parsed: an http(s) URL with a host.
+    fn check_base_url(&self) -> Result<reqwest::Url, VerifyError> {
         let bad = |reason: String| VerifyError::BadUrl {
             url: self.base_url.clone(),
             reason,
@@ -357,7 +359,7 @@ impl Verifier {
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
             return Err(bad("expected http://host:port or https://host:port".into()));
         }
-        Ok(())
+        Ok(parsed)
     }
 
     /// The contracts of this provider (and consumer, if filtered), files read now.
