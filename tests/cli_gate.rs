@@ -79,6 +79,12 @@ fn should_gate_deploys_on_recorded_verifications() {
         text(&out)
     );
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let digest = report["contracts"][0]["digest"].as_str().unwrap();
+    assert_eq!(
+        digest.len(),
+        64,
+        "the JSON report carries the digest: {digest:?}"
+    );
     assert_eq!(
         report["contracts"][1]["interactions"][0]["outcome"]["status"],
         "passed"

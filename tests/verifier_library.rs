@@ -205,3 +205,101 @@ fn should_say_what_is_missing_without_naming_cli_flags() {
     assert!(matches!(err, VerifyError::BadUrl { .. }), "{err}");
     assert!(!err.to_string().contains("--"), "{err}");
 }
+
+/// A contract of `n` interactions `GET /items/{i}`, each in the state `item {i}`, with
+/// interactions in description order (the order the contract file keeps).
+fn items_contract(n: usize) -> Pact {
+    let interactions: Vec<_> = (1..=n)
+        .map(|i| {
+            json!({
+                "description": format!("item {i:03}"),
+                "providerStates": [{"name": format!("item {i}")}],
+                "request": {"method": "GET", "path": format!("/items/{i}")},
+                "response": {"status": 200, "body": {"id": i}}
+            })
+        })
+        .collect();
+    let text = json!({
+        "consumer": {"name": "web"}, "provider": {"name": "items"},
+        "interactions": interactions,
+        "metadata": {"pactSpecification": {"version": "3.0.0"}}
+    });
+    Pact::from_str(&text.to_string()).unwrap()
+}
+
+/// A provider answering every interaction of `pact` (the stub server).
+fn provider_for(pact: &Pact) -> shakedown::consumer::RunningServer {
+    let stub = shakedown::consumer::Stub::new(pact.interactions.clone(), Default::default());
+    shakedown::consumer::RunningServer::start("127.0.0.1:0", std::sync::Arc::new(stub), 1).unwrap()
+}
+
+#[test]
+fn should_replay_one_at_a_time_in_contract_order_and_report_in_that_order_at_any_concurrency() {
+    let pact = items_contract(40);
+    let provider = provider_for(&pact);
+    let url = format!("http://{}", provider.addr());
+    let expected: Vec<String> = (1..=40).map(|i| format!("item {i}")).collect();
+    for concurrency in [1, 3, 64] {
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        let report = Verifier::new("items", &url)
+            .pact(pact.clone())
+            .concurrency(concurrency)
+            .state_handler(move |state, action| {
+                if action == StateAction::Setup {
+                    log.lock().unwrap().push(state.name.clone());
+                }
+                Ok(Map::new())
+            })
+            .run()
+            .unwrap();
+        assert!(report.success(), "{}", report.render(false));
+        let reported: Vec<String> = report.contracts[0]
+            .interactions
+            .iter()
+            .map(|r| r.states[0].clone())
+            .collect();
+        assert_eq!(
+            reported, expected,
+            "reported in contract order at {concurrency}"
+        );
+        let mut set_up = seen.lock().unwrap().clone();
+        if concurrency == 1 {
+            assert_eq!(set_up, expected, "one at a time, in contract order");
+        }
+        set_up.sort();
+        let mut all = expected.clone();
+        all.sort();
+        assert_eq!(set_up, all, "each interaction once at {concurrency}");
+    }
+}
+
+#[test]
+fn should_report_the_digest_of_a_contract_read_from_a_file_at_any_concurrency() {
+    let pact = items_contract(5);
+    let provider = provider_for(&pact);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("web-items.json");
+    std::fs::write(&file, pact.to_pretty_string()).unwrap();
+    for concurrency in [1, 4] {
+        let report = Verifier::new("items", &format!("http://{}", provider.addr()))
+            .contracts(&file)
+            .ignore_states()
+            .concurrency(concurrency)
+            .run()
+            .unwrap();
+        assert!(report.success(), "{}", report.render(false));
+        assert_eq!(report.contracts[0].digest, pact.digest());
+    }
+    let undigested = Verifier::new("items", &format!("http://{}", provider.addr()))
+        .contracts(&file)
+        .ignore_states()
+        .digests(false)
+        .run()
+        .unwrap();
+    assert!(undigested.success());
+    assert_eq!(
+        undigested.contracts[0].digest, "",
+        "not digested when not wanted"
+    );
+}

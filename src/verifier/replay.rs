@@ -21,6 +21,8 @@ pub struct Replay {
     pub client: reqwest::Client,
     /// The provider's base URL, without a trailing `/`.
     pub base_url: String,
+    /// The same, parsed once (every request's URL is built on it).
+    pub base: reqwest::Url,
     /// How provider states are changed.
     pub states: StateHandler,
     /// Where messages come from.
@@ -146,7 +148,7 @@ impl Replay {
         } else {
             expected
         };
-        match send(&self.client, &self.base_url, &request).await {
+        match send(&self.client, &self.base, &request).await {
             Ok(actual) => outcome(match_response(expected, &actual)),
             Err(reason) => error(reason),
         }
@@ -249,8 +251,8 @@ fn encode_path(path: &str) -> String {
 /// The URL a contract path is sent to: always the base URL's scheme, host and port, the
 /// path appended to the base URL's own path as path segments. Whatever the contract's path
 /// says (`@host:port/x`, `//host/x`, `http://…`), it can never name another host.
-fn request_url(base_url: &str, path: &str) -> Result<reqwest::Url, String> {
-    let mut url = reqwest::Url::parse(base_url).map_err(|e| format!("bad base URL: {e}"))?;
+fn request_url(base: &reqwest::Url, path: &str) -> reqwest::Url {
+    let mut url = base.clone();
     let slash = if path.starts_with('/') { "" } else { "/" };
     let joined = format!(
         "{}{slash}{}",
@@ -259,7 +261,7 @@ fn request_url(base_url: &str, path: &str) -> Result<reqwest::Url, String> {
     );
     url.set_path(&joined);
     url.set_query(None);
-    Ok(url)
+    url
 }
 
 /// The most of a provider's answer read (a bigger body fails the interaction instead of
@@ -268,10 +270,10 @@ pub const MAX_ANSWER_BYTES: usize = 64 * 1024 * 1024;
 
 async fn send(
     client: &reqwest::Client,
-    base_url: &str,
+    base: &reqwest::Url,
     request: &HttpRequest,
 ) -> Result<HttpResponse, String> {
-    let mut url = request_url(base_url, &request.path)?;
+    let mut url = request_url(base, &request.path);
     if !request.query.is_empty() {
         let mut pairs = url.query_pairs_mut();
         for (k, vs) in &request.query {
@@ -335,7 +337,7 @@ mod tests {
 
     #[test]
     fn paths_never_name_another_host() {
-        let base = "http://127.0.0.1:8080";
+        let base = &reqwest::Url::parse("http://127.0.0.1:8080").unwrap();
         for path in [
             "@evil:9999/x",
             "//evil:9999/x",
@@ -343,16 +345,17 @@ mod tests {
             "x",
             "/../../x",
         ] {
-            let url = request_url(base, path).unwrap();
+            let url = request_url(base, path);
             assert_eq!(url.host_str(), Some("127.0.0.1"), "{path} -> {url}");
             assert_eq!(url.port(), Some(8080), "{path} -> {url}");
             assert_eq!(url.username(), "", "{path} -> {url}");
             assert!(url.password().is_none(), "{path} -> {url}");
         }
-        let url = request_url("http://127.0.0.1:8080/api/", "/orders/1").unwrap();
+        let api = reqwest::Url::parse("http://127.0.0.1:8080/api/").unwrap();
+        let url = request_url(&api, "/orders/1");
         assert_eq!(url.as_str(), "http://127.0.0.1:8080/api/orders/1");
         assert_eq!(
-            request_url(base, "/faq?x").unwrap().as_str(),
+            request_url(base, "/faq?x").as_str(),
             "http://127.0.0.1:8080/faq%3Fx"
         );
     }

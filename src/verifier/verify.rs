@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use regex::Regex;
@@ -57,20 +58,55 @@ pub enum VerifyError {
     Runtime(String),
 }
 
-/// A contract to verify, read once, with its digest.
+/// A contract to verify, read once, with its digest (worked out once, when first needed).
 #[derive(Debug)]
 struct Contract {
     /// The file it was read from (empty when it was given already loaded).
     file: String,
     pact: Pact,
-    digest: String,
+    digest: OnceLock<String>,
 }
 
 impl Contract {
+    /// A contract whose digest is worked out when first asked for.
     fn new(file: String, pact: Pact) -> Arc<Contract> {
-        let digest = pact.digest();
+        let digest = OnceLock::new();
         Arc::new(Contract { file, pact, digest })
     }
+
+    /// A contract digested now (loaded once, verified on many runs).
+    fn digested(file: String, pact: Pact) -> Arc<Contract> {
+        let contract = Contract::new(file, pact);
+        contract.digest();
+        contract
+    }
+
+    /// The digest of the contract (SHA-256 of its canonical form), worked out once.
+    fn digest(&self) -> &str {
+        self.digest.get_or_init(|| self.pact.digest())
+    }
+}
+
+/// The digest of `contract`, worked out on the blocking pool while its interactions are
+/// verified (it costs as much as reading the contract); already known when pending
+/// interactions needed it first.
+fn digest_alongside(contract: &Arc<Contract>) -> tokio::task::JoinHandle<String> {
+    let contract = contract.clone();
+    tokio::task::spawn_blocking(move || contract.digest().to_string())
+}
+
+/// Drops the contracts a run read on a thread of its own: freeing a big contract costs a
+/// tenth of reading it, and nobody needs to wait for that. Contracts the verifier keeps
+/// (given already loaded) are only released.
+fn drop_aside(mut contracts: Vec<Arc<Contract>>) {
+    contracts.retain(|c| Arc::strong_count(c) == 1);
+    if contracts.is_empty() {
+        return;
+    }
+    // Should no thread start, the closure (and the contracts) is dropped right here.
+    let _ = std::thread::Builder::new()
+        .name("shakedown-drop".into())
+        .spawn(move || drop(contracts));
 }
 
 /// Where contracts come from.
@@ -107,6 +143,7 @@ pub struct Verifier {
     concurrency: usize,
     strict: bool,
     pending_digests: Option<Vec<(String, String)>>,
+    digests: bool,
     timeout: Duration,
 }
 
@@ -126,6 +163,7 @@ impl Verifier {
             concurrency: 1,
             strict: false,
             pending_digests: None,
+            digests: true,
             timeout: Duration::from_secs(30),
         }
     }
@@ -140,7 +178,7 @@ impl Verifier {
     /// URL) verifies it without reading or digesting it again. Reported without a file.
     pub fn pact(mut self, pact: Pact) -> Self {
         self.sources
-            .push(Source::Loaded(Contract::new(String::new(), pact)));
+            .push(Source::Loaded(Contract::digested(String::new(), pact)));
         self
     }
 
@@ -243,16 +281,32 @@ impl Verifier {
         self
     }
 
+    /// Whether the report carries each contract's digest (the default). Without, a
+    /// contract read from a file is not digested unless pending contracts need it, and its
+    /// report's `digest` is empty: digesting costs as much as reading the contract.
+    pub fn digests(mut self, digests: bool) -> Self {
+        self.digests = digests;
+        self
+    }
+
     /// Per-request timeout (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// Runs the verification on a runtime of its own.
+    /// Runs the verification on a runtime of its own: one thread when interactions run one
+    /// at a time (the client's connection and the exchange then never wake each other
+    /// across threads), two workers otherwise.
     pub fn run(&self) -> Result<VerificationReport, VerifyError> {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
+        let mut builder = if self.concurrency == 1 {
+            tokio::runtime::Builder::new_current_thread()
+        } else {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(2);
+            b
+        };
+        let rt = builder
             .enable_all()
             .build()
             .map_err(|e| VerifyError::Runtime(e.to_string()))?;
@@ -262,7 +316,7 @@ impl Verifier {
     /// Runs the verification on the current tokio runtime.
     pub async fn run_async(&self) -> Result<VerificationReport, VerifyError> {
         let contracts = self.load()?;
-        self.check_base_url()?;
+        let base = self.check_base_url()?;
         let client = crate::http_client::builder(self.timeout)
             .pool_max_idle_per_host(self.concurrency.max(4))
             .build()
@@ -275,17 +329,19 @@ impl Verifier {
         let replay = Arc::new(Replay {
             client,
             base_url: self.base_url.clone(),
+            base,
             states: self.states.clone(),
             messages: self.messages.clone(),
             ignore_states: self.ignore_states,
         });
         let mut results = Vec::new();
-        for contract in contracts {
+        for contract in &contracts {
             results.push(
-                self.verify_contract(&replay, contract, filter.as_ref())
+                self.verify_contract(&replay, contract.clone(), filter.as_ref())
                     .await,
             );
         }
+        drop_aside(contracts);
         Ok(VerificationReport {
             provider: self.provider.clone(),
             strict: self.strict,
@@ -293,7 +349,8 @@ impl Verifier {
         })
     }
 
-    fn check_base_url(&self) -> Result<(), VerifyError> {
+    /// The base URL, parsed: an http(s) URL with a host.
+    fn check_base_url(&self) -> Result<reqwest::Url, VerifyError> {
         let bad = |reason: String| VerifyError::BadUrl {
             url: self.base_url.clone(),
             reason,
@@ -302,7 +359,7 @@ impl Verifier {
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
             return Err(bad("expected http://host:port or https://host:port".into()));
         }
-        Ok(())
+        Ok(parsed)
     }
 
     /// The contracts of this provider (and consumer, if filtered), files read now.
@@ -358,29 +415,54 @@ impl Verifier {
         let pending = self.pending_digests.as_ref().is_some_and(|verified| {
             !verified
                 .iter()
-                .any(|(c, d)| c == &pact.consumer && d == &contract.digest)
+                .any(|(c, d)| c == &pact.consumer && d == contract.digest())
         });
-        let semaphore = Arc::new(Semaphore::new(self.concurrency));
-        let mut tasks = tokio::task::JoinSet::new();
-        for (index, interaction) in pact.interactions.iter().enumerate() {
-            if !self.selected(interaction, filter) {
-                continue;
-            }
-            let (replay, contract, sem) = (replay.clone(), contract.clone(), semaphore.clone());
-            tasks.spawn(async move {
-                let _permit = sem.acquire_owned().await;
-                let interaction = &contract.pact.interactions[index];
-                (index, replay.result(interaction, pending).await)
-            });
-        }
-        let mut results: Vec<(usize, InteractionResult)> = tasks.join_all().await;
+        let digested = self.digests || self.pending_digests.is_some();
+        let digest = digested.then(|| digest_alongside(&contract));
+        let selected: Vec<usize> = (pact.interactions.iter().enumerate())
+            .filter(|(_, interaction)| self.selected(interaction, filter))
+            .map(|(index, _)| index)
+            .collect();
+        let mut results = self.replay_all(replay, &contract, selected, pending).await;
         results.sort_by_key(|(i, _)| *i);
+        let digest = match digest {
+            Some(task) => task.await.unwrap_or_else(|_| contract.digest().to_string()),
+            None => String::new(),
+        };
         ContractResult {
             consumer: pact.consumer.clone(),
             file: contract.file.clone(),
-            digest: contract.digest.clone(),
+            digest,
             interactions: results.into_iter().map(|(_, r)| r).collect(),
         }
+    }
+
+    /// Replays the interactions at these positions of `contract`, at most `concurrency` at
+    /// once: as many tasks, each taking the next position in contract order until none is
+    /// left (one task, when one at a time: the contract's order exactly).
+    async fn replay_all(
+        &self,
+        replay: &Arc<Replay>,
+        contract: &Arc<Contract>,
+        selected: Vec<usize>,
+        pending: bool,
+    ) -> Vec<(usize, InteractionResult)> {
+        let selected = Arc::new(selected);
+        let next = Arc::new(AtomicUsize::new(0));
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..self.concurrency.min(selected.len()) {
+            let (replay, contract) = (replay.clone(), contract.clone());
+            let (selected, next) = (selected.clone(), next.clone());
+            tasks.spawn(async move {
+                let mut done = Vec::new();
+                while let Some(&index) = selected.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let interaction = &contract.pact.interactions[index];
+                    done.push((index, replay.result(interaction, pending).await));
+                }
+                done
+            });
+        }
+        tasks.join_all().await.into_iter().flatten().collect()
     }
 
     fn selected(&self, i: &Interaction, filter: Option<&Regex>) -> bool {

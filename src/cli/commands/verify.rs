@@ -34,6 +34,8 @@ fn verifier(args: &VerifyArgs) -> anyhow::Result<Verifier> {
     let mut v = Verifier::new(&args.provider, &args.base_url)
         .concurrency(args.concurrency)
         .strict(args.strict)
+        // Only the JSON report and the results store show digests.
+        .digests(args.json.is_some() || args.record)
         .timeout(Duration::from_secs(args.timeout));
     for c in &args.contracts {
         v = v.contracts(c);
