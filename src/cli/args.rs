@@ -329,7 +329,7 @@ pub struct MockArgs {
 
     /// Server worker threads (at most 1,024; 0 or 1: one thread).
     #[arg(long, default_value_t = 2,
-          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=1024))]
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=crate::consumer::MAX_WORKERS as u64))]
     pub workers: usize,
 
     /// Hide the values of this request header in 500 answers and the log (repeatable).

@@ -23,6 +23,6 @@ pub use message::{
 };
 pub use mock_server::{FinishError, MockServer, VerificationFailure};
 pub use redact::{REDACTED, REDACTED_HEADERS};
-pub use server::{RunningServer, ServerError};
+pub use server::{RunningServer, ServerError, MAX_WORKERS};
 pub use stub::{Stub, StubOptions, STATE_HEADER};
 pub use template::{extract, Extracted, TemplateError};

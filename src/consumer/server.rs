@@ -99,7 +99,12 @@ impl Drop for RunningServer {
     }
 }
 
+/// The most worker threads a server runs, whatever it is asked for (2^64 - 1 made tokio's
+/// builder panic; 10^11 asked for terabytes of stacks).
+pub const MAX_WORKERS: usize = 1024;
+
 fn build_runtime(workers: usize) -> Result<tokio::runtime::Runtime, ServerError> {
+    let workers = workers.min(MAX_WORKERS);
     let mut b = if workers <= 1 {
         tokio::runtime::Builder::new_current_thread()
     } else {
@@ -177,4 +182,18 @@ pub fn to_hyper(response: HttpResponse) -> Response<Full<Bytes>> {
         *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
         r
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_worker_count_builds_a_runtime() {
+        // usize::MAX overflowed inside tokio's builder (a panic); it is held to MAX_WORKERS
+        // (1,024 threads for a moment: ~0.2 s here).
+        let runtime = build_runtime(usize::MAX).expect("a runtime");
+        assert_eq!(runtime.metrics().num_workers(), MAX_WORKERS);
+        assert!(build_runtime(0).is_ok());
+    }
 }
