@@ -119,9 +119,7 @@ fn merge_locked(
             found_provider: pact.provider,
         });
     }
-    for i in interactions {
-        pact.upsert(i.clone());
-    }
+    pact.upsert_all(interactions.iter().cloned());
     write_atomically(path, pact.to_pretty_string().as_bytes()).map_err(io(path))
 }
 
