@@ -44,21 +44,11 @@ fn timed(mut f: impl FnMut()) -> f64 {
 }
 
 fn interaction(description: String, path: String, response: HttpResponse) -> Interaction {
-    Interaction {
-        description,
-        provider_states: vec![],
-        key: None,
-        pending: false,
-        comments: Default::default(),
-        extra: Default::default(),
-        kind: InteractionKind::Http {
-            request: HttpRequest {
-                path,
-                ..Default::default()
-            },
-            response,
-        },
-    }
+    let request = HttpRequest {
+        path,
+        ..Default::default()
+    };
+    Interaction::new(description, InteractionKind::Http { request, response })
 }
 
 /// `n` interactions; `changed` gives every 8th a new field, drops every 16th and adds n/16.

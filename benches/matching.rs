@@ -133,13 +133,11 @@ fn thousand_interactions() -> Pact {
             },
         );
         pact.interactions.push(Interaction {
-            description: format!("order {i}"),
             provider_states: vec![ProviderState::named(format!("order {i} exists"))],
-            key: None,
-            pending: false,
-            comments: Default::default(),
-            extra: Default::default(),
-            kind: InteractionKind::Http { request, response },
+            ..Interaction::new(
+                format!("order {i}"),
+                InteractionKind::Http { request, response },
+            )
         });
     }
     pact

@@ -353,13 +353,11 @@ fn scale_interaction(i: usize) -> Interaction {
         MatchingRule::Integer,
     );
     Interaction {
-        description: format!("order {i}"),
         provider_states: vec![ProviderState::named(format!("order {i} exists"))],
-        key: None,
-        pending: false,
-        comments: Default::default(),
-        extra: Default::default(),
-        kind: InteractionKind::Http { request, response },
+        ..Interaction::new(
+            format!("order {i}"),
+            InteractionKind::Http { request, response },
+        )
     }
 }
 

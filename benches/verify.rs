@@ -52,15 +52,9 @@ fn contract() -> Pact {
                 max: None,
             },
         );
-        pact.interactions.push(Interaction {
-            description: format!("catalogue item {n:04}"),
-            provider_states: vec![],
-            key: None,
-            pending: false,
-            comments: Default::default(),
-            extra: Default::default(),
-            kind: InteractionKind::Http { request, response },
-        });
+        let kind = InteractionKind::Http { request, response };
+        pact.interactions
+            .push(Interaction::new(format!("catalogue item {n:04}"), kind));
     }
     pact
 }

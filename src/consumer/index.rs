@@ -130,15 +130,8 @@ mod tests {
             status,
             ..Default::default()
         };
-        Interaction {
-            description: format!("{method} {path} → {status}"),
-            provider_states: vec![],
-            key: None,
-            pending: false,
-            comments: Default::default(),
-            extra: Default::default(),
-            kind: InteractionKind::Http { request, response },
-        }
+        let kind = InteractionKind::Http { request, response };
+        Interaction::new(format!("{method} {path} → {status}"), kind)
     }
 
     fn in_state(mut interaction: Interaction, state: &str) -> Interaction {

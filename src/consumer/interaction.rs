@@ -42,13 +42,10 @@ impl Common {
 
     pub(crate) fn into_interaction(self, kind: InteractionKind) -> Interaction {
         Interaction {
-            description: self.description,
             provider_states: self.states,
-            key: None,
             pending: self.pending,
             comments: self.comments,
-            extra: Map::new(),
-            kind,
+            ..Interaction::new(self.description, kind)
         }
     }
 }

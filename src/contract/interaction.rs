@@ -117,6 +117,29 @@ const KNOWN: [&str; 16] = [
 ];
 
 impl Interaction {
+    /// An interaction with only a description and the exchange: no provider states, no
+    /// key, not pending, no comments.
+    ///
+    /// ```
+    /// use shakedown::contract::{HttpRequest, HttpResponse, Interaction, InteractionKind};
+    ///
+    /// let request = HttpRequest { path: "/orders/1".into(), ..Default::default() };
+    /// let response = HttpResponse { status: 200, ..Default::default() };
+    /// let i = Interaction::new("order 1", InteractionKind::Http { request, response });
+    /// assert!(i.provider_states.is_empty() && !i.pending);
+    /// ```
+    pub fn new(description: impl Into<String>, kind: InteractionKind) -> Interaction {
+        Interaction {
+            description: description.into(),
+            provider_states: Vec::new(),
+            key: None,
+            pending: false,
+            comments: Map::new(),
+            kind,
+            extra: Map::new(),
+        }
+    }
+
     /// Reads an interaction of a V1–V3 HTTP pact, a V3 message pact (`message` true) or a V4
     /// pact.
     pub fn from_json(

@@ -418,16 +418,18 @@ mod tests {
     use super::*;
     use crate::contract::InteractionKind;
 
-    /// An HTTP interaction `description` in `state` answering `status`.
+    /// An HTTP interaction `description` in `state` (none when empty) answering `status`.
     fn http(description: &str, state: &str, status: u16) -> Interaction {
-        let mut v = json!({"description": description, "request": {"method": "GET", "path": "/"},
-                           "response": {"status": status}});
+        let response = crate::contract::HttpResponse {
+            status,
+            ..Default::default()
+        };
+        let request = Default::default();
+        let mut i = Interaction::new(description, InteractionKind::Http { request, response });
         if !state.is_empty() {
-            v["providerStates"] = json!([{"name": state}]);
+            i.provider_states = vec![crate::contract::ProviderState::named(state)];
         }
-        let pact = json!({"consumer": {"name": "c"}, "provider": {"name": "p"},
-                          "interactions": [v], "metadata": {"pactSpecification": {"version": "3.0.0"}}});
-        Pact::from_json(&pact).unwrap().interactions.remove(0)
+        i
     }
 
     #[test]

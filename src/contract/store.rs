@@ -129,21 +129,12 @@ mod tests {
     use crate::contract::{HttpRequest, HttpResponse, InteractionKind};
 
     fn interaction(desc: &str, status: u16) -> Interaction {
-        Interaction {
-            description: desc.into(),
-            provider_states: vec![],
-            key: None,
-            pending: false,
-            comments: Default::default(),
-            extra: Default::default(),
-            kind: InteractionKind::Http {
-                request: HttpRequest::default(),
-                response: HttpResponse {
-                    status,
-                    ..Default::default()
-                },
-            },
-        }
+        let response = HttpResponse {
+            status,
+            ..Default::default()
+        };
+        let request = HttpRequest::default();
+        Interaction::new(desc, InteractionKind::Http { request, response })
     }
 
     #[test]
