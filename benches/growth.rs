@@ -6,6 +6,11 @@
 //! two sizes alternating); the median is reported. The verified provider is the example
 //! orders service's stateless catalogue, started in this process on 127.0.0.1.
 
+#[path = "support/measure.rs"]
+mod measure;
+
+use measure::{env_count, median};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -19,28 +24,19 @@ use shakedown::scenario::{start_order, Scenario};
 use shakedown_shop::orders_service;
 
 fn runs() -> usize {
-    std::env::var("BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
+    env_count("BENCH_RUNS", 3)
 }
 
 /// The median wall time of `f`, in seconds.
 fn timed(mut f: impl FnMut()) -> f64 {
-    median(
-        (0..runs())
-            .map(|_| {
-                let start = Instant::now();
-                f();
-                start.elapsed().as_secs_f64()
-            })
-            .collect(),
-    )
+    let times: Vec<f64> = (0..runs())
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed().as_secs_f64()
+        })
+        .collect();
+    median(&times)
 }
 
 fn interaction(description: String, path: String, response: HttpResponse) -> Interaction {
@@ -216,7 +212,7 @@ fn bench_verify() {
     println!("|---:|---:|---:|---:|---:|---:|---:|");
     let mut base = None;
     for (n, (wall, cpu)) in sizes.into_iter().zip(times) {
-        let (wall, cpu) = (median(wall) / n as f64, median(cpu) / n as f64);
+        let (wall, cpu) = (median(&wall) / n as f64, median(&cpu) / n as f64);
         let (w0, c0) = *base.get_or_insert((wall, cpu));
         println!(
             "| {n} | {:.2} s | {:.1} µs | {:.2}x | {:.2} s | {:.1} µs | {:.2}x |",

@@ -6,6 +6,11 @@
 //! interaction (linear growth keeps it flat). `BENCH_BIN` measures another `shakedown`
 //! binary (an older build, for a before/after table).
 
+#[path = "support/measure.rs"]
+mod measure;
+
+use measure::{env_count, median};
+
 #[path = "support/rich_contract.rs"]
 mod rich_contract;
 
@@ -80,19 +85,11 @@ fn wait4(pid: u32) -> (i32, libc::rusage) {
     (status, usage)
 }
 
-fn median<T: Copy + PartialOrd>(mut v: Vec<T>) -> T {
-    v.sort_by(|a, b| a.partial_cmp(b).expect("comparable"));
-    v[v.len() / 2]
-}
-
 fn main() {
     if std::env::args().any(|a| a == "--list" || a == "--test") {
         return;
     }
-    let runs: usize = std::env::var("BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(7);
+    let runs = env_count("BENCH_RUNS", 7);
     let dir = tempfile::tempdir().expect("a temp dir");
     println!(
         "{} contract check FILE: whole processes, {runs} runs each, medians",
@@ -107,14 +104,14 @@ fn main() {
         let bytes = rich_contract::write(&file, case.interactions, case.pad);
         run_once(&file); // warm the page cache
         let (walls, rss): (Vec<f64>, Vec<i64>) = (0..runs).map(|_| run_once(&file)).unzip();
-        let wall = median(walls);
+        let wall = median(&walls);
         println!(
             "{:<24} {:>8.2}MB {:>8.1}ms {:>12.1}us {:>8.1}MB",
             case.name,
             bytes as f64 / 1e6,
             wall * 1e3,
             wall * 1e6 / case.interactions as f64,
-            median(rss) as f64 / 1024.0
+            median(&rss) as f64 / 1024.0
         );
     }
 }

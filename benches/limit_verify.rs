@@ -11,6 +11,11 @@
 //! --serve DIR` only writes the contracts into DIR and serves the provider until killed,
 //! printing its URL (for outside timers).
 
+#[path = "support/measure.rs"]
+mod measure;
+
+use measure::{env_count, median};
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -244,21 +249,9 @@ fn time_reference(words: &[String], file: &Path, port: u16) -> f64 {
     t
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
-
-fn env_count(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 /// A table row: n, median wall, per interaction, the runs.
 fn row(what: &str, n: usize, runs: &[f64]) -> f64 {
-    let m = median(runs.to_vec());
+    let m = median(runs);
     let all: Vec<String> = runs.iter().map(|t| format!("{:.0}", t * 1000.0)).collect();
     println!(
         "{what:<18} {n:>6}  {:>8.1} ms  {:>7.1} us  [{}]",

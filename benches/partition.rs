@@ -8,6 +8,11 @@
 //! the first container from the others. Reports the median, p90 and maximum of each, then
 //! checks once from inside a container that the cut is real.
 
+#[path = "support/measure.rs"]
+mod measure;
+
+use measure::env_count;
+
 #[path = "../tests/common/busybox.rs"]
 mod busybox;
 
@@ -15,13 +20,6 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use shakedown::scenario::backend::{Address, DockerBackend, Launch};
-
-fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn web(name: &str, image: &str) -> Launch {
     Launch {
@@ -85,8 +83,8 @@ async fn main() {
         return;
     };
     let (containers, n) = (
-        env_or("BENCH_CONTAINERS", 4).max(2),
-        env_or("BENCH_ROUNDS", 30),
+        env_count("BENCH_CONTAINERS", 4).max(2),
+        env_count("BENCH_ROUNDS", 30),
     );
     let logs = tempfile::tempdir().expect("log directory");
     let run = format!("bench{:x}", std::process::id());

@@ -13,6 +13,11 @@
 //! binary (default: `fault` on PATH); without it only shakedown is measured. Every load is
 //! bounded in bytes, round trips, connections and time, and all traffic stays on 127.0.0.1.
 
+#[path = "support/measure.rs"]
+mod measure;
+
+use measure::median;
+
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -94,13 +99,6 @@ async fn round_trip_median(addr: &str) -> Duration {
         times.push(t.elapsed());
     }
     median(&times)
-}
-
-/// The middle value (the upper one of an even count).
-fn median<T: PartialOrd + Copy>(values: &[T]) -> T {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
-    sorted[sorted.len() / 2]
 }
 
 /// Round-trip times of pings on `n` concurrent connections that stay open for `STEADY`:

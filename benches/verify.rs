@@ -6,6 +6,11 @@
 //! (default: `pact-verifier` on PATH); without it only shakedown is measured. `BENCH_RUNS`
 //! (default 5) runs of each; the median wall time of each whole process is reported.
 
+#[path = "support/measure.rs"]
+mod measure;
+
+use measure::{env_count, median};
+
 use shakedown_shop::orders_service;
 
 use std::process::{Command, Stdio};
@@ -69,19 +74,11 @@ fn time(cmd: &mut Command) -> (f64, bool) {
     (start.elapsed().as_secs_f64(), status.success())
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
-
 fn main() {
     if std::env::args().any(|a| a == "--list" || a == "--test") {
         return;
     }
-    let runs: usize = std::env::var("BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5);
+    let runs = env_count("BENCH_RUNS", 5);
     let dir = tempfile::tempdir().expect("a temp dir");
     let file = dir.path().join("bench-web-orders.json");
     std::fs::write(&file, contract().to_pretty_string()).expect("the contract is written");
@@ -126,18 +123,18 @@ fn main() {
     }
     println!(
         "shakedown verify: median {:.3} s  (runs: {:?})",
-        median(ours.clone()),
+        median(&ours),
         ours.iter().map(|t| format!("{t:.3}")).collect::<Vec<_>>()
     );
     if has_reference {
         println!(
             "pact-verifier:    median {:.3} s  (runs: {:?})",
-            median(theirs.clone()),
+            median(&theirs),
             theirs.iter().map(|t| format!("{t:.3}")).collect::<Vec<_>>()
         );
         println!(
             "ratio pact-verifier / shakedown: {:.1}x faster",
-            median(theirs) / median(ours)
+            median(&theirs) / median(&ours)
         );
     } else {
         println!("reference pact-verifier not found ({reference}); measured shakedown only");
