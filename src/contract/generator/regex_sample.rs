@@ -1,15 +1,15 @@
 //! Values sampled from a regex (`Regex` generators): classes narrowed to printable ASCII,
 //! anchors dropped, every sample checked against the real expression. Each expression is
-//! compiled once per process (a cache keyed by the expression), not once per value.
+//! compiled once per process (the contract interner), not once per value.
 
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::Arc;
 
 use rand::rngs::StdRng;
 use rand::RngExt;
 use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind};
 
 use super::error::GeneratorError;
+use crate::contract::intern::Interner;
 use crate::contract::rules::{DFA_SIZE_LIMIT, SIZE_LIMIT};
 
 /// How many extra repeats `*`, `+` and `{n,}` may produce in a `Regex` generator.
@@ -17,13 +17,13 @@ const MAX_REPEAT: u32 = 10;
 /// How many samples a `Regex` generator tries before giving up on a matching value.
 const REGEX_TRIES: usize = 20;
 
-/// How many compiled expressions the cache keeps (it starts over when full).
-const CACHED: usize = 128;
-
 /// A sampler and a whole-string matcher to check its samples.
-type Compiled = Arc<(rand_regex::Regex, regex::Regex)>;
+type Compiled = (rand_regex::Regex, regex::Regex);
 
-static CACHE: LazyLock<Mutex<HashMap<String, Compiled>>> = LazyLock::new(Mutex::default);
+/// How many compiled expressions are kept (samplers are larger than matchers).
+const KEPT: usize = 128;
+
+static COMPILED_GENERATORS: Interner<Compiled> = Interner::new(KEPT);
 
 #[cfg(test)]
 thread_local! {
@@ -31,24 +31,14 @@ thread_local! {
     static COMPILED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-/// The compiled `regex`, from the cache or compiled now (and cached).
-pub(super) fn cached_regex(regex: &str) -> Result<Compiled, GeneratorError> {
-    let lock = || CACHE.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(found) = lock().get(regex) {
-        return Ok(found.clone());
-    }
-    let compiled = Arc::new(regex_generator(regex)?);
-    let mut cache = lock();
-    if cache.len() >= CACHED {
-        cache.clear();
-    }
-    cache.insert(regex.to_string(), compiled.clone());
-    Ok(compiled)
+/// The compiled `regex`, shared with every other use of the same expression.
+pub(super) fn cached_regex(regex: &str) -> Result<Arc<Compiled>, GeneratorError> {
+    COMPILED_GENERATORS.get_or_try(regex, regex_generator)
 }
 
 /// A sampler for `regex` and a whole-string matcher to check its samples (within the size
 /// limit of contract expressions).
-fn regex_generator(regex: &str) -> Result<(rand_regex::Regex, regex::Regex), GeneratorError> {
+fn regex_generator(regex: &str) -> Result<Compiled, GeneratorError> {
     #[cfg(test)]
     COMPILED.set(COMPILED.get() + 1);
     let bad = |reason: String| GeneratorError::BadRegex {
