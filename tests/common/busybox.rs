@@ -20,8 +20,7 @@ pub fn docker_required() -> bool {
 /// The image, built once; `None` (after a notice naming `who` is skipped) when Docker or
 /// busybox is missing.
 pub fn image(who: &str) -> Option<&'static str> {
-    static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
-    match BUILT.get_or_init(build_image) {
+    match build() {
         Ok(()) => Some(IMAGE),
         Err(why) if docker_required() => panic!("SHAKEDOWN_REQUIRE_DOCKER=1, but {why}"),
         Err(why) => {
@@ -33,6 +32,12 @@ pub fn image(who: &str) -> Option<&'static str> {
             None
         }
     }
+}
+
+/// Builds [`IMAGE`] once per process; why it could not be built.
+pub fn build() -> Result<(), String> {
+    static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
+    BUILT.get_or_init(build_image).clone()
 }
 
 fn build_image() -> Result<(), String> {

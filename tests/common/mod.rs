@@ -1,5 +1,6 @@
 //! Helpers the integration tests share: child processes that die with the test, the
-//! `shakedown` binary, echo servers, waiting, and the prerequisites a test may skip without.
+//! `shakedown` binary, echo servers, waiting, and the prerequisites a test needs with the
+//! harness that reports it ignored without them.
 // Each test binary uses the part it needs; the rest would be dead code in that binary.
 #![allow(dead_code)]
 
@@ -8,6 +9,7 @@ pub mod busybox;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod echo;
+pub mod harness;
 pub mod prerequisite;
 pub mod process;
 #[cfg(feature = "scenario")]

@@ -1,75 +1,161 @@
 //! What some tests need from the machine (the example shop built, nats-server, Docker and
-//! the example images): present, or skipped with a printed notice — a failure under CI,
-//! which must run them.
+//! images, the reference `pact` tools): [`Need`], checked once per process. Missing, a
+//! test is reported ignored with the reason (see `harness.rs`); a failure instead when the
+//! need's variable says it must run here (`CI=true`, `SHAKEDOWN_REQUIRE_DOCKER=1`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
-/// Whether `var` is set to `value` (`CI=true`, `SHAKEDOWN_REQUIRE_DOCKER=1`).
-fn required(var: &str, value: &str) -> bool {
-    std::env::var(var).is_ok_and(|v| v == value)
+/// One thing a test needs from the machine.
+#[derive(Debug, Clone, Copy)]
+pub enum Need {
+    /// The example shop's `orders`, `payments` and `shipping` in `target/debug`, built
+    /// first if need be.
+    ShopBuilt,
+    /// `nats-server` (see [`nats_server`]).
+    NatsServer,
+    /// Docker answers and has these local images.
+    Images(&'static [&'static str]),
+    /// Docker and the example shop's images (`scripts/images.sh`).
+    ShopImages,
+    /// Docker and the busybox test image (`common::busybox`, from the host's busybox-static).
+    #[cfg(feature = "scenario")]
+    Busybox,
+    /// The reference Pact mock server (see [`pact_mock_server`]).
+    PactMockServer,
+    /// The reference Pact verifier (see [`pact_verifier`]).
+    PactVerifier,
 }
 
-/// Skips (false, after a notice) when `ok` is false, unless `var=value` says the test must
-/// run: then it fails.
-fn present(ok: bool, var: &str, value: &str, missing: &str) -> bool {
-    if !ok {
-        assert!(!required(var, value), "{var}={value} but {missing}");
-        eprintln!("skipped: {missing}");
+/// The example shop's images, which `scripts/images.sh` builds.
+pub const SHOP_IMAGES: &[&str] = &[
+    "shakedown-example/orders:latest",
+    "shakedown-example/payments:latest",
+    "shakedown-example/shipping:latest",
+    "shakedown-example/nats:latest",
+];
+
+impl Need {
+    /// Why the need is not met here, or `None` when it is.
+    pub fn missing(self) -> Option<String> {
+        let ok = match self {
+            Need::ShopBuilt => shop_built(),
+            Need::NatsServer => nats_server().is_some(),
+            Need::Images(images) => docker_images(images),
+            Need::ShopImages => docker_images(SHOP_IMAGES),
+            #[cfg(feature = "scenario")]
+            Need::Busybox => return super::busybox::build().err(),
+            Need::PactMockServer => pact_mock_server().is_some(),
+            Need::PactVerifier => pact_verifier().is_some(),
+        };
+        (!ok).then(|| self.hint().to_string())
     }
-    ok
+
+    /// What is missing and how to get it.
+    fn hint(self) -> &'static str {
+        match self {
+            Need::ShopBuilt => "the example shop could not be built: cargo build -p shakedown-shop",
+            Need::NatsServer => "nats-server is missing: apt-get install nats-server",
+            Need::Images(_) | Need::ShopImages => {
+                "Docker or the example images are missing: run scripts/images.sh"
+            }
+            #[cfg(feature = "scenario")]
+            Need::Busybox => "Docker or busybox-static is missing",
+            Need::PactMockServer | Need::PactVerifier => {
+                "the reference Pact tools are missing: pip install pact-python-cli"
+            }
+        }
+    }
+
+    /// The variable (and value) that makes this need's absence a failure, when it is set so.
+    pub fn required_by(self) -> Option<&'static str> {
+        let (var, value, setting) = match self {
+            Need::Images(_) | Need::ShopImages => {
+                ("SHAKEDOWN_REQUIRE_DOCKER", "1", "SHAKEDOWN_REQUIRE_DOCKER=1")
+            }
+            #[cfg(feature = "scenario")]
+            Need::Busybox => ("SHAKEDOWN_REQUIRE_DOCKER", "1", "SHAKEDOWN_REQUIRE_DOCKER=1"),
+            _ => ("CI", "true", "CI=true"),
+        };
+        std::env::var(var).is_ok_and(|v| v == value).then_some(setting)
+    }
 }
 
-/// The example shop's services in `target/debug`, built first if need be.
-pub fn shop_built(services: &[&str]) -> bool {
-    let ok = super::shop::build_debug()
-        && services
+/// The example shop's services in `target/debug`, built once per process.
+fn shop_built() -> bool {
+    super::shop::build_debug()
+        && ["orders", "payments", "shipping"]
             .iter()
-            .all(|s| Path::new("target/debug").join(s).exists());
-    present(
-        ok,
-        "CI",
-        "true",
-        "the example shop could not be built (cargo build -p shakedown-shop)",
-    )
+            .all(|s| Path::new("target/debug").join(s).exists())
 }
 
 /// `nats-server` (in `/usr/sbin`, where Debian puts it, or on `PATH`), if installed.
 pub fn nats_server() -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
-    let found = std::iter::once(PathBuf::from("/usr/sbin/nats-server"))
+    std::iter::once(PathBuf::from("/usr/sbin/nats-server"))
         .chain(std::env::split_paths(&path).map(|d| d.join("nats-server")))
-        .find(|p| p.is_file());
-    present(
-        found.is_some(),
-        "CI",
-        "true",
-        "nats-server is missing (apt-get install nats-server)",
-    );
-    found
+        .find(|p| p.is_file())
 }
 
-/// Docker answers and has these local images.
-pub fn docker_images(images: &[&str]) -> bool {
-    let ok = Command::new("docker")
+/// Whether Docker answers and has these local images.
+fn docker_images(images: &[&str]) -> bool {
+    Command::new("docker")
         .args(["image", "inspect"])
         .args(images)
         .output()
-        .is_ok_and(|o| o.status.success());
-    present(
-        ok,
-        "SHAKEDOWN_REQUIRE_DOCKER",
-        "1",
-        "Docker or the example images are missing (run scripts/images.sh)",
-    )
+        .is_ok_and(|o| o.status.success())
 }
 
-/// The example shop's images (`scripts/images.sh`).
-pub fn shop_images() -> bool {
-    docker_images(&[
-        "shakedown-example/orders:latest",
-        "shakedown-example/payments:latest",
-        "shakedown-example/shipping:latest",
-        "shakedown-example/nats:latest",
-    ])
+/// The reference mock server as a command line: `$PACT_MOCK_SERVER`, else `pact mock`
+/// (`pip install pact-python-cli`), else `pact-mock-server` (`cargo install
+/// pact_mock_server_cli`); found once per process.
+pub fn pact_mock_server() -> Option<&'static [String]> {
+    static FOUND: OnceLock<Option<Vec<String>>> = OnceLock::new();
+    FOUND
+        .get_or_init(|| reference_tool("PACT_MOCK_SERVER", "mock", "pact-mock-server"))
+        .as_deref()
+}
+
+/// The reference verifier as a command line: `$PACT_VERIFIER`, else `pact verifier`, else
+/// `pact-verifier` (`cargo install pact_verifier_cli`); found once per process.
+pub fn pact_verifier() -> Option<&'static [String]> {
+    static FOUND: OnceLock<Option<Vec<String>>> = OnceLock::new();
+    FOUND
+        .get_or_init(|| reference_tool("PACT_VERIFIER", "verifier", "pact-verifier"))
+        .as_deref()
+}
+
+/// The first of `$var`, `pact <sub>` (on `PATH` or in Python's scripts folder) and `legacy`
+/// that answers `--version`.
+fn reference_tool(var: &str, sub: &str, legacy: &str) -> Option<Vec<String>> {
+    let mut candidates = vec![];
+    if let Ok(bin) = std::env::var(var) {
+        candidates.push(vec![bin]);
+    }
+    for pact in ["pact".to_string()].into_iter().chain(python_scripts("pact")) {
+        candidates.push(vec![pact, sub.to_string()]);
+    }
+    candidates.push(vec![legacy.to_string()]);
+    candidates.into_iter().find(|c| answers_version(c))
+}
+
+/// `name` in the scripts folder of `python3`, where pip puts the binaries of packages.
+fn python_scripts(name: &str) -> Option<String> {
+    let out = Command::new("python3")
+        .args(["-c", "import sysconfig; print(sysconfig.get_path('scripts'))"])
+        .output()
+        .ok()?;
+    let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let path = Path::new(&dir).join(name);
+    path.is_file().then(|| path.display().to_string())
+}
+
+fn answers_version(command: &[String]) -> bool {
+    Command::new(&command[0])
+        .args(&command[1..])
+        .arg("--version")
+        .env("PACT_DO_NOT_TRACK", "true")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }

@@ -1,0 +1,103 @@
+//! The test harness of the test binaries whose tests need something from the machine: a
+//! test whose [`Need`] is missing is reported `ignored (the reason)` by `cargo test` and
+//! counted in "N ignored" — never a pass — and fails instead where its need's variable says
+//! it must run (`CI=true`, `SHAKEDOWN_REQUIRE_DOCKER=1`). Built on `libtest-mimic`, so
+//! `--ignored`, `--include-ignored`, filters, `--skip`, `--exact`, `--list` and nextest work.
+//!
+//! Converting a test file (mechanical):
+//! 1. in `Cargo.toml`, `[[test]] name = "FILE" harness = false` (plus the file's
+//!    `required-features`, if its first line is a `#![cfg(feature = …)]`: keep both);
+//! 2. drop `#[test]` from its tests (they stay plain `fn`s; an `async fn` runs in a tokio
+//!    runtime the test file builds, as `#[tokio::test]` did) and any `if !prerequisite() {
+//!    return; }` at their top;
+//! 3. list them in a `main`, each with what it needs:
+//!
+//! ```ignore
+//! use common::harness::Tests;
+//! use common::prerequisite::Need;
+//!
+//! fn main() -> std::process::ExitCode {
+//!     Tests::new()
+//!         .test("should_refuse_names_that_are_paths", should_refuse_names_that_are_paths)
+//!         .needs(&[Need::ShopImages], "should_start_the_shop", should_start_the_shop)
+//!         .run()
+//! }
+//! ```
+//!
+//! A test left out of `main` is dead code, which clippy (`-D warnings`) refuses. Test output
+//! is not captured (libtest-mimic has no capture): a test prints only what is worth reading.
+
+use std::process::ExitCode;
+
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
+
+use super::prerequisite::Need;
+
+/// The tests of one test binary, and the command line they run with.
+pub struct Tests {
+    args: Arguments,
+    trials: Vec<Trial>,
+}
+
+impl Tests {
+    /// No tests yet; the command line is the process's (libtest's flags).
+    pub fn new() -> Self {
+        Tests {
+            args: Arguments::from_args(),
+            trials: vec![],
+        }
+    }
+
+    /// A test that needs nothing from the machine.
+    pub fn test(self, name: &str, test: impl FnOnce() + Send + 'static) -> Self {
+        self.needs(&[], name, test)
+    }
+
+    /// A test that runs only when every one of `needs` is met here.
+    ///
+    /// `--list` (which nextest reads) already marks it ignored when a need is missing, so
+    /// that nextest skips it too; a run checks again, once per need and process.
+    pub fn needs(
+        mut self,
+        needs: &'static [Need],
+        name: &str,
+        test: impl FnOnce() + Send + 'static,
+    ) -> Self {
+        let ignored = self.args.list && skip_reason(needs).ok().flatten().is_some();
+        let trial = Trial::ignorable_test(name, move || {
+            if let Some(why) = skip_reason(needs)? {
+                return Ok(Completion::ignored_with(why));
+            }
+            test();
+            Ok(Completion::Completed)
+        });
+        self.trials.push(trial.with_ignored_flag(ignored));
+        self
+    }
+
+    /// Runs (or lists) the tests the command line selects; the exit code says whether all
+    /// passed.
+    pub fn run(self) -> ExitCode {
+        libtest_mimic::run(&self.args, self.trials).exit_code()
+    }
+}
+
+impl Default for Tests {
+    fn default() -> Self {
+        Tests::new()
+    }
+}
+
+/// Why the test should be ignored here (the first missing need), `None` when all are met;
+/// an error when a missing need must be met here.
+fn skip_reason(needs: &[Need]) -> Result<Option<String>, Failed> {
+    for need in needs {
+        if let Some(why) = need.missing() {
+            return match need.required_by() {
+                Some(setting) => Err(format!("{setting}, but {why}").into()),
+                None => Ok(Some(why)),
+            };
+        }
+    }
+    Ok(None)
+}
