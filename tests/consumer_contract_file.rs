@@ -44,17 +44,22 @@ fn should_keep_every_interaction_written_by_parallel_threads() {
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
 
+/// The parent starts four copies of this test binary running only this test with
+/// `SHAKEDOWN_TEST_CHILD_DIR` set: each is a writer, not a test (so no ignored helper test).
 #[test]
 fn should_keep_every_interaction_written_by_parallel_processes() {
+    if let Some(dir) = std::env::var_os(CHILD_ENV) {
+        let prefix = std::env::var("SHAKEDOWN_TEST_CHILD_PREFIX").unwrap();
+        return record(Path::new(&dir), &prefix, 25);
+    }
     let dir = tempfile::tempdir().unwrap();
     let exe = std::env::current_exe().unwrap();
     let children: Vec<_> = (0..4)
         .map(|p| {
             Command::new(&exe)
                 .args([
-                    "child_process_writer",
+                    "should_keep_every_interaction_written_by_parallel_processes",
                     "--exact",
-                    "--ignored",
                     "--nocapture",
                 ])
                 .env(CHILD_ENV, dir.path())
@@ -76,17 +81,6 @@ fn should_keep_every_interaction_written_by_parallel_processes() {
         .collect();
     names.dedup();
     assert_eq!(names.len(), 100, "no duplicates");
-}
-
-/// Run only as a child of the test above.
-#[test]
-#[ignore = "a child process of should_keep_every_interaction_written_by_parallel_processes"]
-fn child_process_writer() {
-    let Some(dir) = std::env::var_os(CHILD_ENV) else {
-        return;
-    };
-    let prefix = std::env::var("SHAKEDOWN_TEST_CHILD_PREFIX").unwrap();
-    record(Path::new(&dir), &prefix, 25);
 }
 
 #[test]

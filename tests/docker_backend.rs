@@ -1,8 +1,7 @@
 //! The docker backend against a real daemon: containers from a tiny `FROM scratch` image with
 //! a static busybox (built here once from the host's `busybox-static`), started, killed,
-//! paused, partitioned and removed. Skipped with a notice when Docker or busybox-static is
-//! missing, unless `SHAKEDOWN_REQUIRE_DOCKER=1`.
-#![cfg(feature = "scenario")]
+//! paused, partitioned and removed. Reported ignored when Docker or busybox-static is missing
+//! (a failure under `SHAKEDOWN_REQUIRE_DOCKER=1`): `common::harness`.
 
 mod common;
 
@@ -13,6 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::busybox::docker;
+use common::harness::Tests;
+use common::prerequisite::Need;
 
 use shakedown::scenario::backend::{clean_docker, Address, BackendError, DockerBackend, Launch};
 
@@ -21,11 +22,6 @@ const PORT: u16 = 8080;
 const READY: Duration = Duration::from_secs(10);
 /// How long a probe waits for an answer that should not come.
 const SILENCE: Duration = Duration::from_secs(1);
-
-/// The test image; `None` (after a notice) when Docker or busybox is missing.
-fn image() -> Option<&'static str> {
-    common::busybox::image("docker_backend tests")
-}
 
 /// The docker CLI's standard output, trimmed.
 fn docker_out(args: &[&str]) -> String {
@@ -51,7 +47,7 @@ fn web(name: &str, greeting: &str) -> Launch {
     Launch {
         name: name.into(),
         argv: vec!["sh".into(), "-c".into(), script.into()],
-        image: image().map(str::to_string),
+        image: Some(common::busybox::IMAGE.to_string()),
         env: BTreeMap::from([
             ("PORT".to_string(), PORT.to_string()),
             ("GREETING".to_string(), greeting.to_string()),
@@ -135,11 +131,7 @@ fn names(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
 
-#[tokio::test]
 async fn should_name_the_missing_image_and_the_script_that_builds_it() {
-    if image().is_none() {
-        return;
-    }
     let (mut backend, _logs) = prepared(&run_id()).await;
     let mut launch = web("orders", "x");
     launch.image = Some("shakedown-test/absent:latest".into());
@@ -160,11 +152,7 @@ async fn should_name_the_missing_image_and_the_script_that_builds_it() {
     backend.shutdown().await;
 }
 
-#[tokio::test]
 async fn should_start_labelled_containers_on_the_run_network_reachable_from_the_host() {
-    if image().is_none() {
-        return;
-    }
     let run = run_id();
     let (mut backend, _logs) = prepared(&run).await;
     let a = started(&mut backend, "a").await;
@@ -189,11 +177,7 @@ async fn should_start_labelled_containers_on_the_run_network_reachable_from_the_
     backend.shutdown().await;
 }
 
-#[tokio::test]
 async fn should_let_containers_reach_a_listener_on_the_proxy_host() {
-    if image().is_none() {
-        return;
-    }
     let (mut backend, _logs) = prepared(&run_id()).await;
     started(&mut backend, "a").await;
     let listener = TcpListener::bind((backend.proxy_host().as_str(), 0)).expect("bind gateway");
@@ -215,11 +199,7 @@ async fn should_let_containers_reach_a_listener_on_the_proxy_host() {
     backend.shutdown().await;
 }
 
-#[tokio::test]
 async fn should_answer_again_after_kill_and_restart() {
-    if image().is_none() {
-        return;
-    }
     let (mut backend, _logs) = prepared(&run_id()).await;
     let a = started(&mut backend, "a").await;
     let b = started(&mut backend, "b").await;
@@ -244,11 +224,7 @@ async fn should_answer_again_after_kill_and_restart() {
     backend.shutdown().await;
 }
 
-#[tokio::test]
 async fn should_kill_a_paused_container_and_restart_it() {
-    if image().is_none() {
-        return;
-    }
     let (mut backend, _logs) = prepared(&run_id()).await;
     started(&mut backend, "a").await;
     backend.pause("a").await.expect("pause");
@@ -264,11 +240,7 @@ async fn should_kill_a_paused_container_and_restart_it() {
     backend.shutdown().await;
 }
 
-#[tokio::test]
 async fn should_tell_how_a_container_exited() {
-    if image().is_none() {
-        return;
-    }
     let (mut backend, _logs) = prepared(&run_id()).await;
     let mut launch = web("a", "a");
     launch.argv = names(&["sh", "-c", "exit 3"]);
@@ -289,11 +261,7 @@ async fn should_tell_how_a_container_exited() {
     backend.shutdown().await;
 }
 
-#[tokio::test]
 async fn should_not_answer_while_paused_and_answer_after_resume() {
-    if image().is_none() {
-        return;
-    }
     let (mut backend, _logs) = prepared(&run_id()).await;
     let a = started(&mut backend, "a").await;
 
@@ -308,11 +276,7 @@ async fn should_not_answer_while_paused_and_answer_after_resume() {
     backend.shutdown().await;
 }
 
-#[tokio::test]
 async fn should_cut_traffic_between_partitioned_groups_until_healed() {
-    if image().is_none() {
-        return;
-    }
     let (mut backend, _logs) = prepared(&run_id()).await;
     let a = started(&mut backend, "a").await;
     let b = started(&mut backend, "b").await;
@@ -347,11 +311,7 @@ async fn should_cut_traffic_between_partitioned_groups_until_healed() {
     backend.shutdown().await;
 }
 
-#[tokio::test]
 async fn should_cut_one_direction_only_when_one_way() {
-    if image().is_none() {
-        return;
-    }
     let (mut backend, _logs) = prepared(&run_id()).await;
     let a = started(&mut backend, "a").await;
     let b = started(&mut backend, "b").await;
@@ -369,11 +329,7 @@ async fn should_cut_one_direction_only_when_one_way() {
     backend.shutdown().await;
 }
 
-#[tokio::test]
 async fn should_keep_a_partition_across_a_restart() {
-    if image().is_none() {
-        return;
-    }
     let (mut backend, _logs) = prepared(&run_id()).await;
     let a = started(&mut backend, "a").await;
     started(&mut backend, "b").await;
@@ -394,11 +350,7 @@ async fn should_keep_a_partition_across_a_restart() {
     backend.shutdown().await;
 }
 
-#[tokio::test]
 async fn should_save_logs_and_remove_everything_at_shutdown() {
-    if image().is_none() {
-        return;
-    }
     let run = run_id();
     let (mut backend, _logs) = prepared(&run).await;
     for name in ["a", "b", "c"] {
@@ -422,11 +374,7 @@ async fn should_save_logs_and_remove_everything_at_shutdown() {
     );
 }
 
-#[tokio::test]
 async fn should_remove_everything_when_dropped_inside_a_runtime() {
-    if image().is_none() {
-        return;
-    }
     let run = run_id();
     let (mut backend, _logs) = prepared(&run).await;
     started(&mut backend, "a").await;
@@ -437,11 +385,7 @@ async fn should_remove_everything_when_dropped_inside_a_runtime() {
     assert_eq!(leftovers(&run), (String::new(), String::new()));
 }
 
-#[test]
 fn should_remove_everything_when_dropped_outside_any_runtime() {
-    if image().is_none() {
-        return;
-    }
     let run = run_id();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -458,11 +402,7 @@ fn should_remove_everything_when_dropped_outside_any_runtime() {
     assert_eq!(leftovers(&run), (String::new(), String::new()));
 }
 
-#[tokio::test]
 async fn should_clean_the_leftovers_of_a_killed_run() {
-    if image().is_none() {
-        return;
-    }
     let run = run_id();
     let (mut backend, _logs) = prepared(&run).await;
     started(&mut backend, "a").await;
@@ -503,4 +443,38 @@ async fn exited_soon(backend: &mut DockerBackend, name: &str) -> Option<String> 
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     None
+}
+
+/// Runs an async test in a current-thread runtime, as `#[tokio::test]` did.
+fn block_on(test: impl std::future::Future<Output = ()>) {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(test)
+}
+
+const DOCKER: &[Need] = &[Need::Busybox];
+
+fn main() -> std::process::ExitCode {
+    Tests::new()
+        .needs(DOCKER, "should_name_the_missing_image_and_the_script_that_builds_it", || block_on(should_name_the_missing_image_and_the_script_that_builds_it()))
+        .needs(DOCKER, "should_start_labelled_containers_on_the_run_network_reachable_from_the_host", || block_on(should_start_labelled_containers_on_the_run_network_reachable_from_the_host()))
+        .needs(DOCKER, "should_let_containers_reach_a_listener_on_the_proxy_host", || block_on(should_let_containers_reach_a_listener_on_the_proxy_host()))
+        .needs(DOCKER, "should_answer_again_after_kill_and_restart", || block_on(should_answer_again_after_kill_and_restart()))
+        .needs(DOCKER, "should_kill_a_paused_container_and_restart_it", || block_on(should_kill_a_paused_container_and_restart_it()))
+        .needs(DOCKER, "should_tell_how_a_container_exited", || block_on(should_tell_how_a_container_exited()))
+        .needs(DOCKER, "should_not_answer_while_paused_and_answer_after_resume", || block_on(should_not_answer_while_paused_and_answer_after_resume()))
+        .needs(DOCKER, "should_cut_traffic_between_partitioned_groups_until_healed", || block_on(should_cut_traffic_between_partitioned_groups_until_healed()))
+        .needs(DOCKER, "should_cut_one_direction_only_when_one_way", || block_on(should_cut_one_direction_only_when_one_way()))
+        .needs(DOCKER, "should_keep_a_partition_across_a_restart", || block_on(should_keep_a_partition_across_a_restart()))
+        .needs(DOCKER, "should_save_logs_and_remove_everything_at_shutdown", || block_on(should_save_logs_and_remove_everything_at_shutdown()))
+        .needs(DOCKER, "should_remove_everything_when_dropped_inside_a_runtime", || block_on(should_remove_everything_when_dropped_inside_a_runtime()))
+        .needs(DOCKER, "should_clean_the_leftovers_of_a_killed_run", || block_on(should_clean_the_leftovers_of_a_killed_run()))
+        .needs(
+            DOCKER,
+            "should_remove_everything_when_dropped_outside_any_runtime",
+            should_remove_everything_when_dropped_outside_any_runtime,
+        )
+        .run()
 }

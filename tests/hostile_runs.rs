@@ -1,6 +1,5 @@
 //! Hostile runs: services that ignore SIGTERM, fork children and daemonise, runs killed
 //! midway. Nothing a run started outlives it, and `shakedown clean` touches only dead runs.
-#![cfg(feature = "cli")]
 
 mod common;
 
@@ -10,7 +9,8 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use common::cli::shakedown;
-use common::prerequisite::docker_images;
+use common::harness::Tests;
+use common::prerequisite::Need;
 use common::runs::{processes_of, Leftovers};
 use common::wait::eventually;
 
@@ -119,7 +119,6 @@ fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
     }
 }
 
-#[test]
 fn should_leave_no_process_after_a_run_whose_services_ignore_sigterm_fork_and_daemonise() {
     let dir = tempfile::tempdir().unwrap();
     let file = scenario(dir.path(), false);
@@ -135,7 +134,6 @@ fn should_leave_no_process_after_a_run_whose_services_ignore_sigterm_fork_and_da
     );
 }
 
-#[test]
 fn should_let_clean_kill_the_children_of_a_killed_runs_wrapper_services() {
     let dir = tempfile::tempdir().unwrap();
     let file = scenario(dir.path(), true);
@@ -159,7 +157,6 @@ fn should_let_clean_kill_the_children_of_a_killed_runs_wrapper_services() {
     );
 }
 
-#[test]
 fn should_refuse_service_and_link_names_that_are_not_plain_words() {
     let out = common::cli::run(&["validate", "tests/data/scenarios/bad-names.toml"]);
     let text = common::cli::text(&out);
@@ -210,11 +207,7 @@ impl Drop for DockerRun {
     }
 }
 
-#[test]
 fn should_leave_the_containers_of_a_live_docker_run_to_it_when_cleaning() {
-    if !docker_images(&["shakedown-example/payments:latest"]) {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let file = Path::new("tests/data/scenarios/long-faults.toml");
     let mut child = spawn_on(file, dir.path(), "docker");
@@ -242,7 +235,6 @@ fn should_leave_the_containers_of_a_live_docker_run_to_it_when_cleaning() {
     );
 }
 
-#[test]
 fn should_refuse_a_log_file_for_a_name_that_is_a_path_whatever_the_caller() {
     use shakedown::scenario::backend::ProcessBackend;
     let dir = tempfile::tempdir().unwrap();
@@ -277,7 +269,6 @@ fn run_quick(home: &Path) -> std::process::Output {
         .unwrap()
 }
 
-#[test]
 fn should_keep_run_state_in_a_private_folder_of_the_user_and_refuse_a_symlink() {
     use std::os::unix::fs::PermissionsExt;
     let home = tempfile::tempdir().unwrap();
@@ -306,7 +297,6 @@ fn should_keep_run_state_in_a_private_folder_of_the_user_and_refuse_a_symlink() 
     );
 }
 
-#[test]
 fn should_refuse_to_clean_from_a_state_folder_of_another_user() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state");
@@ -324,4 +314,18 @@ fn should_refuse_to_clean_from_a_state_folder_of_another_user() {
     let text = common::cli::text(&out);
     assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(text.contains("belongs to another user"), "{text}");
+}
+
+const PAYMENTS_IMAGE: &[Need] = &[Need::Images(&["shakedown-example/payments:latest"])];
+
+fn main() -> std::process::ExitCode {
+    Tests::new()
+        .test("should_leave_no_process_after_a_run_whose_services_ignore_sigterm_fork_and_daemonise", should_leave_no_process_after_a_run_whose_services_ignore_sigterm_fork_and_daemonise)
+        .test("should_let_clean_kill_the_children_of_a_killed_runs_wrapper_services", should_let_clean_kill_the_children_of_a_killed_runs_wrapper_services)
+        .test("should_refuse_service_and_link_names_that_are_not_plain_words", should_refuse_service_and_link_names_that_are_not_plain_words)
+        .needs(PAYMENTS_IMAGE, "should_leave_the_containers_of_a_live_docker_run_to_it_when_cleaning", should_leave_the_containers_of_a_live_docker_run_to_it_when_cleaning)
+        .test("should_refuse_a_log_file_for_a_name_that_is_a_path_whatever_the_caller", should_refuse_a_log_file_for_a_name_that_is_a_path_whatever_the_caller)
+        .test("should_keep_run_state_in_a_private_folder_of_the_user_and_refuse_a_symlink", should_keep_run_state_in_a_private_folder_of_the_user_and_refuse_a_symlink)
+        .test("should_refuse_to_clean_from_a_state_folder_of_another_user", should_refuse_to_clean_from_a_state_folder_of_another_user)
+        .run()
 }

@@ -1,6 +1,5 @@
 //! Safety: an interrupted, killed or dropped run leaves no process behind; `shakedown clean`
 //! removes what a killed run recorded. Real processes, real signals.
-#![cfg(feature = "cli")]
 
 mod common;
 
@@ -10,7 +9,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::cli::shakedown;
-use common::prerequisite::{docker_images, shop_built};
+use common::harness::Tests;
+use common::prerequisite::Need;
 use common::runs::processes_of;
 use common::wait::eventually;
 
@@ -128,11 +128,7 @@ fn docker_lines(args: &[&str]) -> Vec<String> {
         .collect()
 }
 
-#[test]
 fn should_heal_and_remove_every_container_on_ctrl_c() {
-    if !docker_images(&["shakedown-example/payments:latest"]) {
-        return;
-    }
     let state = tempfile::tempdir().unwrap();
     let mut run = start_on(state.path(), "docker");
     let label = format!("label=org.shakedown.run={}", run.run_id);
@@ -153,11 +149,7 @@ fn should_heal_and_remove_every_container_on_ctrl_c() {
     assert_no_docker_leftovers(&run.run_id);
 }
 
-#[test]
 fn should_let_clean_remove_the_containers_of_a_killed_docker_run() {
-    if !docker_images(&["shakedown-example/payments:latest"]) {
-        return;
-    }
     let state = tempfile::tempdir().unwrap();
     let mut run = start_on(state.path(), "docker");
     let label = format!("label=org.shakedown.run={}", run.run_id);
@@ -185,11 +177,7 @@ fn should_let_clean_remove_the_containers_of_a_killed_docker_run() {
     );
 }
 
-#[test]
 fn should_heal_on_ctrl_c_even_when_nobody_reads_its_output() {
-    if !shop_built(&["payments"]) {
-        return;
-    }
     let state = tempfile::tempdir().unwrap();
     let mut child = spawn(state.path(), "process");
     let reader = BufReader::new(child.stderr.take().unwrap());
@@ -207,11 +195,7 @@ fn should_heal_on_ctrl_c_even_when_nobody_reads_its_output() {
     assert!(processes_of(&run.run_id).is_empty());
 }
 
-#[test]
 fn should_heal_and_remove_everything_on_ctrl_c() {
-    if !shop_built(&["payments"]) {
-        return;
-    }
     let state = tempfile::tempdir().unwrap();
     let mut run = start_run(state.path());
     assert_eq!(processes_of(&run.run_id).len(), 2, "both services run");
@@ -265,11 +249,7 @@ fn should_heal_and_remove_everything_on_ctrl_c() {
     );
 }
 
-#[test]
 fn should_leave_no_process_when_killed_and_let_clean_remove_the_record() {
-    if !shop_built(&["payments"]) {
-        return;
-    }
     let state = tempfile::tempdir().unwrap();
     let mut run = start_run(state.path());
     let file = state_file(state.path(), &run.run_id);
@@ -292,11 +272,7 @@ fn should_leave_no_process_when_killed_and_let_clean_remove_the_record() {
     assert!(!file.exists(), "clean forgets the run");
 }
 
-#[test]
 fn should_remove_every_process_when_a_run_is_dropped_midway_as_on_a_panic() {
-    if !shop_built(&["payments"]) {
-        return;
-    }
     let state = tempfile::tempdir().unwrap();
     let scenario = shakedown::scenario::load(Path::new(SCENARIO)).unwrap();
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -330,4 +306,18 @@ fn should_remove_every_process_when_a_run_is_dropped_midway_as_on_a_panic() {
         eventually(Duration::from_secs(5), || processes_of(&run_id).is_empty()),
         "every service process is gone"
     );
+}
+
+const PAYMENTS_IMAGE: &[Need] = &[Need::Images(&["shakedown-example/payments:latest"])];
+const SHOP: &[Need] = &[Need::ShopBuilt];
+
+fn main() -> std::process::ExitCode {
+    Tests::new()
+        .needs(PAYMENTS_IMAGE, "should_heal_and_remove_every_container_on_ctrl_c", should_heal_and_remove_every_container_on_ctrl_c)
+        .needs(PAYMENTS_IMAGE, "should_let_clean_remove_the_containers_of_a_killed_docker_run", should_let_clean_remove_the_containers_of_a_killed_docker_run)
+        .needs(SHOP, "should_heal_on_ctrl_c_even_when_nobody_reads_its_output", should_heal_on_ctrl_c_even_when_nobody_reads_its_output)
+        .needs(SHOP, "should_heal_and_remove_everything_on_ctrl_c", should_heal_and_remove_everything_on_ctrl_c)
+        .needs(SHOP, "should_leave_no_process_when_killed_and_let_clean_remove_the_record", should_leave_no_process_when_killed_and_let_clean_remove_the_record)
+        .needs(SHOP, "should_remove_every_process_when_a_run_is_dropped_midway_as_on_a_panic", should_remove_every_process_when_a_run_is_dropped_midway_as_on_a_panic)
+        .run()
 }

@@ -2,14 +2,15 @@
 //! passes against the example shop with its timeout, circuit breaker and outbox, and fails
 //! without them (`RESILIENCE=off`) — on local processes, and on Docker containers.
 //!
-//! Docker tests need the images of `scripts/images.sh`; they skip with a notice when Docker
-//! or the images are missing, unless `SHAKEDOWN_REQUIRE_DOCKER=1` (as in CI), where they fail.
-#![cfg(feature = "cli")]
+//! Docker tests need the images of `scripts/images.sh`; they are reported ignored when Docker
+//! or the images are missing, unless `SHAKEDOWN_REQUIRE_DOCKER=1` (as in CI), where they fail
+//! (`common::harness`).
 
 mod common;
 
 use common::cli::{shakedown, text};
-use common::prerequisite::{nats_server, shop_built, shop_images};
+use common::harness::Tests;
+use common::prerequisite::Need;
 use shakedown::report::{CheckKind, Journal, RunOutcome};
 
 fn run(scenario: &str, backend: &str, resilient: bool) -> (Option<i32>, Journal, String) {
@@ -68,36 +69,36 @@ fn tells_apart(scenario: &str, backend: &str, breaks: &str) {
 const CHECKOUT: &str = "checkout stays fast and available";
 const SHIPPED: &str = "every placed order is shipped";
 
+/// What the process backend needs: the shop's binaries and the broker.
+const PROCESS: &[Need] = &[Need::ShopBuilt, Need::NatsServer];
+/// What the docker backend needs: the shop's images.
+const DOCKER: &[Need] = &[Need::ShopImages];
+
+/// Lists every scenario twice, `process::NAME` and `docker::NAME`.
 macro_rules! both_backends {
     ($($name:ident: $file:literal breaks $check:expr;)*) => {
-        mod process {
-            $(#[test]
-            fn $name() {
-                if super::shop_built(&["orders", "payments", "shipping"]) && super::nats_server().is_some() {
-                    super::tells_apart($file, "process", $check);
-                }
-            })*
-        }
-        mod docker {
-            $(#[test]
-            fn $name() {
-                if super::shop_images() {
-                    super::tells_apart($file, "docker", $check);
-                }
-            })*
+        fn main() -> std::process::ExitCode {
+            Tests::new()
+                $(.needs(PROCESS, concat!("process::", stringify!($name)), || {
+                    tells_apart($file, "process", $check)
+                }))*
+                $(.needs(DOCKER, concat!("docker::", stringify!($name)), || {
+                    tells_apart($file, "docker", $check)
+                }))*
+                .run()
         }
     };
 }
 
 both_backends! {
-    should_tell_apart_under_latency: "latency" breaks super::CHECKOUT;
-    should_tell_apart_under_jitter: "jitter" breaks super::CHECKOUT;
-    should_tell_apart_under_bandwidth: "bandwidth" breaks super::CHECKOUT;
-    should_tell_apart_under_reset: "reset" breaks super::CHECKOUT;
-    should_tell_apart_under_timeout: "timeout" breaks super::CHECKOUT;
-    should_tell_apart_under_http_errors: "http-errors" breaks super::CHECKOUT;
-    should_tell_apart_under_crash: "crash" breaks super::CHECKOUT;
-    should_tell_apart_under_pause: "pause" breaks super::CHECKOUT;
-    should_tell_apart_under_partition: "partition" breaks super::SHIPPED;
-    should_tell_apart_on_game_day: "game-day" breaks super::CHECKOUT;
+    should_tell_apart_under_latency: "latency" breaks CHECKOUT;
+    should_tell_apart_under_jitter: "jitter" breaks CHECKOUT;
+    should_tell_apart_under_bandwidth: "bandwidth" breaks CHECKOUT;
+    should_tell_apart_under_reset: "reset" breaks CHECKOUT;
+    should_tell_apart_under_timeout: "timeout" breaks CHECKOUT;
+    should_tell_apart_under_http_errors: "http-errors" breaks CHECKOUT;
+    should_tell_apart_under_crash: "crash" breaks CHECKOUT;
+    should_tell_apart_under_pause: "pause" breaks CHECKOUT;
+    should_tell_apart_under_partition: "partition" breaks SHIPPED;
+    should_tell_apart_on_game_day: "game-day" breaks CHECKOUT;
 }

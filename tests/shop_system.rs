@@ -1,9 +1,8 @@
 //! The example shop as a running system (real processes on loopback ports: nats-server,
 //! payments, orders, shipping): orders get shipped, and the resilient orders service is told
 //! apart from the fragile one when payments dies or hangs, when shipping is away and when
-//! the broker restarts. Needs `nats-server` (skipped with a notice without it, failed under
-//! CI=true).
-#![cfg(feature = "chaos")]
+//! the broker restarts. Tests that need `nats-server` are reported ignored without it (a
+//! failure under CI=true): `common::harness`.
 
 mod common;
 
@@ -16,6 +15,8 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use common::harness::Tests;
+use common::prerequisite::{nats_server, Need};
 use common::wait::{eventually, free_port};
 use serde_json::{json, Value};
 use shakedown::chaos::{Proxy, Toxic};
@@ -228,11 +229,8 @@ impl Drop for BlackHole {
 
 // ---- the tests --------------------------------------------------------------------------
 
-#[test]
 fn should_ship_a_placed_and_paid_order() {
-    let Some(nats_bin) = common::prerequisite::nats_server() else {
-        return;
-    };
+    let nats_bin = nats_server().expect("checked by Need::NatsServer");
     let nats = start_nats(&nats_bin, free_port());
     let payments = start("payments", &[]);
     let orders = start_orders(&[
@@ -251,7 +249,6 @@ fn should_ship_a_placed_and_paid_order() {
     assert!(eventually(SOON, || stats(&orders)["eventsAcked"] == 1));
 }
 
-#[test]
 fn should_accept_orders_when_payments_is_down_only_when_resilient() {
     let payments = start("payments", &[]);
     let resilient = start_orders(&[("PAYMENTS_URL", &payments.url())]);
@@ -281,7 +278,6 @@ fn should_accept_orders_when_payments_is_down_only_when_resilient() {
     );
 }
 
-#[test]
 fn should_answer_within_a_second_when_payments_hangs_only_when_resilient() {
     let hole = BlackHole::start();
     let resilient = start_orders(&[("PAYMENTS_URL", &hole.url())]);
@@ -303,11 +299,8 @@ fn should_answer_within_a_second_when_payments_hangs_only_when_resilient() {
     assert!(outcome.is_err(), "fragile orders answered: {outcome:?}");
 }
 
-#[test]
 fn should_deliver_every_event_after_shipping_comes_back_when_resilient() {
-    let Some(nats_bin) = common::prerequisite::nats_server() else {
-        return;
-    };
+    let nats_bin = nats_server().expect("checked by Need::NatsServer");
     let nats = start_nats(&nats_bin, free_port());
     let orders = start_orders(&[("NATS_URL", &nats.nats_url())]);
     let shipping = start("shipping", &[("NATS_URL", &nats.nats_url())]);
@@ -329,11 +322,8 @@ fn should_deliver_every_event_after_shipping_comes_back_when_resilient() {
     );
 }
 
-#[test]
 fn should_lose_the_events_sent_while_shipping_is_away_when_fragile() {
-    let Some(nats_bin) = common::prerequisite::nats_server() else {
-        return;
-    };
+    let nats_bin = nats_server().expect("checked by Need::NatsServer");
     let nats = start_nats(&nats_bin, free_port());
     let orders = start_orders(&[("NATS_URL", &nats.nats_url()), ("RESILIENCE", "off")]);
     let shipping = start("shipping", &[("NATS_URL", &nats.nats_url())]);
@@ -352,11 +342,8 @@ fn should_lose_the_events_sent_while_shipping_is_away_when_fragile() {
     assert_eq!(stats(&orders)["eventsPublished"], 7);
 }
 
-#[test]
 fn should_resume_delivery_soon_after_the_broker_restarts() {
-    let Some(nats_bin) = common::prerequisite::nats_server() else {
-        return;
-    };
+    let nats_bin = nats_server().expect("checked by Need::NatsServer");
     let nats = start_nats(&nats_bin, free_port());
     let port = nats.port;
     let orders = start_orders(&[("NATS_URL", &nats.nats_url())]);
@@ -380,11 +367,8 @@ fn should_resume_delivery_soon_after_the_broker_restarts() {
     assert!(took < Duration::from_secs(3), "took {took:?}");
 }
 
-#[test]
 fn should_resume_delivery_soon_after_a_partition_between_shipping_and_the_broker_heals() {
-    let Some(nats_bin) = common::prerequisite::nats_server() else {
-        return;
-    };
+    let nats_bin = nats_server().expect("checked by Need::NatsServer");
     let nats = start_nats(&nats_bin, free_port());
     let link = Proxy::start(
         "shipping-nats",
@@ -419,4 +403,18 @@ fn should_resume_delivery_soon_after_a_partition_between_shipping_and_the_broker
         ids.len()
     );
     assert!(took < Duration::from_secs(3), "took {took:?}");
+}
+
+const NATS: &[Need] = &[Need::NatsServer];
+
+fn main() -> std::process::ExitCode {
+    Tests::new()
+        .needs(NATS, "should_ship_a_placed_and_paid_order", should_ship_a_placed_and_paid_order)
+        .test("should_accept_orders_when_payments_is_down_only_when_resilient", should_accept_orders_when_payments_is_down_only_when_resilient)
+        .test("should_answer_within_a_second_when_payments_hangs_only_when_resilient", should_answer_within_a_second_when_payments_hangs_only_when_resilient)
+        .needs(NATS, "should_deliver_every_event_after_shipping_comes_back_when_resilient", should_deliver_every_event_after_shipping_comes_back_when_resilient)
+        .needs(NATS, "should_lose_the_events_sent_while_shipping_is_away_when_fragile", should_lose_the_events_sent_while_shipping_is_away_when_fragile)
+        .needs(NATS, "should_resume_delivery_soon_after_the_broker_restarts", should_resume_delivery_soon_after_the_broker_restarts)
+        .needs(NATS, "should_resume_delivery_soon_after_a_partition_between_shipping_and_the_broker_heals", should_resume_delivery_soon_after_a_partition_between_shipping_and_the_broker_heals)
+        .run()
 }
