@@ -458,19 +458,65 @@ const DOCKER: &[Need] = &[Need::Busybox];
 
 fn main() -> std::process::ExitCode {
     Tests::new()
-        .needs(DOCKER, "should_name_the_missing_image_and_the_script_that_builds_it", || block_on(should_name_the_missing_image_and_the_script_that_builds_it()))
-        .needs(DOCKER, "should_start_labelled_containers_on_the_run_network_reachable_from_the_host", || block_on(should_start_labelled_containers_on_the_run_network_reachable_from_the_host()))
-        .needs(DOCKER, "should_let_containers_reach_a_listener_on_the_proxy_host", || block_on(should_let_containers_reach_a_listener_on_the_proxy_host()))
-        .needs(DOCKER, "should_answer_again_after_kill_and_restart", || block_on(should_answer_again_after_kill_and_restart()))
-        .needs(DOCKER, "should_kill_a_paused_container_and_restart_it", || block_on(should_kill_a_paused_container_and_restart_it()))
-        .needs(DOCKER, "should_tell_how_a_container_exited", || block_on(should_tell_how_a_container_exited()))
-        .needs(DOCKER, "should_not_answer_while_paused_and_answer_after_resume", || block_on(should_not_answer_while_paused_and_answer_after_resume()))
-        .needs(DOCKER, "should_cut_traffic_between_partitioned_groups_until_healed", || block_on(should_cut_traffic_between_partitioned_groups_until_healed()))
-        .needs(DOCKER, "should_cut_one_direction_only_when_one_way", || block_on(should_cut_one_direction_only_when_one_way()))
-        .needs(DOCKER, "should_keep_a_partition_across_a_restart", || block_on(should_keep_a_partition_across_a_restart()))
-        .needs(DOCKER, "should_save_logs_and_remove_everything_at_shutdown", || block_on(should_save_logs_and_remove_everything_at_shutdown()))
-        .needs(DOCKER, "should_remove_everything_when_dropped_inside_a_runtime", || block_on(should_remove_everything_when_dropped_inside_a_runtime()))
-        .needs(DOCKER, "should_clean_the_leftovers_of_a_killed_run", || block_on(should_clean_the_leftovers_of_a_killed_run()))
+        .needs(
+            DOCKER,
+            "should_name_the_missing_image_and_the_script_that_builds_it",
+            || block_on(should_name_the_missing_image_and_the_script_that_builds_it()),
+        )
+        .needs(
+            DOCKER,
+            "should_start_labelled_containers_on_the_run_network_reachable_from_the_host",
+            || {
+                block_on(
+                    should_start_labelled_containers_on_the_run_network_reachable_from_the_host(),
+                )
+            },
+        )
+        .needs(
+            DOCKER,
+            "should_let_containers_reach_a_listener_on_the_proxy_host",
+            || block_on(should_let_containers_reach_a_listener_on_the_proxy_host()),
+        )
+        .needs(DOCKER, "should_answer_again_after_kill_and_restart", || {
+            block_on(should_answer_again_after_kill_and_restart())
+        })
+        .needs(
+            DOCKER,
+            "should_kill_a_paused_container_and_restart_it",
+            || block_on(should_kill_a_paused_container_and_restart_it()),
+        )
+        .needs(DOCKER, "should_tell_how_a_container_exited", || {
+            block_on(should_tell_how_a_container_exited())
+        })
+        .needs(
+            DOCKER,
+            "should_not_answer_while_paused_and_answer_after_resume",
+            || block_on(should_not_answer_while_paused_and_answer_after_resume()),
+        )
+        .needs(
+            DOCKER,
+            "should_cut_traffic_between_partitioned_groups_until_healed",
+            || block_on(should_cut_traffic_between_partitioned_groups_until_healed()),
+        )
+        .needs(DOCKER, "should_cut_one_direction_only_when_one_way", || {
+            block_on(should_cut_one_direction_only_when_one_way())
+        })
+        .needs(DOCKER, "should_keep_a_partition_across_a_restart", || {
+            block_on(should_keep_a_partition_across_a_restart())
+        })
+        .needs(
+            DOCKER,
+            "should_save_logs_and_remove_everything_at_shutdown",
+            || block_on(should_save_logs_and_remove_everything_at_shutdown()),
+        )
+        .needs(
+            DOCKER,
+            "should_remove_everything_when_dropped_inside_a_runtime",
+            || block_on(should_remove_everything_when_dropped_inside_a_runtime()),
+        )
+        .needs(DOCKER, "should_clean_the_leftovers_of_a_killed_run", || {
+            block_on(should_clean_the_leftovers_of_a_killed_run())
+        })
         .needs(
             DOCKER,
             "should_remove_everything_when_dropped_outside_any_runtime",

@@ -320,12 +320,34 @@ const PAYMENTS_IMAGE: &[Need] = &[Need::Images(&["shakedown-example/payments:lat
 
 fn main() -> std::process::ExitCode {
     Tests::new()
-        .test("should_leave_no_process_after_a_run_whose_services_ignore_sigterm_fork_and_daemonise", should_leave_no_process_after_a_run_whose_services_ignore_sigterm_fork_and_daemonise)
-        .test("should_let_clean_kill_the_children_of_a_killed_runs_wrapper_services", should_let_clean_kill_the_children_of_a_killed_runs_wrapper_services)
-        .test("should_refuse_service_and_link_names_that_are_not_plain_words", should_refuse_service_and_link_names_that_are_not_plain_words)
-        .needs(PAYMENTS_IMAGE, "should_leave_the_containers_of_a_live_docker_run_to_it_when_cleaning", should_leave_the_containers_of_a_live_docker_run_to_it_when_cleaning)
-        .test("should_refuse_a_log_file_for_a_name_that_is_a_path_whatever_the_caller", should_refuse_a_log_file_for_a_name_that_is_a_path_whatever_the_caller)
-        .test("should_keep_run_state_in_a_private_folder_of_the_user_and_refuse_a_symlink", should_keep_run_state_in_a_private_folder_of_the_user_and_refuse_a_symlink)
-        .test("should_refuse_to_clean_from_a_state_folder_of_another_user", should_refuse_to_clean_from_a_state_folder_of_another_user)
+        .test(
+            "should_leave_no_process_after_a_run_whose_services_ignore_sigterm_fork_and_daemonise",
+            should_leave_no_process_after_a_run_whose_services_ignore_sigterm_fork_and_daemonise,
+        )
+        .test(
+            "should_let_clean_kill_the_children_of_a_killed_runs_wrapper_services",
+            should_let_clean_kill_the_children_of_a_killed_runs_wrapper_services,
+        )
+        .test(
+            "should_refuse_service_and_link_names_that_are_not_plain_words",
+            should_refuse_service_and_link_names_that_are_not_plain_words,
+        )
+        .needs(
+            PAYMENTS_IMAGE,
+            "should_leave_the_containers_of_a_live_docker_run_to_it_when_cleaning",
+            should_leave_the_containers_of_a_live_docker_run_to_it_when_cleaning,
+        )
+        .test(
+            "should_refuse_a_log_file_for_a_name_that_is_a_path_whatever_the_caller",
+            should_refuse_a_log_file_for_a_name_that_is_a_path_whatever_the_caller,
+        )
+        .test(
+            "should_keep_run_state_in_a_private_folder_of_the_user_and_refuse_a_symlink",
+            should_keep_run_state_in_a_private_folder_of_the_user_and_refuse_a_symlink,
+        )
+        .test(
+            "should_refuse_to_clean_from_a_state_folder_of_another_user",
+            should_refuse_to_clean_from_a_state_folder_of_another_user,
+        )
         .run()
 }

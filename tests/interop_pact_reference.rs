@@ -65,7 +65,14 @@ fn create(tool: &[String], port: u16, file: &str) -> u16 {
 fn should_be_loaded_and_served_by_the_reference_mock_server() {
     let tool = pact_mock_server().expect("checked by Need::PactMockServer");
     let port = free_port();
-    let start = ["start", "-p", &port.to_string(), "--no-file-log", "-l", "error"];
+    let start = [
+        "start",
+        "-p",
+        &port.to_string(),
+        "--no-file-log",
+        "-l",
+        "error",
+    ];
     let _master = Guard(
         command(tool, &start)
             .stdout(Stdio::null())
@@ -97,11 +104,14 @@ fn should_be_verified_by_the_reference_verifier_against_our_example_provider() {
     let provider = orders_service::start("127.0.0.1:0", orders_service::Config::default()).unwrap();
     let state = format!("{}/_pact/state", provider.url());
     let port = provider.addr.port().to_string();
-    let out = command(tool, &["-f", "contracts/web-orders.json", "-h", "127.0.0.1"])
-        .args(["-p", &port, "-n", "orders"])
-        .args(["--state-change-url", &state, "--state-change-teardown"])
-        .output()
-        .unwrap();
+    let out = command(
+        tool,
+        &["-f", "contracts/web-orders.json", "-h", "127.0.0.1"],
+    )
+    .args(["-p", &port, "-n", "orders"])
+    .args(["--state-change-url", &state, "--state-change-teardown"])
+    .output()
+    .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

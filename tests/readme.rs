@@ -7,7 +7,8 @@
 //! Adding a snippet: paste the README block into a test here (or into `readme_scenario.rs`
 //! with its `Need`s, when it needs Docker, the shop or nats-server), wrapping it in a function
 //! that returns `Result<(), Box<dyn Error>>` when it uses `?`; a snippet needing a feature
-//! goes behind `#[cfg(feature = "…")]`.
+//! goes behind `#[cfg(feature = "…")]`. Keep `#[rustfmt::skip]` on it: the README's layout
+//! is not rustfmt's.
 #![cfg(feature = "consumer")]
 
 use std::error::Error;
@@ -55,7 +56,11 @@ fn holds(file: &str, block: &[&str]) -> bool {
 fn should_hold_every_rust_block_of_the_readme_verbatim() {
     let readme = include_str!("../README.md");
     let blocks = rust_blocks(readme);
-    assert!(blocks.len() >= 5, "the README's Rust blocks: {}", blocks.len());
+    assert!(
+        blocks.len() >= 5,
+        "the README's Rust blocks: {}",
+        blocks.len()
+    );
     for block in blocks {
         assert!(
             SNIPPET_FILES.iter().any(|f| holds(f, &block)),
@@ -69,35 +74,42 @@ fn should_hold_every_rust_block_of_the_readme_verbatim() {
 fn should_find_a_changed_block_missing() {
     let block = ["let report = Verifier::new(\"orders\", \"http://elsewhere\")"];
     assert!(!SNIPPET_FILES.iter().any(|f| holds(f, &block)));
-    assert_eq!(rust_blocks("```rust\n  a\n```\n```sh\nb\n```\n"), vec![vec!["a"]]);
+    assert_eq!(
+        rust_blocks("```rust\n  a\n```\n```sh\nb\n```\n"),
+        vec![vec!["a"]]
+    );
 }
 
 // ---- Library: consumer tests -------------------------------------------------------------
 
-use serde_json::json;
-use shakedown::consumer::{Contract, matchers::*};
-use shakedown_shop::web_client::OrdersClient;                   // the client under test
+#[rustfmt::skip] // verbatim from the README
+mod consumer {
+    use serde_json::json;
+    use shakedown::consumer::{Contract, matchers::*};
+    use shakedown_shop::web_client::OrdersClient;                   // the client under test
 
-#[test]
-fn should_show_an_existing_order() {
-    let mut contract = Contract::new("web", "orders");          // writes contracts/web-orders.json
-    contract.interaction("a request for an existing order", |i| {
-        i.given_with("an order exists", json!({"id": 1}))
-            .request(|r| { r.get(regex("/orders/\\d+", "/orders/1")).header("Accept", "application/json"); })
-            .response(|r| { r.status(200).json(json!({
-                "id": integer(1),
-                "status": "placed",
-                "lines": each_like(json!({"sku": regex("SKU-\\d{6}", "SKU-000123"), "qty": integer(2)}), 1),
-            })); });
-    });
-    let server = contract.start_mock_server();                  // real HTTP on 127.0.0.1:<port>
-    let order = OrdersClient::new(server.url()).order(1).unwrap();
-    assert_eq!(order.lines.len(), 1);
-}   // drop: every interaction requested, nothing unexpected → the contract file is merged
+    #[test]
+    fn should_show_an_existing_order() {
+        let mut contract = Contract::new("web", "orders");          // writes contracts/web-orders.json
+        contract.interaction("a request for an existing order", |i| {
+            i.given_with("an order exists", json!({"id": 1}))
+                .request(|r| { r.get(regex("/orders/\\d+", "/orders/1")).header("Accept", "application/json"); })
+                .response(|r| { r.status(200).json(json!({
+                    "id": integer(1),
+                    "status": "placed",
+                    "lines": each_like(json!({"sku": regex("SKU-\\d{6}", "SKU-000123"), "qty": integer(2)}), 1),
+                })); });
+        });
+        let server = contract.start_mock_server();                  // real HTTP on 127.0.0.1:<port>
+        let order = OrdersClient::new(server.url()).order(1).unwrap();
+        assert_eq!(order.lines.len(), 1);
+    }   // drop: every interaction requested, nothing unexpected → the contract file is merged
+}
 
 // ---- Library: provider verification ------------------------------------------------------
 
 #[cfg(feature = "verifier")]
+#[rustfmt::skip] // the README block inside, verbatim
 #[test]
 fn should_verify_the_example_provider_as_the_readme_shows() -> Result<(), Box<dyn Error>> {
     use shakedown_shop::orders_service::{self, Config};
@@ -130,6 +142,7 @@ fn should_verify_the_example_provider_as_the_readme_shows() -> Result<(), Box<dy
 
 // ---- Library: contracts and matching -----------------------------------------------------
 
+#[rustfmt::skip] // the README block inside, verbatim
 #[test]
 fn should_match_and_upgrade_a_contract_as_the_readme_shows() -> Result<(), Box<dyn Error>> {
     use serde_json::json;
@@ -157,6 +170,7 @@ fn should_match_and_upgrade_a_contract_as_the_readme_shows() -> Result<(), Box<d
 // ---- Library: faults from a test ---------------------------------------------------------
 
 #[cfg(feature = "chaos")]
+#[rustfmt::skip] // the README block inside, verbatim
 #[test]
 fn should_add_and_remove_a_toxic_as_the_readme_shows() -> Result<(), Box<dyn Error>> {
     use std::time::Duration;

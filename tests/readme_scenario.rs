@@ -26,6 +26,7 @@ fn block_on(test: impl std::future::Future<Output = ()>) {
 
 // ---- Scenarios ---------------------------------------------------------------------------
 
+#[rustfmt::skip] // the README block inside, verbatim
 async fn should_run_the_crash_scenario_as_the_readme_shows() {
     // in an async test (#[tokio::test]); this one needs the shop built and nats-server
     let scenario = shakedown::scenario::load("scenarios/crash.toml".as_ref()).unwrap();

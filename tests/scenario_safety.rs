@@ -313,11 +313,35 @@ const SHOP: &[Need] = &[Need::ShopBuilt];
 
 fn main() -> std::process::ExitCode {
     Tests::new()
-        .needs(PAYMENTS_IMAGE, "should_heal_and_remove_every_container_on_ctrl_c", should_heal_and_remove_every_container_on_ctrl_c)
-        .needs(PAYMENTS_IMAGE, "should_let_clean_remove_the_containers_of_a_killed_docker_run", should_let_clean_remove_the_containers_of_a_killed_docker_run)
-        .needs(SHOP, "should_heal_on_ctrl_c_even_when_nobody_reads_its_output", should_heal_on_ctrl_c_even_when_nobody_reads_its_output)
-        .needs(SHOP, "should_heal_and_remove_everything_on_ctrl_c", should_heal_and_remove_everything_on_ctrl_c)
-        .needs(SHOP, "should_leave_no_process_when_killed_and_let_clean_remove_the_record", should_leave_no_process_when_killed_and_let_clean_remove_the_record)
-        .needs(SHOP, "should_remove_every_process_when_a_run_is_dropped_midway_as_on_a_panic", should_remove_every_process_when_a_run_is_dropped_midway_as_on_a_panic)
+        .needs(
+            PAYMENTS_IMAGE,
+            "should_heal_and_remove_every_container_on_ctrl_c",
+            should_heal_and_remove_every_container_on_ctrl_c,
+        )
+        .needs(
+            PAYMENTS_IMAGE,
+            "should_let_clean_remove_the_containers_of_a_killed_docker_run",
+            should_let_clean_remove_the_containers_of_a_killed_docker_run,
+        )
+        .needs(
+            SHOP,
+            "should_heal_on_ctrl_c_even_when_nobody_reads_its_output",
+            should_heal_on_ctrl_c_even_when_nobody_reads_its_output,
+        )
+        .needs(
+            SHOP,
+            "should_heal_and_remove_everything_on_ctrl_c",
+            should_heal_and_remove_everything_on_ctrl_c,
+        )
+        .needs(
+            SHOP,
+            "should_leave_no_process_when_killed_and_let_clean_remove_the_record",
+            should_leave_no_process_when_killed_and_let_clean_remove_the_record,
+        )
+        .needs(
+            SHOP,
+            "should_remove_every_process_when_a_run_is_dropped_midway_as_on_a_panic",
+            should_remove_every_process_when_a_run_is_dropped_midway_as_on_a_panic,
+        )
         .run()
 }

@@ -409,12 +409,38 @@ const NATS: &[Need] = &[Need::NatsServer];
 
 fn main() -> std::process::ExitCode {
     Tests::new()
-        .needs(NATS, "should_ship_a_placed_and_paid_order", should_ship_a_placed_and_paid_order)
-        .test("should_accept_orders_when_payments_is_down_only_when_resilient", should_accept_orders_when_payments_is_down_only_when_resilient)
-        .test("should_answer_within_a_second_when_payments_hangs_only_when_resilient", should_answer_within_a_second_when_payments_hangs_only_when_resilient)
-        .needs(NATS, "should_deliver_every_event_after_shipping_comes_back_when_resilient", should_deliver_every_event_after_shipping_comes_back_when_resilient)
-        .needs(NATS, "should_lose_the_events_sent_while_shipping_is_away_when_fragile", should_lose_the_events_sent_while_shipping_is_away_when_fragile)
-        .needs(NATS, "should_resume_delivery_soon_after_the_broker_restarts", should_resume_delivery_soon_after_the_broker_restarts)
-        .needs(NATS, "should_resume_delivery_soon_after_a_partition_between_shipping_and_the_broker_heals", should_resume_delivery_soon_after_a_partition_between_shipping_and_the_broker_heals)
+        .needs(
+            NATS,
+            "should_ship_a_placed_and_paid_order",
+            should_ship_a_placed_and_paid_order,
+        )
+        .test(
+            "should_accept_orders_when_payments_is_down_only_when_resilient",
+            should_accept_orders_when_payments_is_down_only_when_resilient,
+        )
+        .test(
+            "should_answer_within_a_second_when_payments_hangs_only_when_resilient",
+            should_answer_within_a_second_when_payments_hangs_only_when_resilient,
+        )
+        .needs(
+            NATS,
+            "should_deliver_every_event_after_shipping_comes_back_when_resilient",
+            should_deliver_every_event_after_shipping_comes_back_when_resilient,
+        )
+        .needs(
+            NATS,
+            "should_lose_the_events_sent_while_shipping_is_away_when_fragile",
+            should_lose_the_events_sent_while_shipping_is_away_when_fragile,
+        )
+        .needs(
+            NATS,
+            "should_resume_delivery_soon_after_the_broker_restarts",
+            should_resume_delivery_soon_after_the_broker_restarts,
+        )
+        .needs(
+            NATS,
+            "should_resume_delivery_soon_after_a_partition_between_shipping_and_the_broker_heals",
+            should_resume_delivery_soon_after_a_partition_between_shipping_and_the_broker_heals,
+        )
         .run()
 }

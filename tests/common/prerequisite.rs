@@ -71,14 +71,22 @@ impl Need {
     /// The variable (and value) that makes this need's absence a failure, when it is set so.
     pub fn required_by(self) -> Option<&'static str> {
         let (var, value, setting) = match self {
-            Need::Images(_) | Need::ShopImages => {
-                ("SHAKEDOWN_REQUIRE_DOCKER", "1", "SHAKEDOWN_REQUIRE_DOCKER=1")
-            }
+            Need::Images(_) | Need::ShopImages => (
+                "SHAKEDOWN_REQUIRE_DOCKER",
+                "1",
+                "SHAKEDOWN_REQUIRE_DOCKER=1",
+            ),
             #[cfg(feature = "scenario")]
-            Need::Busybox => ("SHAKEDOWN_REQUIRE_DOCKER", "1", "SHAKEDOWN_REQUIRE_DOCKER=1"),
+            Need::Busybox => (
+                "SHAKEDOWN_REQUIRE_DOCKER",
+                "1",
+                "SHAKEDOWN_REQUIRE_DOCKER=1",
+            ),
             _ => ("CI", "true", "CI=true"),
         };
-        std::env::var(var).is_ok_and(|v| v == value).then_some(setting)
+        std::env::var(var)
+            .is_ok_and(|v| v == value)
+            .then_some(setting)
     }
 }
 
@@ -133,7 +141,10 @@ fn reference_tool(var: &str, sub: &str, legacy: &str) -> Option<Vec<String>> {
     if let Ok(bin) = std::env::var(var) {
         candidates.push(vec![bin]);
     }
-    for pact in ["pact".to_string()].into_iter().chain(python_scripts("pact")) {
+    for pact in ["pact".to_string()]
+        .into_iter()
+        .chain(python_scripts("pact"))
+    {
         candidates.push(vec![pact, sub.to_string()]);
     }
     candidates.push(vec![legacy.to_string()]);
@@ -143,7 +154,10 @@ fn reference_tool(var: &str, sub: &str, legacy: &str) -> Option<Vec<String>> {
 /// `name` in the scripts folder of `python3`, where pip puts the binaries of packages.
 fn python_scripts(name: &str) -> Option<String> {
     let out = Command::new("python3")
-        .args(["-c", "import sysconfig; print(sysconfig.get_path('scripts'))"])
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_path('scripts'))",
+        ])
         .output()
         .ok()?;
     let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();
