@@ -1,7 +1,8 @@
 //! The Pact specification's conformance cases (`../shared/pact-spec`, or the directory named
 //! by `SHAKEDOWN_PACT_SPEC`), every one matched and compared with its expected outcome.
 //!
-//! Under `CI=true` a missing directory fails the run; elsewhere it is skipped with a notice.
+//! One test on `common::harness`: reported ignored without the directory, a failure under
+//! `CI=true`. It prints `pact-spec conformance: P/T passed` and a per-version breakdown.
 //! Cases listed in `tests/conformance_allowlist.txt` (with a reason) may fail; all others must
 //! pass.
 
@@ -9,16 +10,25 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod common;
+
+use common::harness::Tests;
+use common::prerequisite::{pact_spec, Need};
+
 use serde_json::Value;
 use shakedown::contract::{
     match_message, match_request, match_response, HttpRequest, HttpResponse, Message, Mismatch,
     ReadError, SpecVersion,
 };
 
-fn spec_dir() -> PathBuf {
-    std::env::var_os("SHAKEDOWN_PACT_SPEC")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pact-spec"))
+fn main() -> ExitCode {
+    Tests::new()
+        .needs(
+            &[Need::PactSpec],
+            "should_match_every_pact_spec_case_but_the_allow_listed",
+            should_match_every_pact_spec_case_but_the_allow_listed,
+        )
+        .run()
 }
 
 fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -92,22 +102,8 @@ fn allow_list() -> BTreeMap<String, String> {
         .collect()
 }
 
-fn main() -> ExitCode {
-    let root = spec_dir();
-    if !root.is_dir() {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            eprintln!(
-                "pact-spec conformance: directory {} is missing (set SHAKEDOWN_PACT_SPEC)",
-                root.display()
-            );
-            return ExitCode::FAILURE;
-        }
-        println!(
-            "pact-spec conformance: SKIPPED, {} not found (set SHAKEDOWN_PACT_SPEC to run it)",
-            root.display()
-        );
-        return ExitCode::SUCCESS;
-    }
+fn should_match_every_pact_spec_case_but_the_allow_listed() {
+    let root = pact_spec().expect("checked by Need::PactSpec");
     let mut files = Vec::new();
     json_files(&root, &mut files);
     files.sort();
@@ -145,9 +141,6 @@ fn main() -> ExitCode {
         .filter(|(rel, _)| !allowed.contains_key(rel))
         .count();
     println!("conformance: {} passed, {} failed", passed, failures.len());
-    if blocking > 0 || files.is_empty() {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
+    assert!(!files.is_empty(), "no case in {}", root.display());
+    assert_eq!(blocking, 0, "cases failed that are not allow-listed");
 }

@@ -1,5 +1,5 @@
 //! What some tests need from the machine (the example shop built, nats-server, Docker and
-//! images, the reference `pact` tools): [`Need`], checked once per process. Missing, a
+//! images, the reference `pact` tools, the Pact specification's cases): [`Need`], checked once per process. Missing, a
 //! test is reported ignored with the reason (see `harness.rs`); a failure instead when the
 //! need's variable says it must run here (`CI=true`, `SHAKEDOWN_REQUIRE_DOCKER=1`).
 
@@ -22,6 +22,8 @@ pub enum Need {
     /// Docker and the busybox test image (`common::busybox`, from the host's busybox-static).
     #[cfg(feature = "scenario")]
     Busybox,
+    /// The Pact specification's conformance cases (see [`pact_spec`]).
+    PactSpec,
     /// The reference Pact mock server (see [`pact_mock_server`]).
     PactMockServer,
     /// The reference Pact verifier (see [`pact_verifier`]).
@@ -46,6 +48,7 @@ impl Need {
             Need::ShopImages => docker_images(SHOP_IMAGES),
             #[cfg(feature = "scenario")]
             Need::Busybox => return super::busybox::build().err(),
+            Need::PactSpec => pact_spec().is_some(),
             Need::PactMockServer => pact_mock_server().is_some(),
             Need::PactVerifier => pact_verifier().is_some(),
         };
@@ -62,6 +65,9 @@ impl Need {
             }
             #[cfg(feature = "scenario")]
             Need::Busybox => "Docker or busybox-static is missing",
+            Need::PactSpec => {
+                "the Pact specification cases are missing: set SHAKEDOWN_PACT_SPEC or use ../shared/pact-spec"
+            }
             Need::PactMockServer | Need::PactVerifier => {
                 "the reference Pact tools are missing: pip install pact-python-cli"
             }
@@ -104,6 +110,15 @@ pub fn nats_server() -> Option<PathBuf> {
     std::iter::once(PathBuf::from("/usr/sbin/nats-server"))
         .chain(std::env::split_paths(&path).map(|d| d.join("nats-server")))
         .find(|p| p.is_file())
+}
+
+/// The folder of the Pact specification's cases: `$SHAKEDOWN_PACT_SPEC`, or
+/// `../shared/pact-spec` beside the checkout; `None` when it is not a folder.
+pub fn pact_spec() -> Option<PathBuf> {
+    let dir = std::env::var_os("SHAKEDOWN_PACT_SPEC")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pact-spec"));
+    dir.is_dir().then_some(dir)
 }
 
 /// Whether Docker answers and has these local images.
