@@ -5,11 +5,13 @@
 //! `--ignored`, `--include-ignored`, filters, `--skip`, `--exact`, `--list` and nextest work.
 //!
 //! Converting a test file (mechanical):
-//! 1. in `Cargo.toml`, `[[test]] name = "FILE" harness = false` (plus the file's
-//!    `required-features`, if its first line is a `#![cfg(feature = …)]`: keep both);
+//! 1. in `Cargo.toml`, `[[test]] name = "FILE" harness = false`; the file's
+//!    `#![cfg(feature = …)]` line becomes `required-features = [...]` there (a file without
+//!    `harness` needs its `main` whatever the features);
 //! 2. drop `#[test]` from its tests (they stay plain `fn`s; an `async fn` runs in a tokio
-//!    runtime the test file builds, as `#[tokio::test]` did) and any `if !prerequisite() {
-//!    return; }` at their top;
+//!    runtime the test file builds, as `#[tokio::test]` did: see `block_on` in
+//!    `docker_backend.rs`) and any `if !prerequisite() { return; }` at their top; a new
+//!    prerequisite is a new [`Need`] variant (`prerequisite.rs`);
 //! 3. list them in a `main`, each with what it needs:
 //!
 //! ```ignore
