@@ -17,9 +17,11 @@ fn main() -> std::process::ExitCode {
         .run()
 }
 
-/// Runs an async test in a multi-thread runtime, as `#[tokio::test(flavor = "multi_thread")]`.
+/// Runs an async test in a current-thread runtime, as `#[tokio::test]` does.
 fn block_on(test: impl std::future::Future<Output = ()>) {
-    tokio::runtime::Runtime::new()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
         .expect("a tokio runtime")
         .block_on(test)
 }
