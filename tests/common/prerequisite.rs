@@ -1,7 +1,8 @@
-//! What some tests need from the machine (the example shop built, nats-server, Docker and
-//! images, the reference `pact` tools, the Pact specification's cases): [`Need`], checked once per process. Missing, a
-//! test is reported ignored with the reason (see `harness.rs`); a failure instead when the
-//! need's variable says it must run here (`CI=true`, `SHAKEDOWN_REQUIRE_DOCKER=1`).
+//! What some tests need from the machine — the example shop built, nats-server, Docker and
+//! images, the reference `pact` tools, the Pact specification's cases: [`Need`], checked when
+//! a test runs (the tools found once per process). Missing, the test is reported ignored with
+//! the reason (`harness.rs`); a failure instead where a variable says it must run here
+//! (`CI=true`, `SHAKEDOWN_REQUIRE_DOCKER=1`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -64,7 +65,7 @@ impl Need {
                 "Docker or the example images are missing: run scripts/images.sh"
             }
             #[cfg(feature = "scenario")]
-            Need::Busybox => "Docker or busybox-static is missing",
+            Need::Busybox => "Docker or busybox-static is missing", // busybox::build says which
             Need::PactSpec => {
                 "the Pact specification cases are missing: set SHAKEDOWN_PACT_SPEC or use ../shared/pact-spec"
             }
@@ -74,22 +75,15 @@ impl Need {
         }
     }
 
-    /// The variable (and value) that makes this need's absence a failure, when it is set so.
+    /// The setting (`VAR=value`) that makes this need's absence a failure, when it is set.
     pub fn required_by(self) -> Option<&'static str> {
-        let (var, value, setting) = match self {
-            Need::Images(_) | Need::ShopImages => (
-                "SHAKEDOWN_REQUIRE_DOCKER",
-                "1",
-                "SHAKEDOWN_REQUIRE_DOCKER=1",
-            ),
+        let setting = match self {
+            Need::Images(_) | Need::ShopImages => "SHAKEDOWN_REQUIRE_DOCKER=1",
             #[cfg(feature = "scenario")]
-            Need::Busybox => (
-                "SHAKEDOWN_REQUIRE_DOCKER",
-                "1",
-                "SHAKEDOWN_REQUIRE_DOCKER=1",
-            ),
-            _ => ("CI", "true", "CI=true"),
+            Need::Busybox => "SHAKEDOWN_REQUIRE_DOCKER=1",
+            _ => "CI=true",
         };
+        let (var, value) = setting.split_once('=')?;
         std::env::var(var)
             .is_ok_and(|v| v == value)
             .then_some(setting)
