@@ -58,14 +58,16 @@ impl Tests {
     /// A test that runs only when every one of `needs` is met here.
     ///
     /// `--list` (which nextest reads) already marks it ignored when a need is missing, so
-    /// that nextest skips it too; a run checks again, once per need and process.
+    /// that nextest skips it too, and `--ignored` (nextest's `--run-ignored`) selects it; a
+    /// run checks again, once per need and process.
     pub fn needs(
         mut self,
         needs: &'static [Need],
         name: &str,
         test: impl FnOnce() + Send + 'static,
     ) -> Self {
-        let ignored = self.args.list && skip_reason(needs).ok().flatten().is_some();
+        let ignored = (self.args.list || self.args.ignored)
+            && first_missing(needs).is_some_and(|(need, _)| need.required_by().is_none());
         let trial = Trial::ignorable_test(name, move || {
             if let Some(why) = skip_reason(needs)? {
                 return Ok(Completion::ignored_with(why));
@@ -90,16 +92,27 @@ impl Default for Tests {
     }
 }
 
+/// The first of `needs` missing here, and why.
+fn first_missing(needs: &[Need]) -> Option<(Need, String)> {
+    needs
+        .iter()
+        .find_map(|need| need.missing().map(|why| (*need, why)))
+}
+
 /// Why the test should be ignored here (the first missing need), `None` when all are met;
 /// an error when a missing need must be met here.
+///
+/// Under nextest (`NEXTEST=1`), which has no skip at run time, a missing need fails: nextest
+/// runs a test its `--list` marked ignored only when asked to (`--run-ignored`), and a PASS
+/// would hide that it could not run.
 fn skip_reason(needs: &[Need]) -> Result<Option<String>, Failed> {
-    for need in needs {
-        if let Some(why) = need.missing() {
-            return match need.required_by() {
-                Some(setting) => Err(format!("{setting}, but {why}").into()),
-                None => Ok(Some(why)),
-            };
-        }
+    let Some((need, why)) = first_missing(needs) else {
+        return Ok(None);
+    };
+    let nextest = std::env::var("NEXTEST").is_ok_and(|v| v == "1");
+    match need.required_by() {
+        Some(setting) => Err(format!("{setting}, but {why}").into()),
+        None if nextest => Err(format!("cannot run here: {why}").into()),
+        None => Ok(Some(why)),
     }
-    Ok(None)
 }
