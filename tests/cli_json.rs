@@ -23,8 +23,12 @@ fn shakedown(args: &[&str], results: &Path) -> Output {
 
 /// Standard output as JSON: it must be one JSON document and nothing else.
 fn stdout_json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("standard output is not one JSON document: {e}\n{}", text(out)))
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "standard output is not one JSON document: {e}\n{}",
+            text(out)
+        )
+    })
 }
 
 /// `verify` of the orders provider at `url` against the example shop's contracts.
