@@ -250,3 +250,49 @@ fn should_print_the_run_journal_as_json() {
         ".canaries[].max_consecutive_failures" => "[count]",
     });
 }
+
+#[test]
+fn should_print_located_problems_of_contracts_and_scenarios_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = shakedown(
+        &[
+            "contract",
+            "check",
+            "tests/fixtures/check/bad-regex.json",
+            "examples/pacts/web-orders-v2.json",
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let check = stdout_json(&out);
+    let problem = &check["files"][0]["problems"][0];
+    assert_eq!(
+        (&problem["line"], &problem["column"], &problem["severity"]),
+        (&Value::from(11), &Value::from(42), &Value::from("error")),
+        "{check:#}"
+    );
+    assert_eq!(check["files"][1]["specVersion"], "2.0.0", "{check:#}");
+    assert_eq!(
+        (&check["errors"], &check["warnings"]),
+        (&Value::from(1), &Value::from(0))
+    );
+
+    let out = shakedown(
+        &[
+            "validate",
+            "tests/data/scenarios/bad-references.toml",
+            "scenarios/latency.toml",
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let files = stdout_json(&out);
+    assert_eq!(files[0]["ok"], false, "{files:#}");
+    assert_eq!(files[0]["problems"][0]["line"], 5, "{files:#}");
+    assert_eq!(files[1]["ok"], true, "{files:#}");
+    assert!(files[1]["name"].is_string(), "{files:#}");
+}
