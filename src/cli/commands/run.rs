@@ -35,6 +35,10 @@ pub fn run(args: &RunArgs) -> Outcome {
         ..options
     };
     if args.dry_run {
+        if args.format.json() {
+            eprintln!("shakedown run: --dry-run prints the plan as text only (no --format json)");
+            return Outcome::UsageError;
+        }
         out!("{}", dry_run(&scenario, seed));
         return Outcome::Ok;
     }
