@@ -296,3 +296,12 @@ fn should_print_located_problems_of_contracts_and_scenarios_as_json() {
     assert_eq!(files[1]["ok"], true, "{files:#}");
     assert!(files[1]["name"].is_string(), "{files:#}");
 }
+
+#[test]
+fn should_refuse_json_for_a_dry_run_rather_than_print_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["run", "scenarios/latency.toml", "--dry-run", "--format", "json"];
+    let out = shakedown(&args, dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(out.stdout.is_empty(), "{}", text(&out));
+}
