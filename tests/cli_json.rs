@@ -300,7 +300,13 @@ fn should_print_located_problems_of_contracts_and_scenarios_as_json() {
 #[test]
 fn should_refuse_json_for_a_dry_run_rather_than_print_text() {
     let dir = tempfile::tempdir().unwrap();
-    let args = ["run", "scenarios/latency.toml", "--dry-run", "--format", "json"];
+    let args = [
+        "run",
+        "scenarios/latency.toml",
+        "--dry-run",
+        "--format",
+        "json",
+    ];
     let out = shakedown(&args, dir.path());
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(out.stdout.is_empty(), "{}", text(&out));
