@@ -440,3 +440,19 @@ fn should_report_but_not_fail_on_contracts_never_verified_unless_strict() {
     );
     assert_eq!(strict.status.code(), Some(1), "{}", text(&strict));
 }
+
+#[test]
+fn should_keep_the_default_results_store_out_of_git() {
+    let dir = tempfile::tempdir().unwrap();
+    let contract = Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts/web-orders.json");
+    let out = common::cli::shakedown(["publish", contract.to_str().unwrap(), "--version", "1"])
+        .current_dir(dir.path())
+        .env_remove("SHAKEDOWN_RESULTS_DIR")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let store = dir.path().join(".shakedown");
+    assert!(store.join("results/results.jsonl").is_file());
+    let ignore = std::fs::read_to_string(store.join(".gitignore")).unwrap();
+    assert!(ignore.lines().any(|l| l == "*"), "{ignore}");
+}

@@ -11,9 +11,56 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "shakedown", version, about, long_about)]
 pub struct Cli {
+    /// When to colour output: `auto` colours only a terminal, and not when NO_COLOR is set
+    /// (CLICOLOR_FORCE forces it).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    pub color: ColorArg,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// When output is coloured (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorArg {
+    /// On a terminal, unless NO_COLOR is set (CLICOLOR_FORCE colours anywhere).
+    Auto,
+    /// Always, even into a file or a pipe.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// How a command prints its result (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum FormatArg {
+    /// Lines for people.
+    #[default]
+    Text,
+    /// One JSON document on standard output, of the shape docs/json-output.md describes.
+    Json,
+}
+
+/// The `--format` flag of every command that prints a result.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct FormatArgs {
+    /// Print the result as text, or as JSON on standard output (shapes: docs/json-output.md).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: FormatArg,
+}
+
+impl FormatArgs {
+    /// Whether the result is printed as JSON.
+    pub fn json(self) -> bool {
+        self.format == FormatArg::Json
+    }
 }
 
 /// The commands.
@@ -98,11 +145,41 @@ pub enum Command {
     /// Print the JSON Schema of scenario files (also in scenarios/schema.json).
     Schema,
 
+    /// Print a shell completion script to standard output.
+    ///
+    /// bash: `shakedown completions bash > ~/.local/share/bash-completion/completions/shakedown`;
+    /// zsh: `shakedown completions zsh > ~/.zfunc/_shakedown` (with `fpath+=~/.zfunc` before
+    /// `compinit`); fish: `shakedown completions fish > ~/.config/fish/completions/shakedown.fish`.
+    Completions(CompletionsArgs),
+
+    /// Print the man page shakedown(1) (roff) to standard output, or write one page per
+    /// command into a directory.
+    ///
+    /// `shakedown man | man -l -` reads it now; `shakedown man --dir ~/.local/share/man/man1`
+    /// installs shakedown.1 and shakedown-COMMAND.1 (git's layout) for `man shakedown-verify`.
+    Man(ManArgs),
+
     /// Classify the changes between two versions of a contract as breaking or not for the
     /// provider (a new expectation, a stricter rule, another status …).
     ///
     /// Exit code 0 when no change is breaking, 1 when one is, 2 when a file cannot be read.
     Diff(DiffArgs),
+}
+
+/// Arguments of `shakedown completions`.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Arguments of `shakedown man`.
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// Write shakedown.1 and one shakedown-COMMAND.1 page per command here instead.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// Arguments of `shakedown proxy`.
@@ -232,6 +309,10 @@ pub struct VerifyArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub store: StoreArgs,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatArgs,
 }
 
 /// Arguments of `shakedown publish`.
@@ -248,6 +329,10 @@ pub struct PublishArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub store: StoreArgs,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatArgs,
 }
 
 /// Arguments of `shakedown can-i-deploy`.
@@ -268,6 +353,10 @@ pub struct CanIDeployArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub store: StoreArgs,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatArgs,
 }
 
 /// Arguments of `shakedown record-deployment`.
@@ -288,6 +377,10 @@ pub struct DeploymentArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub store: StoreArgs,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatArgs,
 }
 
 /// Arguments of `shakedown diff`.
@@ -299,9 +392,13 @@ pub struct DiffArgs {
     /// The contract as it is now.
     pub new: PathBuf,
 
-    /// Print the changes as JSON.
+    /// Print the changes as JSON (the same as --format json).
     #[arg(long)]
     pub json: bool,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatArgs,
 }
 
 /// Arguments of `shakedown mock`.
@@ -365,6 +462,10 @@ pub struct CheckArgs {
     /// Print only problems and the summary.
     #[arg(short, long)]
     pub quiet: bool,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatArgs,
 }
 
 /// Which backend runs a scenario's services.
@@ -408,6 +509,10 @@ pub struct RunArgs {
     /// ~/.local/state/shakedown; created 0700, never through a symlink).
     #[arg(long, value_name = "DIR", env = "SHAKEDOWN_STATE_DIR")]
     pub state_dir: Option<PathBuf>,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatArgs,
 }
 
 /// Arguments of `shakedown validate`.
@@ -416,6 +521,10 @@ pub struct ValidateArgs {
     /// Scenario files.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatArgs,
 }
 
 /// Arguments of `shakedown list`.
@@ -424,6 +533,10 @@ pub struct ListArgs {
     /// Directory of scenario files.
     #[arg(default_value = "scenarios", value_name = "DIR")]
     pub dir: PathBuf,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatArgs,
 }
 
 /// Arguments of `shakedown clean`.
@@ -445,6 +558,10 @@ pub struct CleanArgs {
     /// Leave Docker alone (only processes).
     #[arg(long)]
     pub no_docker: bool,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatArgs,
 }
 
 #[cfg(test)]

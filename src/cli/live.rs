@@ -41,8 +41,13 @@ pub fn listener(live: bool, total: Duration, canaries: &[String]) -> Listener {
     }
     let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(10));
     let timeline = multi.add(ProgressBar::new(total.as_millis() as u64));
+    let bar = if crate::cli::style::stderr_color() {
+        "{bar:40.cyan/blue}"
+    } else {
+        "{bar:40}"
+    };
     timeline.set_style(
-        ProgressStyle::with_template("{spinner} {prefix:>8} [{bar:40.cyan/blue}] {msg}")
+        ProgressStyle::with_template(&format!("{{spinner}} {{prefix:>8}} [{bar}] {{msg}}"))
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );

@@ -1,5 +1,5 @@
 //! Log output for long-running commands: `tracing` to standard error, filtered by
-//! `SHAKEDOWN_LOG` (default `info`).
+//! `SHAKEDOWN_LOG` (default `info`), coloured only as `style` decides for standard error.
 
 /// Installs the subscriber once; later calls do nothing.
 pub fn init() {
@@ -8,6 +8,7 @@ pub fn init() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(super::style::stderr_color())
         .with_target(false)
         .try_init();
 }

@@ -32,3 +32,11 @@ macro_rules! outln {
 }
 
 pub(crate) use {out, outln};
+
+/// Prints `value` as pretty JSON and a newline (what `--format json` prints).
+pub(crate) fn json(value: &impl serde::Serialize) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => outln!("{text}"),
+        Err(e) => eprintln!("shakedown: cannot write JSON: {e}"),
+    }
+}

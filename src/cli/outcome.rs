@@ -23,13 +23,12 @@ impl Outcome {
         }
     }
 
-    /// The outcome of a clap parse error: help and version requests are not errors.
+    /// The outcome of a clap parse error: `--help` and `--version` are not errors; usage
+    /// printed because a command is missing (bare `shakedown`) is one.
     pub fn from_clap(e: &clap::Error) -> Self {
         use clap::error::ErrorKind as K;
         match e.kind() {
-            K::DisplayHelp | K::DisplayVersion | K::DisplayHelpOnMissingArgumentOrSubcommand => {
-                Outcome::Ok
-            }
+            K::DisplayHelp | K::DisplayVersion => Outcome::Ok,
             _ => Outcome::UsageError,
         }
     }
@@ -47,5 +46,27 @@ impl Outcome {
 impl From<Outcome> for ExitCode {
     fn from(o: Outcome) -> Self {
         ExitCode::from(o.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Cli;
+    use clap::Parser as _;
+
+    fn parse_outcome(args: &[&str]) -> Outcome {
+        Outcome::from_clap(&Cli::try_parse_from(args).unwrap_err())
+    }
+
+    #[test]
+    fn help_and_version_succeed_but_a_missing_command_is_a_usage_error() {
+        assert_eq!(parse_outcome(&["shakedown", "--help"]), Outcome::Ok);
+        assert_eq!(parse_outcome(&["shakedown", "--version"]), Outcome::Ok);
+        assert_eq!(parse_outcome(&["shakedown"]), Outcome::UsageError);
+        assert_eq!(
+            parse_outcome(&["shakedown", "contract"]),
+            Outcome::UsageError
+        );
     }
 }

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
 use serde_json::Value;
 
 use super::body::Body;
@@ -14,8 +15,9 @@ use super::path::{location_string, RulePath, Segment};
 use super::rules::{rule_from_json, MatchingRule};
 use super::span::{locate, Position};
 
-/// How serious a problem is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// How serious a problem is (in JSON: `"warning"` or `"error"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth a look; does not fail the check.
     Warning,
@@ -23,12 +25,14 @@ pub enum Severity {
     Error,
 }
 
-/// One problem found in a contract file.
-#[derive(Debug, Clone, PartialEq)]
+/// One problem found in a contract file (in JSON: `file`, `line`, `column`, `severity`,
+/// `message`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Problem {
     /// The file.
     pub file: PathBuf,
     /// Where in it.
+    #[serde(flatten)]
     pub position: Position,
     /// How serious.
     pub severity: Severity,

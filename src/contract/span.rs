@@ -2,7 +2,7 @@
 //! so that errors found after parsing can still point into the file.
 
 /// A 1-based line and column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Position {
     /// Line, from 1.
     pub line: usize,

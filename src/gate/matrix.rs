@@ -3,10 +3,12 @@
 
 use std::fmt;
 
+use serde::Serialize;
+
 use super::record::Record;
 
-/// One consideration behind a decision.
-#[derive(Debug, Clone, PartialEq)]
+/// One consideration behind a decision (in JSON: `{"ok": true, "text": "…"}`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reason {
     /// Whether this integration is safe.
     pub ok: bool,
@@ -14,8 +16,9 @@ pub struct Reason {
     pub text: String,
 }
 
-/// The answer, with its reasons.
-#[derive(Debug, Clone, PartialEq)]
+/// The answer, with its reasons (in JSON, what `can-i-deploy --format json` prints:
+/// `{"ok": false, "reasons": [{"ok": false, "text": "…"}]}`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Decision {
     /// Deploy or not.
     pub ok: bool,

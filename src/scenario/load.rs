@@ -11,8 +11,8 @@ use toml::Spanned;
 use super::model::Scenario;
 use super::validate::{validate, KeyPath, Seg};
 
-/// One problem found in a scenario file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One problem found in a scenario file (in JSON: `file`, `line`, `column`, `message`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Problem {
     /// The file.
     pub file: PathBuf,

@@ -91,8 +91,10 @@ pub struct ContractResult {
 }
 
 /// The outcome of verifying a provider against its contracts.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+///
+/// Its JSON (the `--json` file, `verify --format json`) holds `provider`, `strict`,
+/// `success`, `tally` and `contracts`; see docs/json-output.md.
+#[derive(Debug, Clone)]
 pub struct VerificationReport {
     /// The provider.
     pub provider: String,
@@ -102,8 +104,9 @@ pub struct VerificationReport {
     pub contracts: Vec<ContractResult>,
 }
 
-/// Counts of a report.
+/// Counts of a report (in JSON: `passed`, `failed`, `pendingFailed`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Tally {
     /// Passed.
     pub passed: usize,
@@ -111,6 +114,30 @@ pub struct Tally {
     pub failed: usize,
     /// Failed or errored, but pending.
     pub pending_failed: usize,
+}
+
+/// The report's JSON: its fields, and the verdict and counts computed from them.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReportJson<'a> {
+    provider: &'a str,
+    strict: bool,
+    success: bool,
+    tally: Tally,
+    contracts: &'a [ContractResult],
+}
+
+impl Serialize for VerificationReport {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ReportJson {
+            provider: &self.provider,
+            strict: self.strict,
+            success: self.success(),
+            tally: self.tally(),
+            contracts: &self.contracts,
+        }
+        .serialize(serializer)
+    }
 }
 
 impl VerificationReport {
@@ -242,5 +269,34 @@ mod tests {
                 "reason": "the interaction needs provider state \"an order exists\" but no state handler is configured"
             })
         );
+    }
+
+    #[test]
+    fn the_json_carries_the_verdict_and_the_counts() {
+        let result = |outcome, pending| InteractionResult {
+            description: "d".into(),
+            states: vec![],
+            pending,
+            outcome,
+            millis: 1.0,
+        };
+        let failed = Outcome::Failed { mismatches: vec![] };
+        let report = VerificationReport {
+            provider: "orders".into(),
+            strict: false,
+            contracts: vec![ContractResult {
+                consumer: "web".into(),
+                file: String::new(),
+                digest: String::new(),
+                interactions: vec![result(Outcome::Passed, false), result(failed, true)],
+            }],
+        };
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["success"], true);
+        assert_eq!(
+            json["tally"],
+            serde_json::json!({"passed": 1, "failed": 0, "pendingFailed": 1})
+        );
+        assert_eq!(json["contracts"][0]["interactions"][1]["pending"], true);
     }
 }

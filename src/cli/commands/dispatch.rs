@@ -17,7 +17,9 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Run(args) => super::run::run(&args),
         Command::Validate(args) => super::scenario::validate(&args),
         Command::List(args) => super::scenario::list(&args),
-        Command::Clean(args) => super::scenario::clean(&args),
+        Command::Clean(args) => super::clean::clean(&args),
         Command::Schema => super::scenario::schema(),
+        Command::Completions(args) => super::completions::run(&args),
+        Command::Man(args) => super::man::run(&args),
     }
 }

@@ -1,7 +1,9 @@
 //! The gate commands: `publish`, `can-i-deploy`, `record-deployment` and `diff`.
 
+use std::path::Path;
+
 use crate::cli::args::{CanIDeployArgs, DeploymentArgs, DiffArgs, PublishArgs};
-use crate::cli::out::{out, outln};
+use crate::cli::out::{json, out, outln};
 use crate::cli::outcome::Outcome;
 use crate::contract::Pact;
 use crate::gate::{can_i_deploy, diff, Record, ResultsStore, StoreError};
@@ -19,6 +21,22 @@ pub(super) fn store_error(e: StoreError) -> String {
     }
 }
 
+/// The results store in `dir`, for writing. When `dir` is in a `.shakedown` folder that does
+/// not exist yet (the default, `.shakedown/results`), that folder is created with a
+/// `.gitignore` of `*`, as cargo does for `target/`: local results stay out of Git.
+pub(super) fn store(dir: &Path) -> ResultsStore {
+    if let Some(parent) = dir
+        .parent()
+        .filter(|p| p.file_name() == Some(".shakedown".as_ref()))
+    {
+        if !parent.exists() && std::fs::create_dir_all(parent).is_ok() {
+            let ignore = "# Created by shakedown: the local results store stays out of Git.\n*\n";
+            let _ = std::fs::write(parent.join(".gitignore"), ignore);
+        }
+    }
+    ResultsStore::new(dir)
+}
+
 /// `shakedown publish`.
 pub fn publish(args: &PublishArgs) -> Outcome {
     let mut records = Vec::new();
@@ -27,16 +45,22 @@ pub fn publish(args: &PublishArgs) -> Outcome {
             Ok(p) => p,
             Err(e) => return usage("publish", e),
         };
-        outln!(
-            "{} {} → {}: contract {}",
-            pact.consumer,
-            args.version,
-            pact.provider,
-            &pact.digest()[..12]
-        );
+        if !args.format.json() {
+            outln!(
+                "{} {} → {}: contract {}",
+                pact.consumer,
+                args.version,
+                pact.provider,
+                &pact.digest()[..12]
+            );
+        }
         records.push(Record::contract(&pact, &args.version));
     }
-    match ResultsStore::new(&args.store.results_dir).append(&records) {
+    match store(&args.store.results_dir).append(&records) {
+        Ok(()) if args.format.json() => {
+            json(&records);
+            Outcome::Ok
+        }
         Ok(()) => Outcome::Ok,
         Err(e) => usage("publish", e),
     }
@@ -54,7 +78,11 @@ pub fn can_i_deploy_cmd(args: &CanIDeployArgs) -> Outcome {
         &args.version,
         args.to.as_deref(),
     );
-    out!("{decision}");
+    if args.format.json() {
+        json(&decision);
+    } else {
+        out!("{decision}");
+    }
     if decision.ok {
         Outcome::Ok
     } else {
@@ -65,7 +93,11 @@ pub fn can_i_deploy_cmd(args: &CanIDeployArgs) -> Outcome {
 /// `shakedown record-deployment`.
 pub fn record_deployment(args: &DeploymentArgs) -> Outcome {
     let record = Record::deployment(&args.pacticipant, &args.version, &args.environment);
-    match ResultsStore::new(&args.store.results_dir).append(&[record]) {
+    match store(&args.store.results_dir).append(std::slice::from_ref(&record)) {
+        Ok(()) if args.format.json() => {
+            json(&record);
+            Outcome::Ok
+        }
         Ok(()) => {
             outln!(
                 "recorded: {} {} runs in {}",
@@ -86,11 +118,8 @@ pub fn diff_cmd(args: &DiffArgs) -> Outcome {
         (Err(e), _) | (_, Err(e)) => return usage("diff", e),
     };
     let changes = diff(&old, &new);
-    if args.json {
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&changes).unwrap_or_default()
-        );
+    if args.json || args.format.json() {
+        json(&changes);
     } else {
         for c in &changes {
             outln!("{c}");

@@ -1,8 +1,11 @@
 //! The commands, one module each.
 
+mod clean;
+mod completions;
 mod contract_check;
 mod dispatch;
 mod gate;
+mod man;
 mod mock;
 mod proxy;
 mod run;

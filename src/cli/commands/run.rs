@@ -35,6 +35,10 @@ pub fn run(args: &RunArgs) -> Outcome {
         ..options
     };
     if args.dry_run {
+        if args.format.json() {
+            eprintln!("shakedown run: --dry-run prints the plan as text only (no --format json)");
+            return Outcome::UsageError;
+        }
         out!("{}", dry_run(&scenario, seed));
         return Outcome::Ok;
     }
@@ -75,12 +79,20 @@ fn execute(
         watcher.abort();
         anyhow::Ok(journal)
     })?;
-    let color = crate::cli::style::stdout_color();
-    let mut out = std::io::stdout();
-    let _ = write!(out, "{}", report::summary(&journal, color));
+    if args.format.json() {
+        crate::cli::out::json(&journal);
+    } else {
+        let color = crate::cli::style::stdout_color();
+        out!("{}", report::summary(&journal, color));
+    }
     if let Some(dir) = &args.report {
         for path in report::write_all(&journal, dir)? {
-            let _ = writeln!(out, "report: {}", path.display());
+            // With --format json, standard output holds the journal alone.
+            if args.format.json() {
+                eprintln!("report: {}", path.display());
+            } else {
+                crate::cli::out::outln!("report: {}", path.display());
+            }
         }
     }
     Ok(match journal.outcome {

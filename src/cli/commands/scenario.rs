@@ -1,24 +1,94 @@
-//! `shakedown validate`, `list`, `clean` and `schema`: the scenario commands that run nothing.
+//! `shakedown validate`, `list` and `schema`: the scenario commands that run nothing.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::cli::args::{CleanArgs, ListArgs, ValidateArgs};
-use crate::cli::out::{out, outln};
+use crate::cli::args::{ListArgs, ValidateArgs};
+use serde::Serialize;
+
+use crate::cli::out::{json, out, outln};
 use crate::cli::outcome::Outcome;
-use crate::scenario::{self, Liveness, ScenarioError};
+use crate::scenario::{self, Problem, Scenario, ScenarioError};
+
+/// One scenario file in the JSON of `validate` and `list`.
+#[derive(Debug, Serialize)]
+struct FileResult {
+    file: PathBuf,
+    /// The file is a valid scenario.
+    ok: bool,
+    /// The scenario's name, when valid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    /// Why the file could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    problems: Vec<Problem>,
+    /// What `list` adds for a valid scenario.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    summary: Option<Summary>,
+}
+
+/// What a valid scenario holds, for `list`.
+#[derive(Debug, Serialize)]
+struct Summary {
+    description: Option<String>,
+    services: Vec<String>,
+    faults: Vec<String>,
+    canaries: usize,
+}
+
+impl FileResult {
+    fn new(file: &Path, loaded: &Result<Scenario, ScenarioError>) -> Self {
+        let mut result = FileResult {
+            file: file.to_path_buf(),
+            ok: loaded.is_ok(),
+            name: None,
+            error: None,
+            problems: Vec::new(),
+            summary: None,
+        };
+        match loaded {
+            Ok(s) => result.name = Some(s.name.clone()),
+            Err(ScenarioError::Invalid { problems }) => result.problems = problems.clone(),
+            Err(e) => result.error = Some(e.to_string()),
+        }
+        result
+    }
+
+    fn with_summary(mut self, loaded: &Result<Scenario, ScenarioError>) -> Self {
+        if let Ok(s) = loaded {
+            self.summary = Some(Summary {
+                description: s.description.as_ref().map(|d| d.trim().to_string()),
+                services: s.services.keys().cloned().collect(),
+                faults: s
+                    .faults
+                    .iter()
+                    .map(|f| f.kind().name().to_string())
+                    .collect(),
+                canaries: s.canaries.len(),
+            });
+        }
+        self
+    }
+}
 
 /// `shakedown validate FILE...`
 pub fn validate(args: &ValidateArgs) -> Outcome {
     let mut outcome = Outcome::Ok;
+    let mut results = Vec::new();
     for file in &args.files {
-        match scenario::load(file) {
-            Ok(s) => outln!("{}: ok ({})", file.display(), s.name),
+        let loaded = scenario::load(file);
+        match &loaded {
+            Ok(s) if !args.format.json() => outln!("{}: ok ({})", file.display(), s.name),
+            Ok(_) => {}
             Err(e) => {
                 eprintln!("{e}");
                 outcome = Outcome::UsageError;
             }
         }
+        results.push(FileResult::new(file, &loaded));
+    }
+    if args.format.json() {
+        json(&results);
     }
     outcome
 }
@@ -43,6 +113,9 @@ pub fn list(args: &ListArgs) -> Outcome {
             return Outcome::UsageError;
         }
     };
+    if args.format.json() {
+        return list_json(&files);
+    }
     let mut outcome = Outcome::Ok;
     for file in files {
         match scenario::load(&file) {
@@ -73,97 +146,21 @@ pub fn list(args: &ListArgs) -> Outcome {
     outcome
 }
 
-/// `shakedown clean`: kills and removes what dead runs left (processes from the state files,
-/// containers and networks by label); a live run is left alone unless `--run` names it or
-/// `--all` is given, and is said to be live either way.
-pub fn clean(args: &CleanArgs) -> Outcome {
-    let dir = args
-        .state_dir
-        .clone()
-        .unwrap_or_else(scenario::default_state_dir);
-    if dir.exists() {
-        if let Err(e) = scenario::check_private(&dir) {
-            eprintln!("shakedown clean: the state folder {e}");
-            return Outcome::UsageError;
-        }
+/// `shakedown list --format json`: every file, valid or not, as one JSON array.
+fn list_json(files: &[PathBuf]) -> Outcome {
+    let results: Vec<FileResult> = files
+        .iter()
+        .map(|file| {
+            let loaded = scenario::load(file);
+            FileResult::new(file, &loaded).with_summary(&loaded)
+        })
+        .collect();
+    json(&results);
+    if results.iter().all(|r| r.ok) {
+        Outcome::Ok
+    } else {
+        Outcome::UsageError
     }
-    let mut told = BTreeSet::new();
-    let mut cleaned = 0;
-    for state in scenario::recorded_runs(&dir) {
-        if !chosen(args, &state.run_id, state.owner.liveness(), &mut told) {
-            continue;
-        }
-        let killed = scenario::clean_processes(&dir, &state);
-        outln!(
-            "run {}: killed {} process group(s) {:?} and {} process(es) outside them {:?}",
-            state.run_id,
-            killed.groups.len(),
-            killed.groups,
-            killed.processes.len(),
-            killed.processes
-        );
-        cleaned += 1;
-    }
-    if !args.no_docker && docker_present() {
-        match clean_containers(args, &mut told) {
-            Ok(removed) => cleaned += removed,
-            Err(e) => {
-                eprintln!("shakedown clean: {e}");
-                return Outcome::UsageError;
-            }
-        }
-    }
-    if cleaned == 0 {
-        outln!("nothing to clean");
-    }
-    Outcome::Ok
-}
-
-/// The containers and networks of the runs `clean` may touch; returns how many were removed.
-fn clean_containers(args: &CleanArgs, told: &mut BTreeSet<String>) -> anyhow::Result<usize> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let runs = rt.block_on(scenario::backend::clean_docker(
-        args.run.as_deref(),
-        args.all,
-    ))?;
-    let mut removed = 0;
-    for run in runs {
-        // Says whether the run is live; clean_docker chose the same way.
-        chosen(args, &run.run_id, run.liveness, told);
-        for r in &run.removed {
-            outln!("removed {r}");
-        }
-        removed += run.removed.len();
-    }
-    Ok(removed)
-}
-
-/// Whether `clean` may touch a run: a dead one, or a live one that `--run` names or `--all`
-/// takes (which is said, once per run, as is a live run left alone).
-fn chosen(args: &CleanArgs, run_id: &str, liveness: Liveness, told: &mut BTreeSet<String>) -> bool {
-    if args.run.as_deref().is_some_and(|r| r != run_id) {
-        return false;
-    }
-    let state = match liveness {
-        Liveness::Dead => return true,
-        Liveness::Alive => "live",
-        Liveness::Unknown => "maybe live (its owner runs elsewhere or is not recorded)",
-    };
-    let forced = args.all || args.run.is_some();
-    if told.insert(run_id.to_string()) {
-        if forced {
-            outln!("run {run_id}: {state}, cleaned as asked");
-        } else {
-            outln!("run {run_id}: {state}, left alone (--run {run_id} or --all cleans it)");
-        }
-    }
-    forced
-}
-
-fn docker_present() -> bool {
-    Path::new("/var/run/docker.sock").exists()
 }
 
 /// `shakedown schema`

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use anyhow::{anyhow, Context as _};
 
-use super::gate::store_error;
+use super::gate::{store, store_error};
 use crate::cli::args::VerifyArgs;
-use crate::cli::out::{out, outln};
+use crate::cli::out::{json, out, outln};
 use crate::cli::outcome::Outcome;
 use crate::cli::style::stdout_color;
 use crate::gate::ResultsStore;
@@ -35,7 +35,7 @@ fn verifier(args: &VerifyArgs) -> anyhow::Result<Verifier> {
         .concurrency(args.concurrency)
         .strict(args.strict)
         // Only the JSON report and the results store show digests.
-        .digests(args.json.is_some() || args.record)
+        .digests(args.json.is_some() || args.format.json() || args.record)
         .timeout(Duration::from_secs(args.timeout));
     for c in &args.contracts {
         v = v.contracts(c);
@@ -86,12 +86,19 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<VerificationReport> {
             }
         );
     }
-    out!("{}", report.render(stdout_color()));
-    for hint in advice(&report) {
-        outln!("hint: {hint}");
+    if args.format.json() {
+        json(&report);
+        for hint in advice(&report) {
+            eprintln!("hint: {hint}");
+        }
+    } else {
+        out!("{}", report.render(stdout_color()));
+        for hint in advice(&report) {
+            outln!("hint: {hint}");
+        }
     }
     if let (true, Some(version)) = (args.record, &args.provider_version) {
-        ResultsStore::new(&args.store.results_dir).record_verification(&report, version)?;
+        store(&args.store.results_dir).record_verification(&report, version)?;
     }
     if let Some(path) = &args.json {
         let text = serde_json::to_string_pretty(&report)?;
