@@ -95,12 +95,23 @@ impl Stub {
             .candidates(&request.method, &request.path)
             .find_map(|i| Some((i, self.answer(i, state, request)?)));
         match found {
-            Some((index, response)) => {
-                lock(&self.log).hits[index] += 1;
-                self.generate(&self.interactions[index], response)
-            }
+            Some((index, _)) => self.serve(index),
             None => self.unexpected(request, self.closest(request, state)),
         }
+    }
+
+    /// The response of interaction `index` (generators applied) for a request it matched,
+    /// counted as a hit (an index out of range is answered as a request that matched nothing).
+    pub(crate) fn serve(&self, index: usize) -> HttpResponse {
+        let Some((interaction, (_, response))) = self
+            .interactions
+            .get(index)
+            .and_then(|i| Some((i, http(i)?)))
+        else {
+            return self.unexpected(&HttpRequest::default(), None);
+        };
+        lock(&self.log).hits[index] += 1;
+        self.generate(interaction, response)
     }
 
     /// The response of interaction `index`, if it answers `request` in `state`.
