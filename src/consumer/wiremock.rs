@@ -2,7 +2,7 @@
 //! as a [`Match`], an interaction's generated response as a [`Respond`], and a
 //! [`Recording`] that verifies and writes the contract as the DSL's mock provider does.
 //!
-//! A test keeps its [`wiremock::MockServer`](::wiremock::MockServer) and gains matching
+//! A test keeps its [`wiremock::MockServer`] and gains matching
 //! that is exactly Pact's (matchers, query, headers, body rules):
 //!
 //! ```
