@@ -34,11 +34,11 @@ use ::wiremock::matchers::any;
 use ::wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use super::server::{request_from, to_http};
-use super::stub::Stub;
+use super::stub::{Stub, StubOptions};
 use super::verification::{FinishError, Verification, VerificationFailure};
 use crate::contract::{
-    match_request, with_budget, HttpRequest, HttpResponse, InteractionKind, Mismatch, Pact,
-    BACKTRACKING_BUDGET,
+    match_request, with_budget, HttpRequest, HttpResponse, Interaction, InteractionKind, Mismatch,
+    Pact, BACKTRACKING_BUDGET,
 };
 
 /// The name of the mock that answers requests no interaction matched.
@@ -85,21 +85,61 @@ impl Match for PactRequest {
 /// An interaction's response as a wiremock responder: its generators applied (seeded, with
 /// provider-state values and the server's URL) exactly as the DSL's mock provider serves it,
 /// and the request counted as a hit of the interaction.
+///
+/// [`Contract::mount`](super::Contract::mount) and [`mount_pact`] build these; one made with
+/// [`PactResponse::new`] composes with a test's own matchers and expectations:
+///
+/// ```
+/// use shakedown::consumer::wiremock::{PactRequest, PactResponse};
+/// use shakedown::contract::{HttpRequest, HttpResponse, Interaction, InteractionKind};
+/// use wiremock::Mock;
+///
+/// let request = HttpRequest { method: "GET".into(), path: "/health".into(), ..Default::default() };
+/// let response = HttpResponse { status: 204, ..Default::default() };
+/// let interaction = Interaction::new("a health check", InteractionKind::Http { request, response });
+/// let InteractionKind::Http { request, .. } = &interaction.kind else { unreachable!() };
+/// let mock = Mock::given(PactRequest::new(request.clone()))
+///     .respond_with(PactResponse::new(interaction.clone(), 0))
+///     .expect(1);
+/// ```
 pub struct PactResponse {
     stub: Arc<Stub>,
     index: usize,
+    /// Whether the stub is this responder's own, its base URL taken from each request.
+    own: bool,
 }
 
 impl PactResponse {
-    /// The response served (generators applied), counted as a hit.
-    fn serve(&self) -> HttpResponse {
-        self.stub.serve(self.index)
+    /// A responder for one HTTP interaction, its generators seeded by `seed`, re-based on
+    /// the URL each request was sent to. An interaction that is not HTTP answers the mock
+    /// provider's 500 for a request that matched nothing.
+    pub fn new(interaction: Interaction, seed: u64) -> Self {
+        let options = StubOptions {
+            seed,
+            ..Default::default()
+        };
+        let stub = Arc::new(Stub::new(vec![interaction], options));
+        PactResponse {
+            stub,
+            index: 0,
+            own: true,
+        }
+    }
+
+    /// The response served to `request` (generators applied), counted as a hit.
+    fn serve(&self, request: &Request) -> HttpResponse {
+        if self.own {
+            self.stub
+                .set_base_url(&request.url.origin().ascii_serialization());
+        }
+        let served = self.stub.serve(self.index);
+        served.unwrap_or_else(|| self.stub.respond(&to_contract(request)))
     }
 }
 
 impl Respond for PactResponse {
-    fn respond(&self, _: &Request) -> ResponseTemplate {
-        template(&self.serve())
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        template(&self.serve(request))
     }
 }
 
@@ -213,6 +253,7 @@ fn mocks(stub: &Arc<Stub>) -> Vec<Mock> {
         let response = PactResponse {
             stub: stub.clone(),
             index,
+            own: false,
         };
         let mock = Mock::given(PactRequest::new(request.clone())).respond_with(response);
         Some(mock.named(interaction.description.as_str()))
@@ -246,7 +287,6 @@ mod tests {
     use super::*;
     use crate::consumer::interaction::HttpInteractionBuilder;
     use crate::consumer::matchers::{integer, mock_server_url, random_int, regex};
-    use crate::contract::Interaction;
 
     fn interaction(build: impl FnOnce(&mut HttpInteractionBuilder)) -> Interaction {
         let mut b = HttpInteractionBuilder::new("an order");
@@ -356,8 +396,12 @@ mod tests {
         );
         let stub = verification.stub().clone();
         stub.set_base_url("http://127.0.0.1:9");
-        let responder = PactResponse { stub, index: 0 };
-        let body = body_of(responder.serve());
+        let responder = PactResponse {
+            stub,
+            index: 0,
+            own: false,
+        };
+        let body = body_of(responder.serve(&get("http://localhost:1/orders/1", "*/*")));
         let id = body["id"].as_i64().expect("an integer id");
         assert!((1000..=2000).contains(&id) && id != 1000, "{body}");
         assert_eq!(body["self"], "http://127.0.0.1:9/orders/1");
@@ -376,5 +420,24 @@ mod tests {
         assert_eq!(failure.unexpected_count, 1);
         assert_eq!(failure.missing, ["an order"]);
         assert_eq!(body_of(answer)["closestInteraction"], "an order");
+    }
+
+    #[test]
+    fn a_responder_of_its_own_is_re_based_on_the_requests_url() {
+        let responder = PactResponse::new(
+            interaction(|i| {
+                i.request(|r| {
+                    r.get("/orders/1");
+                })
+                .response(|r| {
+                    let link = mock_server_url(".*(/orders/1)$", "http://example/orders/1");
+                    r.status(200).json(json!({"self": link}));
+                });
+            }),
+            0,
+        );
+        let served = responder.serve(&get("http://127.0.0.1:4321/orders/1", "*/*"));
+        assert_eq!(body_of(served)["self"], "http://127.0.0.1:4321/orders/1");
+        assert_eq!(responder.stub.with_log(|log| log.hits.clone()), [1]);
     }
 }
