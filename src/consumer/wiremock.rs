@@ -47,6 +47,9 @@ pub const UNMATCHED_MOCK: &str = "shakedown: a request that matched no interacti
 /// Pact's request matching as a wiremock matcher: a request matches when
 /// [`match_request`] finds no mismatch against the interaction's expected request.
 ///
+/// wiremock asks each mock's matcher in turn, so each call has its own backtracking budget
+/// ([`BACKTRACKING_BUDGET`]); the DSL's mock provider spends one per request in all.
+///
 /// ```
 /// use shakedown::consumer::wiremock::PactRequest;
 /// use shakedown::contract::HttpRequest;
@@ -168,7 +171,8 @@ impl Respond for Unmatched {
 /// Requests that match none of the interactions, nor any of the test's own mocks, are
 /// answered with the mock provider's 500 (closest interaction, mismatches) and fail the
 /// verification: a mock at priority [`u8::MAX`] named [`UNMATCHED_MOCK`] catches them. The
-/// test's own mocks (default priority 5) answer first and are not the contract's business.
+/// interactions' mocks have wiremock's default priority (5), so the test's own mocks answer
+/// by wiremock's rules beside them (priority, then mount order) and are not recorded.
 ///
 /// Dropped unfinished (at the end of a test), a recording of a [`Contract`](super::Contract)
 /// verifies and writes the contract file, and panics with the report when a declared
@@ -206,7 +210,7 @@ impl Recording {
     /// Verifies, then merges the interactions into the contract file (under its lock,
     /// written atomically, as the mock provider does): what dropping does, as a `Result`
     /// instead of a panic. `Ok(None)` for a contract loaded with [`mount_pact`], which is
-    /// verified but not written.
+    /// verified but not written. Synchronous: it may wait briefly for the file's lock.
     pub fn finish(mut self) -> Result<Option<PathBuf>, FinishError> {
         self.verification.finish()
     }
