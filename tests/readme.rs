@@ -1,8 +1,9 @@
 //! README.md's Rust snippets, compiled and run: each is pasted here verbatim inside a test
 //! that gives it what it needs (a provider to verify, a contract directory of its own), and
 //! [`should_hold_every_rust_block_of_the_readme_verbatim`] fails when a ```rust block of the
-//! README is not found, line by line modulo indentation, in this file or in
-//! `readme_scenario.rs` (the snippets that need the machine, on `common::harness`).
+//! README is not found, line by line modulo indentation, in this file, in
+//! `readme_scenario.rs` (the snippets that need the machine, on `common::harness`) or in
+//! `readme_wiremock.rs` (feature `wiremock`).
 //!
 //! Adding a snippet: paste the README block into a test here (or into `readme_scenario.rs`
 //! with its `Need`s, when it needs Docker, the shop or nats-server), wrapping it in a function
@@ -14,9 +15,10 @@
 use std::error::Error;
 
 /// The files that hold the README's snippets.
-const SNIPPET_FILES: [&str; 2] = [
+const SNIPPET_FILES: [&str; 3] = [
     include_str!("readme.rs"),
     include_str!("readme_scenario.rs"),
+    include_str!("readme_wiremock.rs"),
 ];
 
 /// The README's consumer test writes `contracts/web-orders.json` by default; the example

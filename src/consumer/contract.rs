@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 
 use super::interaction::HttpInteractionBuilder;
 use super::message::{MessageBuilder, PendingMessage, PendingSyncMessage, SyncMessageBuilder};
-use super::mock_server::{MockServer, Target};
+use super::mock_server::MockServer;
+use super::verification::Target;
+#[cfg(feature = "wiremock")]
+use super::verification::Verification;
 use crate::contract::Interaction;
 
 /// The environment variable that overrides where contracts are written.
@@ -109,6 +112,16 @@ impl Contract {
     pub fn start_mock_server(&self) -> MockServer {
         MockServer::start(self.http.clone(), self.seed, Some(self.target()))
             .unwrap_or_else(|e| panic!("mock provider: {e}"))
+    }
+
+    /// Mounts the HTTP interactions declared so far on a wiremock server, as mocks with
+    /// Pact's matching; the [`Recording`](super::wiremock::Recording) verifies and writes
+    /// the contract as [`Contract::start_mock_server`]'s mock provider does (feature
+    /// `wiremock`; see [`super::wiremock`] for an example).
+    #[cfg(feature = "wiremock")]
+    pub async fn mount(&self, server: &::wiremock::MockServer) -> super::wiremock::Recording {
+        let verification = Verification::new(self.http.clone(), self.seed, Some(self.target()));
+        super::wiremock::Recording::mount(verification, server).await
     }
 
     /// Declares an asynchronous message (event); record it with

@@ -167,7 +167,7 @@ pub(crate) fn generated(
 #[must_use = "a message is recorded only when a handler accepts it: call .handled_by(..)"]
 pub struct PendingMessage {
     pub(crate) builder: MessageBuilder,
-    pub(crate) target: super::mock_server::Target,
+    pub(crate) target: super::verification::Target,
     pub(crate) seed: u64,
 }
 
@@ -243,7 +243,7 @@ impl SyncMessageBuilder {
 #[must_use = "a message is recorded only when a handler accepts it: call .handled_by(..)"]
 pub struct PendingSyncMessage {
     pub(crate) builder: SyncMessageBuilder,
-    pub(crate) target: super::mock_server::Target,
+    pub(crate) target: super::verification::Target,
     pub(crate) seed: u64,
 }
 

@@ -14,6 +14,9 @@ mod schema;
 mod server;
 mod stub;
 mod template;
+mod verification;
+#[cfg(feature = "wiremock")]
+pub mod wiremock;
 
 pub use contract::{Contract, CONTRACT_DIR_ENV};
 pub use interaction::{HttpInteractionBuilder, RequestBuilder, ResponseBuilder};
@@ -21,8 +24,9 @@ pub use log::{Log, Unexpected, KEPT_MISMATCHES, KEPT_TEXT, KEPT_UNEXPECTED};
 pub use message::{
     MessageBuilder, MessageError, PendingMessage, PendingSyncMessage, SyncMessageBuilder,
 };
-pub use mock_server::{FinishError, MockServer, VerificationFailure};
+pub use mock_server::MockServer;
 pub use redact::{REDACTED, REDACTED_HEADERS};
 pub use server::{RunningServer, ServerError, MAX_WORKERS};
 pub use stub::{Stub, StubOptions, STATE_HEADER};
 pub use template::{extract, Extracted, TemplateError};
+pub use verification::{FinishError, VerificationFailure};

@@ -141,25 +141,38 @@ fn handle(stub: &Stub, req: Request<Bytes>) -> Response<Full<Bytes>> {
 
 /// A hyper request as the contract model sees it.
 pub fn to_contract(parts: &hyper::http::request::Parts, body: &[u8]) -> HttpRequest {
+    let (path, query) = (parts.uri.path(), parts.uri.query());
+    request_from(parts.method.as_str(), path, query, &parts.headers, body)
+}
+
+/// A request's pieces as the contract model sees them: the path percent-decoded, the query
+/// and headers gathered by name (a value that is not UTF-8 read lossily).
+pub(crate) fn request_from(
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+    header_map: &hyper::HeaderMap,
+    body: &[u8],
+) -> HttpRequest {
     let mut headers = Headers::new();
-    for (name, value) in &parts.headers {
+    for (name, value) in header_map {
         headers
             .entry(name.as_str().to_string())
             .or_default()
             .push(String::from_utf8_lossy(value.as_bytes()).into_owned());
     }
-    let mut query = Query::new();
-    for (k, v) in form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()) {
-        query
+    let mut pairs = Query::new();
+    for (k, v) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        pairs
             .entry(k.into_owned())
             .or_default()
             .push(v.into_owned());
     }
     let content_type = crate::contract::content_type(&headers);
     HttpRequest {
-        method: parts.method.as_str().to_string(),
-        path: percent_decode(parts.uri.path()),
-        query,
+        method: method.to_string(),
+        path: percent_decode(path),
+        query: pairs,
         headers,
         body: Body::from_bytes(body.to_vec(), content_type),
         ..Default::default()
@@ -168,6 +181,12 @@ pub fn to_contract(parts: &hyper::http::request::Parts, body: &[u8]) -> HttpRequ
 
 /// A contract response as hyper sends it.
 pub fn to_hyper(response: HttpResponse) -> Response<Full<Bytes>> {
+    to_http(&response).map(Full::new)
+}
+
+/// A contract response as HTTP, or a 500 saying why HTTP cannot carry it (a status, header
+/// name or header value out of HTTP's grammar).
+pub(crate) fn to_http(response: &HttpResponse) -> Response<Bytes> {
     let mut builder = Response::builder().status(response.status);
     for (name, values) in &response.headers {
         for v in values {
@@ -175,10 +194,8 @@ pub fn to_hyper(response: HttpResponse) -> Response<Full<Bytes>> {
         }
     }
     let body = Bytes::from(response.body.bytes().to_vec());
-    builder.body(Full::new(body)).unwrap_or_else(|e| {
-        let mut r = Response::new(Full::new(Bytes::from(format!(
-            "invalid response in contract: {e}"
-        ))));
+    builder.body(body).unwrap_or_else(|e| {
+        let mut r = Response::new(Bytes::from(format!("invalid response in contract: {e}")));
         *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
         r
     })

@@ -93,27 +93,27 @@ impl Stub {
         let found = self
             .index
             .candidates(&request.method, &request.path)
-            .find_map(|i| Some((i, self.answer(i, state, request)?)));
-        match found {
-            Some((index, response)) => {
-                lock(&self.log).hits[index] += 1;
-                self.generate(&self.interactions[index], response)
-            }
-            None => self.unexpected(request, self.closest(request, state)),
-        }
+            .find(|&i| self.answers(i, state, request));
+        let served = found.and_then(|index| self.serve(index));
+        served.unwrap_or_else(|| self.unexpected(request, self.closest(request, state)))
     }
 
-    /// The response of interaction `index`, if it answers `request` in `state`.
-    fn answer(
-        &self,
-        index: usize,
-        state: Option<&str>,
-        request: &HttpRequest,
-    ) -> Option<&HttpResponse> {
+    /// The response of interaction `index` (generators applied) for a request it matched,
+    /// counted as a hit; `None` for an index out of range.
+    pub(crate) fn serve(&self, index: usize) -> Option<HttpResponse> {
+        let interaction = self.interactions.get(index)?;
+        let (_, response) = http(interaction)?;
+        lock(&self.log).hits[index] += 1;
+        Some(self.generate(interaction, response))
+    }
+
+    /// Whether interaction `index` answers `request` in `state`.
+    fn answers(&self, index: usize, state: Option<&str>, request: &HttpRequest) -> bool {
         let interaction = &self.interactions[index];
-        let (expected, response) = http(interaction)?;
-        let answers = in_state(interaction, state) && match_request(expected, request).is_empty();
-        answers.then_some(response)
+        let Some((expected, _)) = http(interaction) else {
+            return false;
+        };
+        in_state(interaction, state) && match_request(expected, request).is_empty()
     }
 
     /// For a request that matched nothing: the first interaction in `state` with the fewest
