@@ -27,9 +27,6 @@
 
 mod cleanup;
 mod daemon;
-mod fence;
-mod firewall;
-mod nftables;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -45,9 +42,8 @@ use futures_util::StreamExt;
 use tokio::time::Instant;
 
 use super::address::{self, Address, BackendError, Launch};
+use crate::partition::{self, Cuts, Fence};
 use crate::scenario::model::Service;
-use fence::Fence;
-use firewall::Cuts;
 
 pub use cleanup::{clean_docker, DockerRun};
 
@@ -607,7 +603,7 @@ fn fence_at(service: &str, pid: i64) -> Option<Fence> {
 async fn install(c: &Container, script: String) -> Result<(), String> {
     match (&c.fence, &c.main) {
         (Some(fence), _) => fence.install(script).await,
-        (None, Some((_, pid))) => firewall::install(*pid, &script).await,
+        (None, Some((_, pid))) => partition::install(*pid, &script).await,
         (None, None) => Err("its main process is unknown".into()),
     }
 }

@@ -45,6 +45,11 @@ impl Cuts {
         }
     }
 
+    /// No cut is in force.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The nft script that gives `service`'s namespace exactly its rules, given the current
     /// IP of every running service.
     pub fn script(&self, service: &str, ips: &BTreeMap<String, String>) -> String {
