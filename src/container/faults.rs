@@ -1,5 +1,5 @@
 //! Faults: the extension trait that gives a testcontainers `ContainerAsync` a fault proxy,
-//! pause, kill and partition guards, and the URLs of its mapped ports.
+//! freeze (pause), kill and partition guards, and the URLs of its mapped ports.
 
 use std::future::Future;
 
@@ -8,10 +8,10 @@ use testcontainers::{ContainerAsync, Image};
 use super::error::ContainerError;
 use super::kill::{self, Killed};
 use super::partition::{self, Partition};
-use super::pause::{self, Paused};
+use super::freeze::{self, Frozen};
 use crate::chaos::{Proxy, ProxyGuard};
 
-/// Faults for a container the test started with testcontainers; each returns a guard that
+/// Faults for a container the test started with testcontainers; each fault returns a guard that
 /// undoes the fault when dropped. Implemented for every [`ContainerAsync`].
 pub trait Faults {
     /// A shakedown fault proxy on `127.0.0.1` (any free port) in front of the container's
@@ -19,8 +19,9 @@ pub trait Faults {
     /// toxics with [`Proxy::with_toxic`]. The proxy stops when the guard drops.
     fn proxy(&self, port: u16) -> impl Future<Output = Result<ProxyGuard, ContainerError>> + Send;
 
-    /// Freezes the container (`docker pause`) until the guard drops.
-    fn pause(&self) -> impl Future<Output = Result<Paused, ContainerError>> + Send;
+    /// Freezes the container (`docker pause`) until the guard drops. (Not `pause`:
+    /// `ContainerAsync::pause`, without a guard, would be called instead.)
+    fn freeze(&self) -> impl Future<Output = Result<Frozen, ContainerError>> + Send;
 
     /// Kills the container (SIGKILL, a crash); it is started again when the guard drops,
     /// maybe on new host ports.
@@ -56,8 +57,8 @@ impl<I: Image> Faults for ContainerAsync<I> {
         Ok(ProxyGuard(Proxy::start(&name, "127.0.0.1:0", &upstream, 0)?))
     }
 
-    async fn pause(&self) -> Result<Paused, ContainerError> {
-        pause::pause(self.id()).await
+    async fn freeze(&self) -> Result<Frozen, ContainerError> {
+        freeze::freeze(self.id()).await
     }
 
     async fn kill(&self) -> Result<Killed, ContainerError> {

@@ -1,5 +1,5 @@
 //! Faults for the test's own testcontainers (feature `testcontainers`): a fault proxy in
-//! front of a container's port, pause, kill and partition guards that undo on drop, and the
+//! front of a container's port, freeze (pause), kill and partition guards that undo on drop, and the
 //! URLs of its mapped ports for the [`Verifier`](crate::verifier::Verifier).
 //!
 //! ```no_run
@@ -32,7 +32,7 @@
 //! drop(slow);
 //!
 //! {
-//!     let _paused = orders.pause().await?; // unpaused at the end of this block
+//!     let _frozen = orders.freeze().await?; // unpaused at the end of this block
 //!     let _cut = orders.partition_from_host().await?; // healed with it
 //! }
 //! # Ok(()) }
@@ -41,12 +41,12 @@
 mod daemon;
 mod error;
 mod faults;
+mod freeze;
 mod kill;
 mod partition;
-mod pause;
 
 pub use error::ContainerError;
 pub use faults::Faults;
+pub use freeze::Frozen;
 pub use kill::Killed;
 pub use partition::Partition;
-pub use pause::Paused;

@@ -1,4 +1,4 @@
-//! Paused: a container frozen (`docker pause`, its cgroup freezer) until the guard drops.
+//! Frozen: a container paused (`docker pause`: its cgroup freezer) until the guard drops.
 
 use super::daemon;
 use super::error::ContainerError;
@@ -7,11 +7,11 @@ use super::error::ContainerError;
 /// never panicking: a failure is logged).
 #[must_use = "the container is unpaused as soon as the guard is dropped"]
 #[derive(Debug)]
-pub struct Paused {
+pub struct Frozen {
     id: String,
 }
 
-impl Paused {
+impl Frozen {
     /// The paused container's id.
     pub fn id(&self) -> &str {
         &self.id
@@ -20,15 +20,15 @@ impl Paused {
 
 /// Pauses container `id`: every process in it stops being scheduled, its sockets stay open
 /// (peers see silence, not errors).
-pub async fn pause(id: &str) -> Result<Paused, ContainerError> {
+pub async fn freeze(id: &str) -> Result<Frozen, ContainerError> {
     daemon::connect()?
         .pause_container(id)
         .await
         .map_err(|e| daemon::refused(&format!("pausing {id}"), &e))?;
-    Ok(Paused { id: id.to_string() })
+    Ok(Frozen { id: id.to_string() })
 }
 
-impl Drop for Paused {
+impl Drop for Frozen {
     fn drop(&mut self) {
         let id = self.id.clone();
         daemon::undo(format!("the pause of {id}"), move || async move {
