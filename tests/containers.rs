@@ -287,3 +287,26 @@ async fn should_fail_quickly_without_pulling_an_image_that_is_not_local() {
     assert!(error.contains("pull"), "{error}");
     assert!(took < Duration::from_secs(10), "{took:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_start_a_killed_container_again_when_the_guard_drops() {
+    if !common::prerequisite::shop_images() {
+        return;
+    }
+    let payments = start(shop("payments", PAYMENTS_PORT)).await;
+    let killed = payments.kill().await.expect("kill");
+    assert!(!payments.is_running().await.unwrap(), "killed");
+    drop(killed);
+    assert!(payments.is_running().await.unwrap(), "started again");
+    // Docker may publish the port again elsewhere: ask for it again.
+    let health = payments.url(PAYMENTS_PORT, "/health").await.unwrap();
+    let mut answered = status(&health).await;
+    for _ in 0..50 {
+        if answered == Ok(200) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        answered = status(&health).await;
+    }
+    assert_eq!(answered, Ok(200), "it serves again");
+}
