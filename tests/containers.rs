@@ -42,7 +42,11 @@ fn client() -> reqwest::Client {
 
 /// `GET url`'s status, or the error's text.
 async fn status(url: &str) -> Result<u16, String> {
-    let answer = client().get(url).send().await.map_err(|e| format!("{e:?}"))?;
+    let answer = client()
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| format!("{e:?}"))?;
     Ok(answer.status().as_u16())
 }
 
@@ -60,7 +64,10 @@ async fn place_order(orders: &str) -> (u16, String) {
     };
     let status = answer.status().as_u16();
     let body: Value = answer.json().await.unwrap_or_default();
-    (status, body["payment"].as_str().unwrap_or_default().to_string())
+    (
+        status,
+        body["payment"].as_str().unwrap_or_default().to_string(),
+    )
 }
 
 fn approved() -> (u16, String) {
@@ -134,11 +141,18 @@ async fn should_open_the_orders_breaker_while_payments_is_paused_and_close_it_af
     let orders = start(
         shop("orders", ORDERS_PORT)
             .with_network(&network)
-            .with_env_var("PAYMENTS_URL", format!("http://{payments_name}:{PAYMENTS_PORT}")),
+            .with_env_var(
+                "PAYMENTS_URL",
+                format!("http://{payments_name}:{PAYMENTS_PORT}"),
+            ),
     )
     .await;
     let url = orders.base_url(ORDERS_PORT).await.unwrap();
-    assert_eq!(place_order(&url).await, approved(), "paid while payments runs");
+    assert_eq!(
+        place_order(&url).await,
+        approved(),
+        "paid while payments runs"
+    );
     assert_eq!(breaker(&url).await, "closed");
 
     let frozen = payments.freeze().await.expect("freeze");
@@ -151,7 +165,10 @@ async fn should_open_the_orders_breaker_while_payments_is_paused_and_close_it_af
     let took = refused.elapsed();
     // Closed, a call to a frozen payments waits for orders' 300 ms timeout; open, none is made.
     assert_eq!(fast, (201, "pending".to_string()), "placed, not paid");
-    assert!(took < Duration::from_millis(250), "answered at once: {took:?}");
+    assert!(
+        took < Duration::from_millis(250),
+        "answered at once: {took:?}"
+    );
 
     drop(frozen);
     assert!(
@@ -227,7 +244,10 @@ async fn should_cut_orders_from_payments_and_heal_when_the_guard_drops() {
     let orders = start(
         shop("orders", ORDERS_PORT)
             .with_network(&network)
-            .with_env_var("PAYMENTS_URL", format!("http://{payments_name}:{PAYMENTS_PORT}")),
+            .with_env_var(
+                "PAYMENTS_URL",
+                format!("http://{payments_name}:{PAYMENTS_PORT}"),
+            ),
     )
     .await;
     let url = orders.base_url(ORDERS_PORT).await.unwrap();
@@ -260,7 +280,10 @@ async fn should_unfreeze_when_the_guard_drops_outside_a_runtime() {
     let payments = start(shop("payments", PAYMENTS_PORT)).await;
     let health = payments.url(PAYMENTS_PORT, "/health").await.unwrap();
     let frozen = payments.freeze().await.expect("freeze");
-    assert!(status(&health).await.is_err(), "a paused container does not answer");
+    assert!(
+        status(&health).await.is_err(),
+        "a paused container does not answer"
+    );
     std::thread::spawn(move || drop(frozen))
         .join()
         .expect("the guard drops without a runtime and without panicking");

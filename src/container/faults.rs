@@ -6,9 +6,9 @@ use std::future::Future;
 use testcontainers::{ContainerAsync, Image};
 
 use super::error::ContainerError;
+use super::freeze::{self, Frozen};
 use super::kill::{self, Killed};
 use super::partition::{self, Partition};
-use super::freeze::{self, Frozen};
 use crate::chaos::{Proxy, ProxyGuard};
 
 /// Faults for a container the test started with testcontainers; each fault returns a guard that
@@ -29,7 +29,8 @@ pub trait Faults {
 
     /// Cuts the container off from the host (its published ports, proxies, the host's
     /// services) until the guard drops. Needs root, and nftables on the host.
-    fn partition_from_host(&self) -> impl Future<Output = Result<Partition, ContainerError>> + Send;
+    fn partition_from_host(&self)
+        -> impl Future<Output = Result<Partition, ContainerError>> + Send;
 
     /// Cuts the container and `other` off from each other (on a network they share) until
     /// the guard drops. Needs root, and nftables on the host.
@@ -54,7 +55,12 @@ impl<I: Image> Faults for ContainerAsync<I> {
     async fn proxy(&self, port: u16) -> Result<ProxyGuard, ContainerError> {
         let upstream = self.host_addr(port).await?;
         let name = format!("{}-{port}", short(self.id()));
-        Ok(ProxyGuard(Proxy::start(&name, "127.0.0.1:0", &upstream, 0)?))
+        Ok(ProxyGuard(Proxy::start(
+            &name,
+            "127.0.0.1:0",
+            &upstream,
+            0,
+        )?))
     }
 
     async fn freeze(&self) -> Result<Frozen, ContainerError> {

@@ -134,7 +134,11 @@ fn change(side: &Side, cut: bool) -> (Option<Arc<Fence>>, String) {
 }
 
 /// Runs `script` in the side's container: through its fence, else `nsenter … nft`.
-async fn install(side: &Side, fence: Option<Arc<Fence>>, script: String) -> Result<(), ContainerError> {
+async fn install(
+    side: &Side,
+    fence: Option<Arc<Fence>>,
+    script: String,
+) -> Result<(), ContainerError> {
     let installed = match fence {
         Some(fence) => fence.install(script).await,
         None => partition::install(side.pid, &script).await,
