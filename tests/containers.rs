@@ -311,7 +311,8 @@ async fn should_fail_quickly_without_pulling_an_image_that_is_not_local() {
     assert!(took < Duration::from_secs(10), "{took:?}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// A current-thread runtime (`#[tokio::test]`'s default): the guard's Drop blocks only itself.
+#[tokio::test]
 async fn should_start_a_killed_container_again_when_the_guard_drops() {
     if !common::prerequisite::shop_images() {
         return;

@@ -53,7 +53,7 @@ pub trait Faults {
 
 impl<I: Image> Faults for ContainerAsync<I> {
     async fn proxy(&self, port: u16) -> Result<ProxyGuard, ContainerError> {
-        let upstream = self.host_addr(port).await?;
+        let upstream = host_addr(self, port).await?;
         let name = format!("{}-{port}", short(self.id()));
         Ok(ProxyGuard(Proxy::start(
             &name,
@@ -83,7 +83,7 @@ impl<I: Image> Faults for ContainerAsync<I> {
     }
 
     async fn base_url(&self, port: u16) -> Result<String, ContainerError> {
-        Ok(format!("http://{}", self.host_addr(port).await?))
+        Ok(format!("http://{}", host_addr(self, port).await?))
     }
 
     async fn url(&self, port: u16, path: &str) -> Result<String, ContainerError> {
@@ -92,20 +92,17 @@ impl<I: Image> Faults for ContainerAsync<I> {
 }
 
 /// `HOST:MAPPED_PORT` of a container's port, as testcontainers reports them.
-trait HostAddr {
-    fn host_addr(&self, port: u16) -> impl Future<Output = Result<String, ContainerError>> + Send;
-}
-
-impl<I: Image> HostAddr for ContainerAsync<I> {
-    async fn host_addr(&self, port: u16) -> Result<String, ContainerError> {
-        let host = match self.get_host().await?.to_string() {
-            // Published ports listen on every IPv4 interface; "localhost" might try ::1 first.
-            name if name == "localhost" => "127.0.0.1".to_string(),
-            host => host,
-        };
-        let mapped = self.get_host_port_ipv4(port).await?;
-        Ok(format!("{host}:{mapped}"))
-    }
+async fn host_addr<I: Image>(
+    container: &ContainerAsync<I>,
+    port: u16,
+) -> Result<String, ContainerError> {
+    let host = match container.get_host().await?.to_string() {
+        // Published ports listen on every IPv4 interface; "localhost" might try ::1 first.
+        name if name == "localhost" => "127.0.0.1".to_string(),
+        host => host,
+    };
+    let mapped = container.get_host_port_ipv4(port).await?;
+    Ok(format!("{host}:{mapped}"))
 }
 
 /// The first 12 characters of a container id, as `docker ps` shows it.

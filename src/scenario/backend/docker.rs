@@ -1,7 +1,7 @@
 //! The docker backend: each service a container from a local image (never pulled) on a bridge
 //! network of the run's own; crash = `docker kill`, pause = `docker pause`, partition =
-//! nftables rules in the containers' network namespaces. Logs go to `LOG_DIR/NAME.log` at
-//! shutdown.
+//! nftables rules in the containers' network namespaces (`crate::partition`). Logs go to
+//! `LOG_DIR/NAME.log` at shutdown.
 //!
 //! Everything the backend creates is named `shakedown-RUN[-SERVICE]` and labelled
 //! `org.shakedown.run=RUN` (containers also `org.shakedown.service=SERVICE`), so that
@@ -10,20 +10,28 @@
 //! # bollard, not testcontainers
 //!
 //! Docker is driven with `bollard` alone (unix socket, no TLS, default features off).
-//! `testcontainers` 0.28 was evaluated for starting containers (its source read, its build
-//! measured) and set aside, because:
-//! - it pulls the image when creating the container answers 404; here images must never be
-//!   pulled (the backend checks the image first and names `scripts/images.sh` instead);
+//! `testcontainers` 0.28 was evaluated for starting the backend's containers (its source
+//! read, its build measured) and set aside, because:
+//! - it pulls the image when creating the container answers 404, and 0.28 has no pull policy
+//!   to forbid it; here images must never be pulled (the backend checks the image first and
+//!   names `scripts/images.sh` instead). Without a registry the daemon refuses that pull at
+//!   once (~70 ms, `tests/containers.rs`), so a local image is used and a missing one fails
+//!   fast, but with "failed to pull", not with the script to run;
 //! - without mapped ports it publishes every exposed port on the host (unless a host-config
 //!   hook undoes it); ours publish none;
 //! - dropping a `ContainerAsync` removes the container through `Handle::current()`, which
 //!   panics outside a tokio runtime, and our `Drop` must not need one nor panic;
 //! - its Docker client is shared process-wide while any container lives, so a client made on
 //!   one runtime serves another (bollard#387, "runtime dropped the dispatch task");
-//! - it brings about 60 more crates (tonic, prost, rustls, axum, …): ~75 s more for a clean
+//! - it brings about 60 more crates (tonic, prost, rustls, axum, …; 55 more than the
+//!   `scenario` feature, measured for the `testcontainers` feature): ~75 s more for a clean
 //!   build on two cores, where bollard adds five crates.
 //!
 //! What it would have saved is one `create_container` body, written here in a dozen lines.
+//! A test that already uses testcontainers gets faults for its own containers from
+//! `crate::container` (feature `testcontainers`): there the published ports are what the
+//! test wants, and the guards use a bollard client of their own on a private runtime (never
+//! testcontainers' shared one), and this module's partitions (`crate::partition`).
 
 mod cleanup;
 mod daemon;
