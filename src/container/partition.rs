@@ -164,3 +164,33 @@ impl Drop for Partition {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn side(peer: &str, ip: &str) -> Side {
+        Side {
+            id: "unit-test-container".into(),
+            pid: i64::from(std::process::id()),
+            peer: peer.into(),
+            peer_ip: ip.into(),
+        }
+    }
+
+    #[test]
+    fn should_add_up_the_cuts_of_several_guards_and_forget_a_healed_container() {
+        let (host, other) = (side("host@net", "10.9.0.1"), side("other", "10.9.0.7"));
+        let (_, first) = change(&host, true);
+        assert!(first.contains("ip daddr { 10.9.0.1 } ct direction original drop"));
+        let (_, both) = change(&other, true);
+        assert!(both.contains("ip daddr { 10.9.0.1, 10.9.0.7 } ct direction reply drop"));
+
+        let (_, one_left) = change(&host, false);
+        assert!(one_left.contains("ip daddr { 10.9.0.7 } ct direction original drop"));
+        assert!(!one_left.contains("10.9.0.1"));
+        let (_, healed) = change(&other, false);
+        assert!(!healed.contains("drop"), "{healed}");
+        assert!(!fenced().contains_key("unit-test-container"));
+    }
+}
