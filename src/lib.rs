@@ -29,12 +29,17 @@ pub mod chaos;
 pub mod cli;
 #[cfg(feature = "consumer")]
 pub mod consumer;
+#[cfg(feature = "testcontainers")]
+pub mod container;
 #[cfg(feature = "gate")]
 pub mod gate;
 #[cfg(feature = "verifier")]
 pub mod http_client;
 #[cfg(any(feature = "consumer", feature = "chaos"))]
 pub mod http_server;
+// Crate-private: partitions for the docker backend and the testcontainers guards.
+#[cfg(any(feature = "scenario", feature = "testcontainers"))]
+mod partition;
 #[cfg(feature = "report")]
 pub mod report;
 #[cfg(feature = "scenario")]

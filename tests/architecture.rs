@@ -16,6 +16,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("verifier", &["contract", "http_client", "paint", "file"]),
     ("gate", &["contract", "verifier", "paint", "file"]),
     ("chaos", &["http_server"]),
+    ("partition", &[]),
+    ("container", &["chaos", "verifier", "partition"]),
     ("report", &["contract", "paint", "file"]),
     (
         "scenario",
@@ -25,6 +27,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "chaos",
             "report",
             "http_client",
+            "partition",
             "paint",
             "file",
         ],

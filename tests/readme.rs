@@ -2,8 +2,8 @@
 //! that gives it what it needs (a provider to verify, a contract directory of its own), and
 //! [`should_hold_every_rust_block_of_the_readme_verbatim`] fails when a ```rust block of the
 //! README is not found, line by line modulo indentation, in this file, in
-//! `readme_scenario.rs` (the snippets that need the machine, on `common::harness`) or in
-//! `readme_wiremock.rs` (feature `wiremock`).
+//! `readme_scenario.rs` (the snippets that need the machine, on `common::harness`), `readme_wiremock.rs`
+//! (feature `wiremock`) or `readme_containers.rs` (feature `testcontainers`).
 //!
 //! Adding a snippet: paste the README block into a test here (or into `readme_scenario.rs`
 //! with its `Need`s, when it needs Docker, the shop or nats-server), wrapping it in a function
@@ -15,10 +15,11 @@
 use std::error::Error;
 
 /// The files that hold the README's snippets.
-const SNIPPET_FILES: [&str; 3] = [
+const SNIPPET_FILES: [&str; 4] = [
     include_str!("readme.rs"),
     include_str!("readme_scenario.rs"),
     include_str!("readme_wiremock.rs"),
+    include_str!("readme_containers.rs"),
 ];
 
 /// The README's consumer test writes `contracts/web-orders.json` by default; the example

@@ -87,8 +87,8 @@ pub fn plan(scenario: &Scenario, seed: u64) -> Vec<Planned> {
 fn end(f: &Fault, start: Duration) -> Option<Duration> {
     match &f.effect {
         Effect::Crash(c) if c.no_restart => None,
-        Effect::Crash(c) => Some(start + c.restart_after.unwrap_or(f.duration).into()),
-        _ => Some(start + f.duration.into()),
+        Effect::Crash(c) => Some(start + Duration::from(c.restart_after.unwrap_or(f.duration))),
+        _ => Some(start + Duration::from(f.duration)),
     }
 }
 

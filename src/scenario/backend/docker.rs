@@ -1,7 +1,7 @@
 //! The docker backend: each service a container from a local image (never pulled) on a bridge
 //! network of the run's own; crash = `docker kill`, pause = `docker pause`, partition =
-//! nftables rules in the containers' network namespaces. Logs go to `LOG_DIR/NAME.log` at
-//! shutdown.
+//! nftables rules in the containers' network namespaces (`crate::partition`). Logs go to
+//! `LOG_DIR/NAME.log` at shutdown.
 //!
 //! Everything the backend creates is named `shakedown-RUN[-SERVICE]` and labelled
 //! `org.shakedown.run=RUN` (containers also `org.shakedown.service=SERVICE`), so that
@@ -10,10 +10,13 @@
 //! # bollard, not testcontainers
 //!
 //! Docker is driven with `bollard` alone (unix socket, no TLS, default features off).
-//! `testcontainers` 0.28 was evaluated for starting containers (its source read, its build
-//! measured) and set aside, because:
-//! - it pulls the image when creating the container answers 404; here images must never be
-//!   pulled (the backend checks the image first and names `scripts/images.sh` instead);
+//! `testcontainers` 0.28 was evaluated for starting the backend's containers (its source
+//! read, its build measured) and set aside, because:
+//! - it pulls the image when creating the container answers 404, and 0.28 has no pull policy
+//!   to forbid it; here images must never be pulled (the backend checks the image first and
+//!   names `scripts/images.sh` instead). Without a registry the daemon refuses that pull at
+//!   once (~70 ms, `tests/containers.rs`), so a local image is used and a missing one fails
+//!   fast, but with "failed to pull", not with the script to run;
 //! - without mapped ports it publishes every exposed port on the host (unless a host-config
 //!   hook undoes it); ours publish none;
 //! - dropping a `ContainerAsync` removes the container through `Handle::current()`, which
@@ -21,15 +24,18 @@
 //! - its Docker client is shared process-wide while any container lives, so a client made on
 //!   one runtime serves another (bollard#387, "runtime dropped the dispatch task");
 //! - it brings about 60 more crates (tonic, prost, rustls, axum, …): ~75 s more for a clean
-//!   build on two cores, where bollard adds five crates.
+//!   build on two cores, where bollard adds five crates. (The `testcontainers` feature,
+//!   measured with `scripts/footprint.sh`: 203 crates compiled against 125 for `chaos
+//!   verifier`, 352 s against 207 s clean, on two cores shared with other builds.)
 //!
 //! What it would have saved is one `create_container` body, written here in a dozen lines.
+//! A test that already uses testcontainers gets faults for its own containers from
+//! `crate::container` (feature `testcontainers`): there the published ports are what the
+//! test wants, and the guards use a bollard client of their own on a private runtime (never
+//! testcontainers' shared one), and this module's partitions (`crate::partition`).
 
 mod cleanup;
 mod daemon;
-mod fence;
-mod firewall;
-mod nftables;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -45,9 +51,8 @@ use futures_util::StreamExt;
 use tokio::time::Instant;
 
 use super::address::{self, Address, BackendError, Launch};
+use crate::partition::{self, Cuts, Fence};
 use crate::scenario::model::Service;
-use fence::Fence;
-use firewall::Cuts;
 
 pub use cleanup::{clean_docker, DockerRun};
 
@@ -607,7 +612,7 @@ fn fence_at(service: &str, pid: i64) -> Option<Fence> {
 async fn install(c: &Container, script: String) -> Result<(), String> {
     match (&c.fence, &c.main) {
         (Some(fence), _) => fence.install(script).await,
-        (None, Some((_, pid))) => firewall::install(*pid, &script).await,
+        (None, Some((_, pid))) => partition::install(*pid, &script).await,
         (None, None) => Err("its main process is unknown".into()),
     }
 }

@@ -45,6 +45,12 @@ impl Cuts {
         }
     }
 
+    /// No cut is in force (the testcontainers guards then drop a container's fence).
+    #[cfg_attr(not(feature = "testcontainers"), allow(dead_code))]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The nft script that gives `service`'s namespace exactly its rules, given the current
     /// IP of every running service.
     pub fn script(&self, service: &str, ips: &BTreeMap<String, String>) -> String {
