@@ -13,31 +13,14 @@ use shakedown_shop::orders_service;
 
 /// `shakedown ARGS` with its results store in `results`.
 fn shakedown(args: &[&str], results: &Path) -> Output {
-    common::cli::shakedown(args)
-        .env("SHAKEDOWN_RESULTS_DIR", results)
-        .output()
-        .unwrap()
+    common::cli::run_with_store(args, results)
 }
 
+/// `verify` of the orders provider at `url`, recorded as provider version `version`.
 fn verify(url: &str, version: &str, results: &Path, extra: &[&str]) -> Output {
-    let (state, messages) = (
-        format!("{url}/_pact/state"),
-        format!("{url}/_pact/messages"),
-    );
-    let mut args = vec![
-        "verify",
-        "--provider",
-        "orders",
-        "--base-url",
-        url,
-        "--state-url",
-        &state,
-        "--messages-url",
-        &messages,
-    ];
-    args.extend(["--record", "--provider-version", version]);
+    let mut args = vec!["--record", "--provider-version", version];
     args.extend(extra);
-    shakedown(&args, results)
+    common::cli::verify_orders(url, results, &args)
 }
 
 #[test]

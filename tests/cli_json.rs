@@ -15,10 +15,7 @@ use shakedown_shop::orders_service;
 
 /// `shakedown ARGS` with its results store in `results`.
 fn shakedown(args: &[&str], results: &Path) -> Output {
-    common::cli::shakedown(args)
-        .env("SHAKEDOWN_RESULTS_DIR", results)
-        .output()
-        .unwrap()
+    common::cli::run_with_store(args, results)
 }
 
 /// Standard output as JSON: it must be one JSON document and nothing else.
@@ -33,26 +30,13 @@ fn stdout_json(out: &Output) -> Value {
 
 /// `verify` of the orders provider at `url` against the example shop's contracts.
 fn verify(url: &str, results: &Path, extra: &[&str]) -> Output {
-    let (state, messages) = (
-        format!("{url}/_pact/state"),
-        format!("{url}/_pact/messages"),
-    );
     let mut args = vec![
-        "verify",
-        "--provider",
-        "orders",
-        "--base-url",
-        url,
-        "--state-url",
-        &state,
-        "--messages-url",
-        &messages,
         "--contracts",
         "contracts/web-orders.json",
         "contracts/shipping-orders.json",
     ];
     args.extend(extra);
-    shakedown(&args, results)
+    common::cli::verify_orders(url, results, &args)
 }
 
 /// The verification report without what changes between runs (durations) or with the

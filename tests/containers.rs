@@ -8,6 +8,7 @@ mod common;
 
 use common::harness::Tests;
 use common::prerequisite::Need;
+use common::runtime::{block_on, block_on_threads};
 
 use std::time::{Duration, Instant};
 
@@ -102,6 +103,36 @@ async fn breaker_becomes(orders: &str, wanted: &str, tries: usize) -> bool {
     breaker(orders).await == wanted
 }
 
+/// Payments and orders (calling it by name) on a network of their own named after `label`;
+/// and orders' base URL on the host.
+async fn orders_over_payments(
+    label: &str,
+) -> (
+    ContainerAsync<GenericImage>,
+    ContainerAsync<GenericImage>,
+    String,
+) {
+    let network = unique(label);
+    let payments_name = unique(&format!("{label}-payments"));
+    let payments = start(
+        shop("payments", PAYMENTS_PORT)
+            .with_network(&network)
+            .with_container_name(&payments_name),
+    )
+    .await;
+    let orders = start(
+        shop("orders", ORDERS_PORT)
+            .with_network(&network)
+            .with_env_var(
+                "PAYMENTS_URL",
+                format!("http://{payments_name}:{PAYMENTS_PORT}"),
+            ),
+    )
+    .await;
+    let url = orders.base_url(ORDERS_PORT).await.unwrap();
+    (payments, orders, url)
+}
+
 async fn start(image: impl Into<ContainerRequest<GenericImage>>) -> ContainerAsync<GenericImage> {
     image.into().start().await.expect("container start")
 }
@@ -125,24 +156,7 @@ async fn should_verify_the_orders_provider_in_a_container_against_its_contracts(
 }
 
 async fn should_open_the_orders_breaker_while_payments_is_paused_and_close_it_after() {
-    let network = unique("breaker");
-    let payments_name = unique("payments");
-    let payments = start(
-        shop("payments", PAYMENTS_PORT)
-            .with_network(&network)
-            .with_container_name(&payments_name),
-    )
-    .await;
-    let orders = start(
-        shop("orders", ORDERS_PORT)
-            .with_network(&network)
-            .with_env_var(
-                "PAYMENTS_URL",
-                format!("http://{payments_name}:{PAYMENTS_PORT}"),
-            ),
-    )
-    .await;
-    let url = orders.base_url(ORDERS_PORT).await.unwrap();
+    let (payments, _orders, url) = orders_over_payments("breaker").await;
     assert_eq!(
         place_order(&url).await,
         approved(),
@@ -216,24 +230,7 @@ async fn should_make_a_container_unreachable_while_partitioned_from_the_host() {
 }
 
 async fn should_cut_orders_from_payments_and_heal_when_the_guard_drops() {
-    let network = unique("cut");
-    let payments_name = unique("cut-payments");
-    let payments = start(
-        shop("payments", PAYMENTS_PORT)
-            .with_network(&network)
-            .with_container_name(&payments_name),
-    )
-    .await;
-    let orders = start(
-        shop("orders", ORDERS_PORT)
-            .with_network(&network)
-            .with_env_var(
-                "PAYMENTS_URL",
-                format!("http://{payments_name}:{PAYMENTS_PORT}"),
-            ),
-    )
-    .await;
-    let url = orders.base_url(ORDERS_PORT).await.unwrap();
+    let (payments, orders, url) = orders_over_payments("cut").await;
     assert_eq!(place_order(&url).await, approved());
 
     let cut = orders.partition_from(&payments).await.expect("partition");
@@ -306,23 +303,6 @@ async fn should_start_a_killed_container_again_when_the_guard_drops() {
     assert_eq!(answered, Ok(200), "it serves again");
 }
 
-/// Runs an async test in a tokio runtime, as `#[tokio::test]` did: multi-threaded (two
-/// workers) or current-thread (where a guard's Drop may block only its own thread).
-fn block_on(multi_thread: bool, test: impl std::future::Future<Output = ()>) {
-    let mut builder = if multi_thread {
-        let mut b = tokio::runtime::Builder::new_multi_thread();
-        b.worker_threads(2);
-        b
-    } else {
-        tokio::runtime::Builder::new_current_thread()
-    };
-    builder
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-        .block_on(test)
-}
-
 const DOCKER: &[Need] = &[Need::ShopImages];
 
 fn main() -> std::process::ExitCode {
@@ -331,8 +311,7 @@ fn main() -> std::process::ExitCode {
             DOCKER,
             "should_verify_the_orders_provider_in_a_container_against_its_contracts",
             || {
-                block_on(
-                    true,
+                block_on_threads(
                     should_verify_the_orders_provider_in_a_container_against_its_contracts(),
                 )
             },
@@ -341,8 +320,7 @@ fn main() -> std::process::ExitCode {
             DOCKER,
             "should_open_the_orders_breaker_while_payments_is_paused_and_close_it_after",
             || {
-                block_on(
-                    true,
+                block_on_threads(
                     should_open_the_orders_breaker_while_payments_is_paused_and_close_it_after(),
                 )
             },
@@ -351,8 +329,7 @@ fn main() -> std::process::ExitCode {
             DOCKER,
             "should_slow_requests_through_the_proxy_only_while_its_latency_toxic_lives",
             || {
-                block_on(
-                    true,
+                block_on_threads(
                     should_slow_requests_through_the_proxy_only_while_its_latency_toxic_lives(),
                 )
             },
@@ -361,8 +338,7 @@ fn main() -> std::process::ExitCode {
             DOCKER,
             "should_make_a_container_unreachable_while_partitioned_from_the_host",
             || {
-                block_on(
-                    true,
+                block_on_threads(
                     should_make_a_container_unreachable_while_partitioned_from_the_host(),
                 )
             },
@@ -370,42 +346,22 @@ fn main() -> std::process::ExitCode {
         .needs(
             DOCKER,
             "should_cut_orders_from_payments_and_heal_when_the_guard_drops",
-            || {
-                block_on(
-                    true,
-                    should_cut_orders_from_payments_and_heal_when_the_guard_drops(),
-                )
-            },
+            || block_on_threads(should_cut_orders_from_payments_and_heal_when_the_guard_drops()),
         )
         .needs(
             DOCKER,
             "should_unfreeze_when_the_guard_drops_outside_a_runtime",
-            || {
-                block_on(
-                    true,
-                    should_unfreeze_when_the_guard_drops_outside_a_runtime(),
-                )
-            },
+            || block_on_threads(should_unfreeze_when_the_guard_drops_outside_a_runtime()),
         )
         .needs(
             DOCKER,
             "should_fail_quickly_without_pulling_an_image_that_is_not_local",
-            || {
-                block_on(
-                    true,
-                    should_fail_quickly_without_pulling_an_image_that_is_not_local(),
-                )
-            },
+            || block_on_threads(should_fail_quickly_without_pulling_an_image_that_is_not_local()),
         )
         .needs(
             DOCKER,
             "should_start_a_killed_container_again_when_the_guard_drops",
-            || {
-                block_on(
-                    false,
-                    should_start_a_killed_container_again_when_the_guard_drops(),
-                )
-            },
+            || block_on(should_start_a_killed_container_again_when_the_guard_drops()),
         )
         .run()
 }

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use common::busybox::docker;
 use common::harness::Tests;
 use common::prerequisite::Need;
+use common::runtime::block_on;
 
 use shakedown::scenario::backend::{clean_docker, Address, BackendError, DockerBackend, Launch};
 
@@ -443,15 +444,6 @@ async fn exited_soon(backend: &mut DockerBackend, name: &str) -> Option<String> 
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     None
-}
-
-/// Runs an async test in a current-thread runtime, as `#[tokio::test]` did.
-fn block_on(test: impl std::future::Future<Output = ()>) {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-        .block_on(test)
 }
 
 const DOCKER: &[Need] = &[Need::Busybox];

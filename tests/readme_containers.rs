@@ -7,6 +7,7 @@ mod common;
 
 use common::harness::Tests;
 use common::prerequisite::Need;
+use common::runtime::block_on_threads;
 
 #[rustfmt::skip] // the README block inside, verbatim
 mod snippet {
@@ -53,13 +54,7 @@ fn main() -> std::process::ExitCode {
             &[Need::ShopImages],
             "should_run_the_readme_testcontainers_snippet",
             || {
-                tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                    .expect("a tokio runtime")
-                    .block_on(snippet::run())
-                    .expect("the snippet runs");
+                block_on_threads(snippet::run()).expect("the snippet runs");
             },
         )
         .run()

@@ -6,6 +6,7 @@ mod common;
 
 use common::harness::Tests;
 use common::prerequisite::Need;
+use common::runtime::block_on;
 
 fn main() -> std::process::ExitCode {
     Tests::new()
@@ -15,15 +16,6 @@ fn main() -> std::process::ExitCode {
             || block_on(should_run_the_crash_scenario_as_the_readme_shows()),
         )
         .run()
-}
-
-/// Runs an async test in a current-thread runtime, as `#[tokio::test]` does.
-fn block_on(test: impl std::future::Future<Output = ()>) {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-        .block_on(test)
 }
 
 // ---- Scenarios ---------------------------------------------------------------------------

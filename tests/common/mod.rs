@@ -14,5 +14,7 @@ pub mod prerequisite;
 pub mod process;
 #[cfg(feature = "scenario")]
 pub mod runs;
+#[cfg(any(feature = "consumer", feature = "verifier", feature = "chaos"))]
+pub mod runtime;
 pub mod shop;
 pub mod wait;
