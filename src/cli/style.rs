@@ -1,5 +1,6 @@
 //! Terminal styling: the one decision whether output is coloured (`--color`, `NO_COLOR`,
-//! `CLICOLOR_FORCE`, whether the stream is a terminal), for everything that paints.
+//! `CLICOLOR_FORCE`, `CLICOLOR=0`, `TERM=dumb`, whether the stream is a terminal), for
+//! everything that paints.
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -65,6 +66,8 @@ struct Env {
     no_color: bool,
     /// `CLICOLOR_FORCE` set, not empty and not `0`.
     force: bool,
+    /// `CLICOLOR=0` or `TERM=dumb`: a terminal that wants no colour (as clap reads them).
+    plain_terminal: bool,
 }
 
 impl Env {
@@ -73,23 +76,42 @@ impl Env {
         Env {
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             force: set("CLICOLOR_FORCE"),
+            plain_terminal: std::env::var_os("CLICOLOR").is_some_and(|v| v == "0")
+                || std::env::var_os("TERM").is_some_and(|v| v == "dumb"),
         }
     }
 }
 
 /// The decision: an explicit choice wins; `auto` is off with `NO_COLOR`, on with
-/// `CLICOLOR_FORCE`, else on only for a terminal.
+/// `CLICOLOR_FORCE`, else on only for a terminal that does not ask for none (`CLICOLOR=0`,
+/// `TERM=dumb`).
 fn decide(choice: ColorArg, env: &Env, terminal: bool) -> bool {
     match choice {
         ColorArg::Always => true,
         ColorArg::Never => false,
-        ColorArg::Auto => !env.no_color && (env.force || terminal),
+        ColorArg::Auto => !env.no_color && (env.force || (terminal && !env.plain_terminal)),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn auto_leaves_a_dumb_or_clicolor_0_terminal_plain_unless_forced() {
+        let plain = Env {
+            plain_terminal: true,
+            ..Env::default()
+        };
+        assert!(!decide(ColorArg::Auto, &plain, true));
+        assert!(decide(ColorArg::Always, &plain, true));
+        let forced = Env {
+            plain_terminal: true,
+            force: true,
+            ..Env::default()
+        };
+        assert!(decide(ColorArg::Auto, &forced, true));
+    }
 
     #[test]
     fn auto_colours_only_a_terminal_without_no_color() {
@@ -99,11 +121,13 @@ mod tests {
         let no_color = Env {
             no_color: true,
             force: true,
+            ..Env::default()
         };
         assert!(!decide(ColorArg::Auto, &no_color, true));
         let force = Env {
             no_color: false,
             force: true,
+            ..Env::default()
         };
         assert!(decide(ColorArg::Auto, &force, false));
     }
@@ -113,6 +137,7 @@ mod tests {
         let no_color = Env {
             no_color: true,
             force: false,
+            ..Env::default()
         };
         assert!(decide(ColorArg::Always, &no_color, false));
         assert!(!decide(ColorArg::Never, &Env::default(), true));

@@ -173,6 +173,8 @@ impl Respond for Unmatched {
 /// verification: a mock at priority [`u8::MAX`] named [`UNMATCHED_MOCK`] catches them. The
 /// interactions' mocks have wiremock's default priority (5), so the test's own mocks answer
 /// by wiremock's rules beside them (priority, then mount order) and are not recorded.
+/// Two recordings on one server each mount a catch-all: an unmatched request is counted
+/// against the first one mounted only.
 ///
 /// Dropped unfinished (at the end of a test), a recording of a [`Contract`](super::Contract)
 /// verifies and writes the contract file, and panics with the report when a declared

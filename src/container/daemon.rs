@@ -83,6 +83,7 @@ pub fn undo<F>(what: String, job: impl FnOnce() -> F + Send + 'static)
 where
     F: Future<Output = Result<(), ContainerError>>,
 {
+    let logged = what.clone();
     let worker = std::thread::Builder::new()
         .name("shakedown-container-undo".into())
         .spawn(move || {
@@ -101,7 +102,10 @@ where
                 tracing::warn!("undoing {what}: {e}");
             }
         });
-    if let Ok(worker) = worker {
-        let _ = worker.join();
+    match worker {
+        Ok(worker) => {
+            let _ = worker.join();
+        }
+        Err(e) => tracing::warn!("undoing {logged}: no thread to do it on: {e}"),
     }
 }

@@ -24,7 +24,9 @@ pub trait Faults {
     fn freeze(&self) -> impl Future<Output = Result<Frozen, ContainerError>> + Send;
 
     /// Kills the container (SIGKILL, a crash); it is started again when the guard drops,
-    /// maybe on new host ports.
+    /// maybe on new host ports: ask [`base_url`](Faults::base_url) again, and make a
+    /// [`proxy`](Faults::proxy) made before the kill again. A partition in force when the
+    /// container is killed does not survive the restart (a new network namespace).
     fn kill(&self) -> impl Future<Output = Result<Killed, ContainerError>> + Send;
 
     /// Cuts the container off from the host (its published ports, proxies, the host's

@@ -95,9 +95,17 @@ fn side(id: &str, running: &Running, peer: &str, peer_ip: &str) -> Side {
     }
 }
 
+/// Held from computing a container's new script to its install, so that two guards
+/// changing one container at once cannot install their scripts in the other order (which
+/// would revive a healed cut or drop one still held). Partitions are rare: one at a time.
+static CHANGING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Adds every side's cut and installs the new rules; the guard heals them.
 async fn apply(sides: Vec<Side>) -> Result<Partition, ContainerError> {
+    // Declared first, dropped last: on an error the lock is released before the guard's
+    // Drop heals what was installed (which takes the lock itself).
     let partition = Partition { sides };
+    let _one_at_a_time = CHANGING.lock().await;
     for side in &partition.sides {
         let (fence, script) = change(side, true);
         install(side, fence, script).await?;
@@ -154,6 +162,7 @@ impl Drop for Partition {
         let sides = std::mem::take(&mut self.sides);
         let what = format!("a partition of {}", sides.first().map_or("", |s| &s.id));
         daemon::undo(what, move || async move {
+            let _one_at_a_time = CHANGING.lock().await;
             let mut outcome = Ok(());
             for side in &sides {
                 let (fence, script) = change(side, false);
