@@ -126,6 +126,7 @@ fn should_locate_every_problem_of_a_broken_scenario() {
         "bad-fault-unknown",
         "bad-fault-value",
         "bad-fault-http",
+        "bad-env",
     ] {
         let (code, text) = validate(&format!("tests/data/scenarios/{name}.toml"));
         assert_eq!(code, 2, "{text}");

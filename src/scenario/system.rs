@@ -490,7 +490,7 @@ impl Names {
                 return service.and_then(|s| self.ports.get(s)).map(u16::to_string)
             }
             Placeholder::RunId => return Some(self.run_id.clone()),
-            Placeholder::Env(var) => return Some(std::env::var(var).unwrap_or_default()),
+            Placeholder::Env(var, default) => return template::env_value(var, default).ok(),
             Placeholder::Service(name, part) => {
                 let a = self.addresses.get(name)?;
                 (a.host.clone(), a.port, part)

@@ -1,6 +1,7 @@
 //! `{{ … }}` placeholders in scenario strings: `{{ services.NAME }}`, `{{ link.NAME }}`,
 //! `{{ port }}`, `{{ run_id }}` (with `.addr`, `.host`, `.port` forms), and `{{ env.NAME }}`
-//! (shakedown's own environment variable, empty when unset).
+//! (shakedown's own environment variable; unset, it is a validation error unless the
+//! placeholder gives a default: `{{ env.NAME | default: "on" }}`).
 
 /// Why a template cannot be expanded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -9,8 +10,11 @@ pub enum TemplateError {
     #[error("unclosed `{{{{` in {0:?}")]
     Unclosed(String),
     /// A name nothing defines.
-    #[error("unknown placeholder `{{{{ {0} }}}}` (known: port, run_id, env.NAME, services.NAME[.addr|.host|.port], link.NAME[.addr|.host|.port])")]
+    #[error("unknown placeholder `{{{{ {0} }}}}` (known: port, run_id, env.NAME, env.NAME | default: \"VALUE\", services.NAME[.addr|.host|.port], link.NAME[.addr|.host|.port])")]
     Unknown(String),
+    /// `{{ env.NAME }}` without a default, and `NAME` is not set.
+    #[error("environment variable {0} is not set: set it, or give a default: `{{{{ env.{0} | default: \"VALUE\" }}}}`")]
+    UnsetEnv(String),
 }
 
 /// What a placeholder names.
@@ -20,8 +24,9 @@ pub enum Placeholder<'a> {
     Port,
     /// `{{ run_id }}`.
     RunId,
-    /// `{{ env.NAME }}`: shakedown's own environment variable (empty when unset).
-    Env(&'a str),
+    /// `{{ env.NAME }}` or `{{ env.NAME | default: "VALUE" }}`: shakedown's own environment
+    /// variable, else the default.
+    Env(&'a str, Option<&'a str>),
     /// `{{ services.NAME[.part] }}`.
     Service(&'a str, Option<&'a str>),
     /// `{{ link.NAME[.part] }}`.
@@ -30,6 +35,12 @@ pub enum Placeholder<'a> {
 
 /// Reads a placeholder expression (`services.orders.addr`, `port` …).
 pub fn parse(expr: &str) -> Result<Placeholder<'_>, TemplateError> {
+    if let Some((head, filter)) = expr.split_once('|') {
+        return match (parse(head.trim())?, default_value(filter)) {
+            (Placeholder::Env(name, None), Some(value)) => Ok(Placeholder::Env(name, Some(value))),
+            _ => Err(TemplateError::Unknown(expr.to_string())),
+        };
+    }
     match expr {
         "port" => return Ok(Placeholder::Port),
         "run_id" => return Ok(Placeholder::RunId),
@@ -42,10 +53,26 @@ pub fn parse(expr: &str) -> Result<Placeholder<'_>, TemplateError> {
         _ => (rest, None),
     };
     match ns {
-        "env" if !rest.is_empty() => Ok(Placeholder::Env(rest)),
+        "env" if !rest.is_empty() => Ok(Placeholder::Env(rest, None)),
         "services" => Ok(Placeholder::Service(name, part)),
         "link" => Ok(Placeholder::Link(name, part)),
         _ => Err(unknown()),
+    }
+}
+
+/// The value of a `default: "VALUE"` filter (double-quoted, no escapes).
+fn default_value(filter: &str) -> Option<&str> {
+    let quoted = filter.trim().strip_prefix("default:")?.trim();
+    let inner = quoted.strip_prefix('"')?.strip_suffix('"')?;
+    (!inner.contains('"')).then_some(inner)
+}
+
+/// The value of `{{ env.NAME }}`: the variable, else the default, else why not.
+pub fn env_value(name: &str, default: Option<&str>) -> Result<String, TemplateError> {
+    match (std::env::var(name), default) {
+        (Ok(v), _) => Ok(v),
+        (Err(_), Some(d)) => Ok(d.to_string()),
+        (Err(_), None) => Err(TemplateError::UnsetEnv(name.to_string())),
     }
 }
 
@@ -123,7 +150,7 @@ mod tests {
         assert_eq!(parse("port").unwrap(), Placeholder::Port);
         assert_eq!(
             parse("env.RESILIENCE").unwrap(),
-            Placeholder::Env("RESILIENCE")
+            Placeholder::Env("RESILIENCE", None)
         );
         assert!(parse("nope").is_err());
         assert!(parse("env.").is_err());
@@ -136,5 +163,24 @@ mod tests {
         assert_eq!(r, "xAyB");
         let e = render("{{ nope }}", |_| None).unwrap_err();
         assert!(e.to_string().contains("nope"));
+    }
+
+    #[test]
+    fn env_placeholders_take_a_default_and_unset_ones_are_errors() {
+        let expr = references(r#"{{ env.SHAKEDOWN_TEST_UNSET_VAR | default: "on" }}"#).unwrap()[0];
+        let p = parse(expr).unwrap();
+        assert_eq!(p, Placeholder::Env("SHAKEDOWN_TEST_UNSET_VAR", Some("on")));
+        assert_eq!(
+            env_value("SHAKEDOWN_TEST_UNSET_VAR", Some("on")).unwrap(),
+            "on"
+        );
+        let e = env_value("SHAKEDOWN_TEST_UNSET_VAR", None).unwrap_err();
+        assert_eq!(
+            e,
+            TemplateError::UnsetEnv("SHAKEDOWN_TEST_UNSET_VAR".into())
+        );
+        assert!(parse(r#"env.X | default: on"#).is_err());
+        assert!(parse(r#"port | default: "1""#).is_err());
+        assert!(parse(r#"env.X | upper"#).is_err());
     }
 }

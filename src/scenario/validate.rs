@@ -129,6 +129,11 @@ impl Checker<'_> {
                 Err(e) => self.add(at.clone(), e.to_string()),
                 Ok(Placeholder::Service(name, _)) => self.need_service(at.clone(), name),
                 Ok(Placeholder::Link(name, _)) => self.need_link(at.clone(), name),
+                Ok(Placeholder::Env(name, default)) => {
+                    if let Err(e) = template::env_value(name, default) {
+                        self.add(at.clone(), e.to_string());
+                    }
+                }
                 Ok(_) => {}
             }
         }
