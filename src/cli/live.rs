@@ -61,14 +61,7 @@ pub fn listener(live: bool, total: Duration, canaries: &[String]) -> Listener {
         bar.set_message(format!("{name}: waiting"));
         map.insert(name.clone(), (bar, Health::default()));
     }
-    let view = Arc::new(Mutex::new(View {
-        multi,
-        timeline,
-        faults,
-        canaries: map,
-        origin: None,
-        active: Vec::new(),
-    }));
+    let view = Arc::new(Mutex::new(View::new(multi, timeline, faults, map)));
     Arc::new(move |e: &Event| {
         let mut v = view.lock().unwrap_or_else(|p| p.into_inner());
         v.update(e);
@@ -76,6 +69,22 @@ pub fn listener(live: bool, total: Duration, canaries: &[String]) -> Listener {
 }
 
 impl View {
+    fn new(
+        multi: MultiProgress,
+        timeline: ProgressBar,
+        faults: ProgressBar,
+        canaries: BTreeMap<String, (ProgressBar, Health)>,
+    ) -> Self {
+        View {
+            multi,
+            timeline,
+            faults,
+            canaries,
+            origin: None,
+            active: Vec::new(),
+        }
+    }
+
     fn update(&mut self, e: &Event) {
         self.timeline
             .set_prefix(format!("{:.1}s", e.at_ms / 1000.0));
@@ -116,18 +125,22 @@ impl View {
         if let Some(l) = line(e) {
             let _ = self.multi.println(l);
         }
-        if !matches!(e.what, EventKind::Probe { .. }) && !self.active.is_empty() {
-            self.timeline.set_message("faults active");
-        }
     }
 
+    /// The fault line and the timeline's count, both from the one list of active faults.
     fn show_faults(&mut self) {
-        let msg = if self.active.is_empty() {
-            "faults: none active".to_string()
-        } else {
-            format!("faults: {}", self.active.join(", "))
+        let (list, count) = match self.active.len() {
+            0 => ("faults: none active".to_string(), "running".to_string()),
+            n => (
+                format!("faults: {}", self.active.join(", ")),
+                format!(
+                    "running · {n} fault{} active",
+                    if n == 1 { "" } else { "s" }
+                ),
+            ),
         };
-        self.faults.set_message(msg);
+        self.faults.set_message(list);
+        self.timeline.set_message(count);
     }
 
     fn probe(&mut self, canary: &str, ok: bool, latency: f64, error: Option<&str>) {
@@ -167,4 +180,61 @@ fn line(e: &Event) -> Option<String> {
             | EventKind::RunFinished { .. }
     );
     shown.then(|| format!("[{:>7.2}s] {}", e.at_ms / 1000.0, e.what))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hidden_view() -> View {
+        let multi = MultiProgress::with_draw_target(ProgressDrawTarget::hidden());
+        View::new(
+            multi,
+            ProgressBar::hidden(),
+            ProgressBar::hidden(),
+            BTreeMap::new(),
+        )
+    }
+
+    fn at(ms: f64, what: EventKind) -> Event {
+        Event { at_ms: ms, what }
+    }
+
+    fn applied(fault: &str) -> EventKind {
+        EventKind::FaultApplied {
+            fault: fault.into(),
+            kind: "latency".into(),
+            target: "a->b".into(),
+            scheduled_ms: 0,
+            late_ms: 0.0,
+        }
+    }
+
+    fn healed(fault: &str) -> EventKind {
+        EventKind::FaultHealed {
+            fault: fault.into(),
+            scheduled_ms: 0,
+            late_ms: 0.0,
+        }
+    }
+
+    #[test]
+    fn the_fault_count_agrees_with_the_fault_list() {
+        let mut v = hidden_view();
+        v.update(&at(1.0, applied("latency-1")));
+        v.update(&at(2.0, applied("crash-1")));
+        assert_eq!(v.timeline.message(), "running · 2 faults active");
+        v.update(&at(3.0, healed("latency-1")));
+        assert_eq!(v.timeline.message(), "running · 1 fault active");
+        assert_eq!(v.faults.message(), "faults: crash-1 (a->b)");
+        v.update(&at(4.0, healed("crash-1")));
+        v.update(&at(
+            5.0,
+            EventKind::ServiceStopped {
+                service: "a".into(),
+            },
+        ));
+        assert_eq!(v.faults.message(), "faults: none active");
+        assert_eq!(v.timeline.message(), "running");
+    }
 }
