@@ -190,6 +190,7 @@ fn journal() -> Journal {
                 fault: "latency-1".into(),
                 scheduled_ms: 25_000,
                 late_ms: 1.1,
+                cause: None,
             },
         ),
         at(
@@ -224,6 +225,7 @@ fn journal() -> Journal {
                 fault: "crash-1".into(),
                 scheduled_ms: 45_000,
                 late_ms: 0.8,
+                cause: None,
             },
         ),
         at(

@@ -308,6 +308,51 @@ fn should_remove_every_process_when_a_run_is_dropped_midway_as_on_a_panic() {
     );
 }
 
+/// A python web server paused for a minute: the run is cancelled once the pause is applied.
+const PAUSED_A_MINUTE: &str = r#"
+name = "paused a minute"
+warmup = "100ms"
+
+[services.web]
+command = ["sh", "-c", 'exec python3 -m http.server "$PORT" --bind 127.0.0.1']
+ready = { http = "/" }
+
+[[faults]]
+kind = "pause"
+service = "web"
+start = "0s"
+duration = "60s"
+"#;
+
+fn should_label_a_heal_caused_by_cancelling_the_run() {
+    let state = tempfile::tempdir().unwrap();
+    let file = state.path().join("paused.toml");
+    let scenario = shakedown::scenario::parse(PAUSED_A_MINUTE, &file).unwrap();
+    let (canceller, cancel) = shakedown::scenario::cancel_pair();
+    let listener: shakedown::scenario::Listener = std::sync::Arc::new(move |e| {
+        if matches!(e.what, shakedown::report::EventKind::FaultApplied { .. }) {
+            canceller.cancel();
+        }
+    });
+    let options = shakedown::scenario::RunOptions {
+        state_dir: Some(state.path().into()),
+        listener: Some(listener),
+        ..Default::default()
+    };
+    let journal =
+        common::runtime::block_on_threads(shakedown::scenario::run(&scenario, options, cancel));
+    let heals: Vec<String> = journal
+        .events
+        .iter()
+        .filter(|e| e.what.name() == "fault_healed")
+        .map(|e| e.what.to_string())
+        .collect();
+    assert_eq!(
+        heals,
+        ["fault pause-1 healed at teardown: interrupted (Ctrl-C or a signal)"]
+    );
+}
+
 const PAYMENTS_IMAGE: &[Need] = &[Need::Images(&["shakedown-example/payments:latest"])];
 const SHOP: &[Need] = &[Need::ShopBuilt];
 
@@ -337,6 +382,10 @@ fn main() -> std::process::ExitCode {
             SHOP,
             "should_leave_no_process_when_killed_and_let_clean_remove_the_record",
             should_leave_no_process_when_killed_and_let_clean_remove_the_record,
+        )
+        .test(
+            "should_label_a_heal_caused_by_cancelling_the_run",
+            should_label_a_heal_caused_by_cancelling_the_run,
         )
         .needs(
             SHOP,

@@ -215,6 +215,7 @@ mod tests {
             fault: fault.into(),
             scheduled_ms: 0,
             late_ms: 0.0,
+            cause: None,
         }
     }
 

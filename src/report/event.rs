@@ -81,6 +81,10 @@ pub enum EventKind {
         fault: String,
         scheduled_ms: u64,
         late_ms: f64,
+        /// Why it healed off its schedule, at teardown: `interrupted (Ctrl-C or a signal)`,
+        /// `run aborted after an error`, `end of run (no scheduled heal)`. Absent: on schedule.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cause: Option<String>,
     },
     /// One probe of a canary.
     Probe {

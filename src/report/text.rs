@@ -43,9 +43,13 @@ pub(crate) fn lateness(journal: &Journal, fault: &str) -> (Option<f64>, Option<f
             EventKind::FaultApplied {
                 fault: f, late_ms, ..
             } if f == fault => applied = Some(*late_ms),
+            // A heal at teardown kept no schedule: it has no lateness.
             EventKind::FaultHealed {
-                fault: f, late_ms, ..
-            } if f == fault => healed = Some(*late_ms),
+                fault: f,
+                late_ms,
+                cause,
+                ..
+            } if f == fault => healed = cause.is_none().then_some(*late_ms),
             _ => {}
         }
     }

@@ -77,7 +77,7 @@ fn mark(ok: bool) -> &'static str {
 ///
 /// ```
 /// use shakedown::report::EventKind;
-/// let e = EventKind::FaultHealed { fault: "crash-1".into(), scheduled_ms: 45_000, late_ms: 0.8 };
+/// let e = EventKind::FaultHealed { fault: "crash-1".into(), scheduled_ms: 45_000, late_ms: 0.8, cause: None };
 /// assert_eq!(e.to_string(), "fault crash-1 healed, scheduled at 45.0 s, +0.80 ms late");
 /// ```
 impl fmt::Display for EventKind {
@@ -114,8 +114,14 @@ impl fmt::Display for EventKind {
             ),
             EventKind::FaultHealed {
                 fault,
+                cause: Some(cause),
+                ..
+            } => write!(f, "fault {fault} healed at teardown: {cause}"),
+            EventKind::FaultHealed {
+                fault,
                 scheduled_ms,
                 late_ms,
+                cause: None,
             } => write!(
                 f,
                 "fault {fault} healed, scheduled at {}, {} late",
@@ -254,8 +260,18 @@ mod tests {
                     fault: "latency-1".into(),
                     scheduled_ms: 25_000,
                     late_ms: 1.1,
+                    cause: None,
                 },
                 "fault latency-1 healed, scheduled at 25.0 s, +1.10 ms late",
+            ),
+            (
+                EventKind::FaultHealed {
+                    fault: "pause-2".into(),
+                    scheduled_ms: 3_000,
+                    late_ms: 0.0,
+                    cause: Some("interrupted (Ctrl-C or a signal)".into()),
+                },
+                "fault pause-2 healed at teardown: interrupted (Ctrl-C or a signal)",
             ),
             (
                 EventKind::Probe {
@@ -338,7 +354,8 @@ mod tests {
         let tones: Vec<_> = sentences().iter().map(|(e, _)| e.tone()).collect();
         use Tone::*;
         let want = [
-            Plain, Plain, Plain, Plain, Bad, Fault, Fault, Bad, Bad, Plain, Plain, Bad, Bad, Bad,
+            Plain, Plain, Plain, Plain, Bad, Fault, Fault, Fault, Bad, Bad, Plain, Plain, Bad, Bad,
+            Bad,
         ];
         assert_eq!(tones, want);
     }

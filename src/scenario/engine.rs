@@ -255,7 +255,7 @@ impl Run<'_> {
             if apply {
                 self.apply(system, p, origin + at).await;
             } else {
-                self.heal(system, p, origin + at).await;
+                self.heal(system, p, origin + at, None).await;
                 state.pids = system.pids();
                 let _ = state::save(dir, state);
             }
@@ -294,7 +294,14 @@ impl Run<'_> {
         }
     }
 
-    async fn heal(&mut self, system: &mut System, p: &Planned, scheduled: Instant) {
+    /// Heals `p` (if applied); `cause` says why when it is not its scheduled heal.
+    async fn heal(
+        &mut self,
+        system: &mut System,
+        p: &Planned,
+        scheduled: Instant,
+        cause: Option<String>,
+    ) {
         let Some(i) = self.active.iter().position(|a| a.id == p.id) else {
             return;
         };
@@ -308,6 +315,7 @@ impl Run<'_> {
             fault: p.id.clone(),
             scheduled_ms: scheduled_ms as u64,
             late_ms: now - scheduled_ms,
+            cause,
         });
         if let Some(w) = self.windows.get_mut(&p.id) {
             w.end_ms = Some(now);
@@ -404,10 +412,22 @@ impl Run<'_> {
     async fn teardown(&mut self, system: &mut System) {
         while let Some(p) = self.active.last().cloned() {
             let now = Instant::now();
-            self.heal(system, &p, now).await;
+            let cause = self.teardown_cause();
+            self.heal(system, &p, now, Some(cause.into())).await;
         }
         for service in system.shutdown().await {
             self.recorder.record(EventKind::ServiceStopped { service });
+        }
+    }
+
+    /// Why a fault is still applied at teardown.
+    fn teardown_cause(&self) -> &'static str {
+        if self.cancel.is_cancelled() {
+            "interrupted (Ctrl-C or a signal)"
+        } else if self.errors > 0 {
+            "run aborted after an error"
+        } else {
+            "end of run (no scheduled heal)"
         }
     }
 
