@@ -144,7 +144,15 @@ fn a_closed_standard_output_is_no_panic() {
             "examples/pacts/web-orders-v2.json",
         ],
         &["validate", "scenarios/crash.toml"],
-        &["run", "scenarios/game-day.toml", "--dry-run", "--seed", "1"],
+        &[
+            "run",
+            "scenarios/game-day.toml",
+            "--dry-run",
+            "--seed",
+            "1",
+            "--backend",
+            "docker",
+        ],
     ];
     for args in commands {
         let out = run_into_a_closed_pipe(args);

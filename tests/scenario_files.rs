@@ -153,6 +153,9 @@ fn should_print_the_plan_in_a_dry_run_with_targets_chosen_by_the_seed() {
             "--dry-run",
             "--seed",
             seed,
+            // The docker backend: no local programs to find (the shop may not be built).
+            "--backend",
+            "docker",
         ])
         .output()
         .unwrap();
@@ -177,6 +180,46 @@ fn should_print_the_plan_in_a_dry_run_with_targets_chosen_by_the_seed() {
     assert!(
         targets.len() > 1,
         "the seed chooses among the crash targets: {targets:?}"
+    );
+}
+
+#[test]
+fn should_refuse_a_dry_run_whose_commands_do_not_exist() {
+    let out = shakedown([
+        "run",
+        "tests/data/scenarios/missing-command.toml",
+        "--dry-run",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!("dry-run-missing-command", common::cli::text(&out));
+}
+
+#[test]
+fn should_say_each_fault_of_a_dry_run_in_the_scenarios_words() {
+    let out = shakedown([
+        "run",
+        "scenarios/game-day.toml",
+        "--dry-run",
+        "--seed",
+        "1",
+        "--backend",
+        "docker",
+    ])
+    .output()
+    .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains(
+            "latency-1: latency 1s 500ms ± 300ms, direction downstream on link orders-payments from 1s for 4s"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("status 503, toxicity 0.5 on link orders-payments"),
+        "{text}"
     );
 }
 

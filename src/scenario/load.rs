@@ -98,6 +98,39 @@ pub fn parse(text: &str, file: &Path) -> Result<Scenario, Vec<Problem>> {
     Err(located)
 }
 
+/// Checks that the process backend can find every service's program (`command[0]`, from
+/// `workdir` when it is a path), the problems located in `file` as [`load`] locates its own.
+pub fn check_programs(
+    file: &Path,
+    scenario: &Scenario,
+    workdir: &Path,
+) -> Result<(), ScenarioError> {
+    let missing = super::programs::missing(scenario, workdir);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(file).map_err(|source| ScenarioError::Io {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let doc = DeTable::parse(&text).ok();
+    let mut problems: Vec<Problem> = missing
+        .into_iter()
+        .map(|(path, message)| {
+            let span = doc.as_ref().and_then(|d| locate(d, &path));
+            let (line, column) = line_col(&text, span.map_or(0, |s| s.start));
+            Problem {
+                file: file.to_path_buf(),
+                line,
+                column,
+                message,
+            }
+        })
+        .collect();
+    problems.sort_by_key(|p| (p.line, p.column));
+    Err(ScenarioError::Invalid { problems })
+}
+
 /// Serde reads a fault's fields from a buffer (its `kind` decides which fields it takes), so
 /// an error there comes located at the whole fault. This says which kind of fault, and points
 /// at the key or value the message names first (else at the fault).

@@ -14,6 +14,7 @@ pub mod name;
 mod owner;
 mod pattern;
 mod probe;
+mod programs;
 mod recorder;
 mod schema;
 mod state;
@@ -29,7 +30,7 @@ pub use cancel::{cancel_pair, Cancel, Canceller};
 pub use duration::Dur;
 pub use engine::{effective_seed, run, BackendKind, RunOptions};
 pub use fault::{plan, Aim, Planned};
-pub use load::{load, parse, Problem, ScenarioError};
+pub use load::{check_programs, load, parse, Problem, ScenarioError};
 pub use model::{
     BandwidthFault, Canary, Check, CrashFault, Direction, Effect, Expect, Fault, FaultKind,
     HttpFault, HttpRequest, Hypothesis, JitterFault, LatencyFault, Link, LinkFault, PartitionFault,

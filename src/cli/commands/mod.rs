@@ -4,6 +4,7 @@ mod clean;
 mod completions;
 mod contract_check;
 mod dispatch;
+mod fault_words;
 mod gate;
 mod man;
 mod mock;

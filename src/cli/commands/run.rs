@@ -39,6 +39,10 @@ pub fn run(args: &RunArgs) -> Outcome {
             eprintln!("shakedown run: --dry-run prints the plan as text only (no --format json)");
             return Outcome::UsageError;
         }
+        if let Err(e) = programs_found(args, &scenario) {
+            eprintln!("{e}");
+            return Outcome::UsageError;
+        }
         out!("{}", dry_run(&scenario, seed));
         return Outcome::Ok;
     }
@@ -113,6 +117,16 @@ fn total(scenario: &Scenario) -> Duration {
     Duration::from(scenario.warmup) + last + Duration::from(scenario.settle)
 }
 
+/// The process backend's check that every service's program exists (the docker backend's
+/// commands live in images).
+fn programs_found(args: &RunArgs, scenario: &Scenario) -> Result<(), scenario::ScenarioError> {
+    if !matches!(args.backend, BackendArg::Process) {
+        return Ok(());
+    }
+    let workdir = std::env::current_dir().unwrap_or_default();
+    scenario::check_programs(&args.file, scenario, &workdir)
+}
+
 /// The plan, without starting anything.
 fn dry_run(scenario: &Scenario, seed: u64) -> String {
     let mut out = format!(
@@ -131,14 +145,7 @@ fn dry_run(scenario: &Scenario, seed: u64) -> String {
     }
     out += &format!("\ntimeline (after a {} warm-up):\n", scenario.warmup);
     for p in scenario::plan(scenario, seed) {
-        let end = p.end.map_or("never healed".into(), |e| format!("{:?}", e));
-        out += &format!(
-            "  {:>8?} .. {end:<8}  {} {:?} on {}\n",
-            p.start,
-            p.id,
-            p.spec.kind(),
-            p.aim.label()
-        );
+        out += &format!("  {}: {}\n", p.id, super::fault_words::words(&p));
     }
     out += &format!(
         "\ncanaries: {}\nhypotheses: {}\nsteady-state checks: {}\ntotal about {:?}\n",
