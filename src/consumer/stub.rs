@@ -33,6 +33,16 @@ pub struct StubOptions {
     pub redact_headers: Vec<String>,
 }
 
+impl StubOptions {
+    /// The defaults, with generators seeded by `seed` (what a consumer test's stub takes).
+    pub fn seeded(seed: u64) -> Self {
+        StubOptions {
+            seed,
+            ..Default::default()
+        }
+    }
+}
+
 /// Answers requests from a set of HTTP interactions.
 pub struct Stub {
     interactions: Vec<Interaction>,

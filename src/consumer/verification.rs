@@ -76,12 +76,8 @@ pub(crate) struct Verification {
 impl Verification {
     /// A stub over `interactions` (generators seeded by `seed`), to be written to `target`.
     pub(crate) fn new(interactions: Vec<Interaction>, seed: u64, target: Option<Target>) -> Self {
-        let options = StubOptions {
-            seed,
-            ..Default::default()
-        };
         Verification {
-            stub: Arc::new(Stub::new(interactions, options)),
+            stub: Arc::new(Stub::new(interactions, StubOptions::seeded(seed))),
             target,
         }
     }

@@ -117,11 +117,7 @@ impl PactResponse {
     /// the URL each request was sent to. An interaction that is not HTTP answers the mock
     /// provider's 500 for a request that matched nothing.
     pub fn new(interaction: Interaction, seed: u64) -> Self {
-        let options = StubOptions {
-            seed,
-            ..Default::default()
-        };
-        let stub = Arc::new(Stub::new(vec![interaction], options));
+        let stub = Arc::new(Stub::new(vec![interaction], StubOptions::seeded(seed)));
         PactResponse {
             stub,
             index: 0,

@@ -55,19 +55,24 @@ impl FileResult {
     }
 
     fn with_summary(mut self, loaded: &Result<Scenario, ScenarioError>) -> Self {
-        if let Ok(s) = loaded {
-            self.summary = Some(Summary {
-                description: s.description.as_ref().map(|d| d.trim().to_string()),
-                services: s.services.keys().cloned().collect(),
-                faults: s
-                    .faults
-                    .iter()
-                    .map(|f| f.kind().name().to_string())
-                    .collect(),
-                canaries: s.canaries.len(),
-            });
-        }
+        self.summary = loaded.as_ref().ok().map(Summary::of);
         self
+    }
+}
+
+impl Summary {
+    /// What `list` shows of `s`, in text or JSON.
+    fn of(s: &Scenario) -> Self {
+        Summary {
+            description: s.description.as_ref().map(|d| d.trim().to_string()),
+            services: s.services.keys().cloned().collect(),
+            faults: s
+                .faults
+                .iter()
+                .map(|f| f.kind().name().to_string())
+                .collect(),
+            canaries: s.canaries.len(),
+        }
     }
 }
 
@@ -120,17 +125,16 @@ pub fn list(args: &ListArgs) -> Outcome {
     for file in files {
         match scenario::load(&file) {
             Ok(s) => {
-                let faults: Vec<&str> = s.faults.iter().map(|f| f.kind().name()).collect();
+                let summary = Summary::of(&s);
                 outln!("{}\n    {}", file.display(), s.name);
-                if let Some(d) = &s.description {
-                    outln!("    {}", d.trim());
+                if let Some(d) = &summary.description {
+                    outln!("    {d}");
                 }
-                let services: Vec<&str> = s.services.keys().map(String::as_str).collect();
                 outln!(
                     "    services: {}; faults: {}; canaries: {}",
-                    services.join(", "),
-                    faults.join(", "),
-                    s.canaries.len()
+                    summary.services.join(", "),
+                    summary.faults.join(", "),
+                    summary.canaries
                 );
             }
             Err(ScenarioError::Invalid { problems }) => {
