@@ -40,8 +40,6 @@ pub struct RunOptions {
     pub backend: BackendKind,
     /// Overrides the scenario's seed.
     pub seed: Option<u64>,
-    /// Where relative commands resolve (default: the current directory).
-    pub workdir: Option<PathBuf>,
     /// Where run state and service logs go (default: [`state_dir::default_state_dir`]).
     pub state_dir: Option<PathBuf>,
     /// Sees every event as it happens (the live view).
@@ -63,12 +61,8 @@ pub async fn run(scenario: &Scenario, options: RunOptions, cancel: Cancel) -> Jo
         .clone()
         .unwrap_or_else(state_dir::default_state_dir);
     let log_dir = state_dir.join("runs").join(&run_id);
-    let workdir = options
-        .workdir
-        .clone()
-        .unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
     let backend = match options.backend {
-        BackendKind::Process => Backend::Process(ProcessBackend::new(workdir, log_dir)),
+        BackendKind::Process => Backend::Process(processes(scenario, log_dir)),
         BackendKind::Docker => Backend::Docker(DockerBackend::new(&run_id, log_dir)),
     };
     let recorder = Recorder::new(options.listener.clone());
@@ -117,6 +111,19 @@ pub async fn run(scenario: &Scenario, options: RunOptions, cancel: Cancel) -> Jo
         state::forget(&state_dir, &run_id);
     }
     run.finish(outcome, &state, seed)
+}
+
+/// The process backend for `scenario`: each service runs in its file's root (the current
+/// directory for a service built in code, without one).
+fn processes(scenario: &Scenario, log_dir: PathBuf) -> ProcessBackend {
+    let here = std::env::current_dir().unwrap_or_default();
+    let folders = scenario
+        .services
+        .iter()
+        .filter(|(_, s)| !s.dir.as_os_str().is_empty())
+        .map(|(name, s)| (name.clone(), s.dir.clone()))
+        .collect();
+    ProcessBackend::new(here, log_dir).with_folders(folders)
 }
 
 struct Run<'a> {

@@ -9,6 +9,7 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use super::model::Scenario;
+use super::sources::{self, Found, Origins, Place, Source};
 use super::validate::{validate, KeyPath, Seg};
 
 /// One problem found in a scenario file (in JSON: `file`, `line`, `column`, `message`).
@@ -50,16 +51,35 @@ pub enum ScenarioError {
     },
 }
 
-/// Reads and checks a scenario file.
+/// Whether reading a scenario also checks that each service's program exists (the process
+/// backend needs them; the docker backend's programs live in images).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Programs {
+    /// Programs are not looked for.
+    #[default]
+    Unchecked,
+    /// A program that cannot be found is a problem, located at its `command`.
+    MustExist,
+}
+
+/// Reads and checks a scenario file and the system files it names. Relative paths resolve
+/// from the folder of the file that holds them (or its `root`), never the current
+/// directory; a contract file that does not exist is a problem.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    load_with(path, Programs::Unchecked)
+}
+
+/// [`load`], also checking each service's program when `programs` says so.
+pub fn load_with(path: &Path, programs: Programs) -> Result<Scenario, ScenarioError> {
     let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    parse(&text, path).map_err(|problems| ScenarioError::Invalid { problems })
+    parse_with(&text, path, programs).map_err(|problems| ScenarioError::Invalid { problems })
 }
 
-/// Parses and checks scenario text; `file` is only used to name it in problems.
+/// Parses and checks scenario text; `file` names it in problems, and its folder is where
+/// its relative paths (system files, contracts, programs) resolve from.
 ///
 /// ```
 /// use std::path::Path;
@@ -68,67 +88,114 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 /// assert_eq!(problems[0].to_string(), "x.toml:6:11: unknown service \"b\" (services: a)");
 /// ```
 pub fn parse(text: &str, file: &Path) -> Result<Scenario, Vec<Problem>> {
-    let at = |span: Option<Range<usize>>, message: String| {
-        let (line, column) = line_col(text, span.map_or(0, |s| s.start));
-        Problem {
-            file: file.to_path_buf(),
-            line,
-            column,
+    parse_with(text, file, Programs::Unchecked)
+}
+
+/// [`parse`], also checking each service's program when `programs` says so.
+pub fn parse_with(text: &str, file: &Path, programs: Programs) -> Result<Scenario, Vec<Problem>> {
+    let mut origins = Origins::default();
+    origins.add(file.to_path_buf(), text.to_string());
+    let mut scenario: Scenario =
+        read(&origins.sources[0], 0).map_err(|found| located(&origins, found))?;
+    origins.set_root(0, scenario.root.as_deref());
+    origins
+        .merge(&mut scenario, &|source, index| read(source, index))
+        .map_err(|found| located(&origins, found))?;
+    let placed = |(path, message): (KeyPath, String)| {
+        let (source, path) = origins.place(&path);
+        Found {
+            source,
+            at: Place::Path(path),
             message,
         }
     };
-    let doc = DeTable::parse(text).ok();
-    let scenario: Scenario = toml::from_str(text).map_err(|e| {
+    let mut found: Vec<Found> = validate(&scenario).into_iter().map(placed).collect();
+    found.extend(contracts(&mut scenario, &origins.sources[0].root).into_iter().map(placed));
+    if programs == Programs::MustExist {
+        found.extend(super::programs::missing(&scenario).into_iter().map(placed));
+    }
+    if found.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(located(&origins, found))
+    }
+}
+
+/// Resolves each contract canary's file from `root`; one that is not a file is a problem.
+fn contracts(scenario: &mut Scenario, root: &Path) -> Vec<(KeyPath, String)> {
+    let mut problems = Vec::new();
+    for (i, canary) in scenario.canaries.iter_mut().enumerate() {
+        let Some(written) = canary.contract.take() else {
+            continue;
+        };
+        let resolved = sources::absolute(&root.join(&written));
+        if !resolved.is_file() {
+            let at = vec![
+                Seg::Key("canaries".into()),
+                Seg::Index(i),
+                Seg::Key("contract".into()),
+            ];
+            let message = format!(
+                "contract file {} not found (looked for {})",
+                written.display(),
+                resolved.display()
+            );
+            problems.push((at, message));
+        }
+        canary.contract = Some(resolved);
+    }
+    problems
+}
+
+/// A file's text as `T`, serde's problem located in it.
+fn read<T: serde::de::DeserializeOwned>(source: &Source, index: usize) -> Result<T, Vec<Found>> {
+    toml::from_str(&source.text).map_err(|e| {
         let message = e.message().trim().to_string();
+        let doc = DeTable::parse(&source.text).ok();
         let (span, message) = match (doc.as_ref(), e.span()) {
             (Some(doc), Some(span)) => in_fault(doc, span, message),
             (_, span) => (span, message),
         };
-        vec![at(span, message)]
-    })?;
-    let problems = validate(&scenario);
-    if problems.is_empty() {
-        return Ok(scenario);
-    }
-    let mut located: Vec<Problem> = problems
-        .into_iter()
-        .map(|(path, message)| at(doc.as_ref().and_then(|d| locate(d, &path)), message))
-        .collect();
-    located.sort_by_key(|p| (p.line, p.column));
-    Err(located)
+        vec![Found {
+            source: index,
+            at: Place::Span(span),
+            message,
+        }]
+    })
 }
 
-/// Checks that the process backend can find every service's program (`command[0]`, from
-/// `workdir` when it is a path), the problems located in `file` as [`load`] locates its own.
-pub fn check_programs(
-    file: &Path,
-    scenario: &Scenario,
-    workdir: &Path,
-) -> Result<(), ScenarioError> {
-    let missing = super::programs::missing(scenario, workdir);
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let text = std::fs::read_to_string(file).map_err(|source| ScenarioError::Io {
-        path: file.to_path_buf(),
-        source,
-    })?;
-    let doc = DeTable::parse(&text).ok();
-    let mut problems: Vec<Problem> = missing
+/// The problems, each located in its file, in file order then line and column.
+fn located(origins: &Origins, found: Vec<Found>) -> Vec<Problem> {
+    let mut problems: Vec<(usize, Problem)> = found
         .into_iter()
-        .map(|(path, message)| {
-            let span = doc.as_ref().and_then(|d| locate(d, &path));
-            let (line, column) = line_col(&text, span.map_or(0, |s| s.start));
-            Problem {
-                file: file.to_path_buf(),
+        .map(|f| {
+            let source = &origins.sources[f.source];
+            let span = match f.at {
+                Place::Span(span) => span,
+                Place::Path(path) => DeTable::parse(&source.text)
+                    .ok()
+                    .and_then(|d| locate(&d, &path)),
+            };
+            let (line, column) = line_col(&source.text, span.map_or(0, |s| s.start));
+            let problem = Problem {
+                file: source.file.clone(),
                 line,
                 column,
-                message,
-            }
+                message: f.message,
+            };
+            (f.source, problem)
         })
         .collect();
-    problems.sort_by_key(|p| (p.line, p.column));
-    Err(ScenarioError::Invalid { problems })
+    problems.sort_by_key(|(source, p)| (*source, p.line, p.column));
+    problems.into_iter().map(|(_, p)| p).collect()
+}
+
+/// The line and column of `path` in a file (1:1 when it is not there).
+pub(super) fn position(source: &Source, path: &KeyPath) -> (usize, usize) {
+    let span = DeTable::parse(&source.text)
+        .ok()
+        .and_then(|d| locate(&d, path));
+    line_col(&source.text, span.map_or(0, |s| s.start))
 }
 
 /// Serde reads a fault's fields from a buffer (its `kind` decides which fields it takes), so

@@ -14,9 +14,10 @@ pub mod name;
 mod owner;
 mod pattern;
 mod probe;
-mod programs;
+pub(crate) mod programs;
 mod recorder;
 mod schema;
+mod sources;
 mod state;
 mod state_dir;
 mod status;
@@ -30,16 +31,16 @@ pub use cancel::{cancel_pair, Cancel, Canceller};
 pub use duration::Dur;
 pub use engine::{effective_seed, run, BackendKind, RunOptions};
 pub use fault::{plan, Aim, Planned};
-pub use load::{check_programs, load, parse, Problem, ScenarioError};
+pub use load::{load, load_with, parse, parse_with, Problem, Programs, ScenarioError};
 pub use model::{
     BandwidthFault, Canary, Check, CrashFault, Direction, Effect, Expect, Fault, FaultKind,
     HttpFault, HttpRequest, Hypothesis, JitterFault, LatencyFault, Link, LinkFault, PartitionFault,
-    PauseFault, Reading, Ready, Scenario, Service, Target, DEFAULT_DURATION,
+    PauseFault, Reading, Ready, Scenario, Service, SystemFile, SystemRef, Target, DEFAULT_DURATION,
 };
 pub use owner::{Liveness, Owner};
 pub use pattern::Pattern;
 pub use recorder::Listener;
-pub use schema::{json_schema, json_schema_text};
+pub use schema::{json_schema, json_schema_text, system_json_schema, system_json_schema_text};
 pub use state::{clean_processes, recorded_runs, state_file, Cleaned, RunState};
 pub use state_dir::{check_private, default_state_dir};
 pub use status::StatusRange;

@@ -25,6 +25,16 @@ pub struct Scenario {
     /// A longer explanation, shown by `shakedown list`.
     #[serde(default)]
     pub description: Option<String>,
+    /// Shared system files whose services, links and steady-state checks this scenario
+    /// uses: one path, a list of paths, or `{ compose = "PATH" }` (relative paths from this
+    /// file's folder, or from `root`). The scenario adds its own parts to theirs.
+    #[serde(default)]
+    pub system: Option<SystemRef>,
+    /// The folder this file's relative paths resolve from (service programs, contracts,
+    /// system files), itself relative to the file's folder. Default: the file's folder.
+    /// Services defined here run in it.
+    #[serde(default)]
+    pub root: Option<PathBuf>,
     /// Seed for every random choice (targets, toxicity). A random seed is drawn and printed
     /// when absent, so that any run can be replayed with `--seed`.
     #[serde(default)]
@@ -36,7 +46,8 @@ pub struct Scenario {
     /// Default 3s.
     #[serde(default = "defaults::settle")]
     pub settle: Dur,
-    /// The services of the system under test, by name.
+    /// The services of the system under test, by name (with those of the system files).
+    #[serde(default)]
     pub services: BTreeMap<String, Service>,
     /// Connections between services routed through the fault proxy, by name.
     #[serde(default)]
@@ -55,12 +66,55 @@ pub struct Scenario {
     pub faults: Vec<Fault>,
 }
 
+/// Where a scenario's shared system is described.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(
+    untagged,
+    expecting = "a system file's path, a list of paths, or { compose = \"PATH\" }"
+)]
+pub enum SystemRef {
+    /// One system file (`system = "systems/shop.toml"`).
+    File(PathBuf),
+    /// Several system files, read in order (`system = ["a.toml", "b.toml"]`).
+    Files(Vec<PathBuf>),
+    /// A Docker Compose file (`system = { compose = "docker-compose.yml" }`).
+    Compose {
+        /// The Compose file.
+        compose: PathBuf,
+    },
+}
+
+/// A system file: the services, links and steady-state checks several scenarios share.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SystemFile {
+    /// Other system files this one includes (relative paths from this file's folder, or
+    /// from `root`).
+    #[serde(default)]
+    pub system: Option<SystemRef>,
+    /// The folder this file's relative paths resolve from, itself relative to the file's
+    /// folder. Default: the file's folder. Its services run in it.
+    #[serde(default)]
+    pub root: Option<PathBuf>,
+    /// The services of the system, by name.
+    #[serde(default)]
+    pub services: BTreeMap<String, Service>,
+    /// Connections between services routed through the fault proxy, by name.
+    #[serde(default)]
+    pub links: BTreeMap<String, Link>,
+    /// Checks that must hold before the first fault and again after the last one healed.
+    #[serde(default)]
+    pub steady_state: Vec<Check>,
+}
+
 /// One service: a local process (process backend) and/or a container image (docker backend).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Service {
     /// Program and arguments for the process backend; templates allowed (`{{ port }}`).
-    /// Relative program paths are taken from the scenario's working directory.
+    /// A program with a `/` is a path: a relative one is taken from the folder of the file
+    /// that defines the service (or its `root`), which is also where the process runs. A
+    /// bare name is looked up on `PATH`.
     #[serde(default)]
     pub command: Option<Vec<String>>,
     /// Local image for the docker backend (never pulled).
@@ -82,6 +136,11 @@ pub struct Service {
     /// Services that must be ready before this one starts.
     #[serde(default)]
     pub depends_on: Vec<String>,
+    /// Where its relative program resolves and where its process runs: the root of the file
+    /// that defines it (set when the file is read; empty: the current directory).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub dir: PathBuf,
 }
 
 /// A readiness check.
@@ -180,7 +239,8 @@ pub struct Canary {
     #[serde(default)]
     pub http: Option<HttpRequest>,
     /// A contract-replay probe: replay this contract file's HTTP interactions against
-    /// `provider` and match the answers.
+    /// `provider` and match the answers. A relative path is taken from the scenario file's
+    /// folder (or its `root`); the file must exist.
     #[serde(default)]
     pub contract: Option<PathBuf>,
     /// The service a contract is replayed against.

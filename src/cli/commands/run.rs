@@ -13,7 +13,13 @@ use crate::scenario::{self, cancel_pair, BackendKind, RunOptions, Scenario};
 
 /// Runs the command.
 pub fn run(args: &RunArgs) -> Outcome {
-    let scenario = match scenario::load(&args.file) {
+    // The process backend runs each service's program: a missing one stops the run here,
+    // located, before anything starts (the docker backend's programs live in images).
+    let programs = match args.backend {
+        BackendArg::Process => scenario::Programs::MustExist,
+        BackendArg::Docker => scenario::Programs::Unchecked,
+    };
+    let scenario = match scenario::load_with(&args.file, programs) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");
@@ -37,10 +43,6 @@ pub fn run(args: &RunArgs) -> Outcome {
     if args.dry_run {
         if args.format.json() {
             eprintln!("shakedown run: --dry-run prints the plan as text only (no --format json)");
-            return Outcome::UsageError;
-        }
-        if let Err(e) = programs_found(args, &scenario) {
-            eprintln!("{e}");
             return Outcome::UsageError;
         }
         out!("{}", dry_run(&scenario, seed));
@@ -115,16 +117,6 @@ fn total(scenario: &Scenario) -> Duration {
         .max()
         .unwrap_or_default();
     Duration::from(scenario.warmup) + last + Duration::from(scenario.settle)
-}
-
-/// The process backend's check that every service's program exists (the docker backend's
-/// commands live in images).
-fn programs_found(args: &RunArgs, scenario: &Scenario) -> Result<(), scenario::ScenarioError> {
-    if !matches!(args.backend, BackendArg::Process) {
-        return Ok(());
-    }
-    let workdir = std::env::current_dir().unwrap_or_default();
-    scenario::check_programs(&args.file, scenario, &workdir)
 }
 
 /// The plan, without starting anything.

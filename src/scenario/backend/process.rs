@@ -31,18 +31,29 @@ const REAP_TIMEOUT: Duration = Duration::from_secs(2);
 /// Local processes on 127.0.0.1.
 pub struct ProcessBackend {
     workdir: PathBuf,
+    /// Each service's own folder (the root of the file that defines it), else `workdir`.
+    folders: BTreeMap<String, PathBuf>,
     log_dir: PathBuf,
     running: BTreeMap<String, Running>,
 }
 
 impl ProcessBackend {
-    /// A backend whose relative programs resolve from `workdir` and whose logs go to `log_dir`.
+    /// A backend whose services run in `workdir` (relative programs resolve from there) and
+    /// whose logs go to `log_dir`.
     pub fn new(workdir: PathBuf, log_dir: PathBuf) -> Self {
         ProcessBackend {
             workdir,
+            folders: BTreeMap::new(),
             log_dir,
             running: BTreeMap::new(),
         }
+    }
+
+    /// Runs each named service in its own folder instead (a scenario's services: the root
+    /// of the file that defines each, [`crate::scenario::Service::dir`]).
+    pub fn with_folders(mut self, folders: BTreeMap<String, PathBuf>) -> Self {
+        self.folders = folders;
+        self
     }
 
     /// Where link proxies listen so that services reach them.
@@ -121,10 +132,11 @@ impl ProcessBackend {
         let log = crate::file::open_append(&path)
             .map_err(|e| fail(format!("log file {}: {e}", path.display())))?;
         let err_log = log.try_clone().map_err(|e| fail(e.to_string()))?;
-        let mut cmd = Command::new(resolve(&self.workdir, program));
+        let dir = self.folders.get(&launch.name).unwrap_or(&self.workdir);
+        let mut cmd = Command::new(crate::scenario::programs::resolve(program, dir));
         cmd.args(args)
             .envs(&launch.env)
-            .current_dir(&self.workdir)
+            .current_dir(dir)
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(err_log)
@@ -265,14 +277,5 @@ impl ProcessBackend {
 impl Drop for ProcessBackend {
     fn drop(&mut self) {
         self.kill_everything();
-    }
-}
-
-/// A program path: absolute, on PATH (no slash), or relative to the working directory.
-fn resolve(workdir: &std::path::Path, program: &str) -> PathBuf {
-    if program.contains('/') {
-        workdir.join(program)
-    } else {
-        PathBuf::from(program)
     }
 }
