@@ -143,7 +143,10 @@ pub enum Command {
     Clean(CleanArgs),
 
     /// Print the JSON Schema of scenario files (also in scenarios/schema.json).
-    Schema,
+    ///
+    /// With --system, the schema of system files (a scenario's `system = "…"`: services,
+    /// links, steady state; also in scenarios/systems/schema.json).
+    Schema(SchemaArgs),
 
     /// Print a shell completion script to standard output.
     ///
@@ -525,6 +528,14 @@ pub struct ValidateArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub format: FormatArgs,
+}
+
+/// Arguments of `shakedown schema`.
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// The schema of system files instead of scenario files.
+    #[arg(long)]
+    pub system: bool,
 }
 
 /// Arguments of `shakedown list`.

@@ -86,6 +86,14 @@ pub fn summary(journal: &Journal, color: bool) -> String {
         let _ = writeln!(out, "\n{}", heading("Canaries", color));
         let name_w = width(journal.canaries.iter().map(|c| c.name.as_str()));
         for c in &journal.canaries {
+            if c.probes == 0 {
+                // No success figure for what was never probed (a run that stopped early).
+                let never = paint("not probed: the run ended before its first probe", color, |s| {
+                    s.yellow().to_string()
+                });
+                let _ = writeln!(out, "  {}  {never}", pad(&c.name, name_w));
+                continue;
+            }
             let rate = percent(c.success_rate);
             let rate = if c.successes < c.probes {
                 paint(&rate, color, |s| s.yellow().to_string())
@@ -188,5 +196,40 @@ mod tests {
             "✘ error: s in 3 ms\n  run r · backend process · seed 1\n  orders did not start\n"
         );
         assert!(summary(&journal, true).contains('\u{1b}'));
+    }
+
+    #[test]
+    fn a_canary_never_probed_shows_no_success_figure() {
+        let journal = Journal {
+            scenario: "s".into(),
+            run_id: "r".into(),
+            backend: "process".into(),
+            seed: 1,
+            outcome: RunOutcome::Error,
+            events: vec![Event {
+                at_ms: 3.0,
+                what: EventKind::RunError {
+                    message: "service \"a\" did not start".into(),
+                },
+            }],
+            faults: vec![],
+            canaries: vec![crate::report::CanaryStats {
+                name: "checkout".into(),
+                probes: 0,
+                successes: 0,
+                success_rate: 1.0,
+                p50_ms: None,
+                p95_ms: None,
+                p99_ms: None,
+                max_consecutive_failures: 0,
+            }],
+        };
+        let plain = summary(&journal, false);
+        assert!(plain.contains("service \"a\" did not start"), "{plain}");
+        assert!(
+            plain.contains("checkout  not probed: the run ended before its first probe"),
+            "{plain}"
+        );
+        assert!(!plain.contains('%'), "{plain}");
     }
 }

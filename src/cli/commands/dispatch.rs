@@ -18,7 +18,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Validate(args) => super::scenario::validate(&args),
         Command::List(args) => super::scenario::list(&args),
         Command::Clean(args) => super::clean::clean(&args),
-        Command::Schema => super::scenario::schema(),
+        Command::Schema(args) => super::scenario::schema(&args),
         Command::Completions(args) => super::completions::run(&args),
         Command::Man(args) => super::man::run(&args),
     }

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::args::{ListArgs, ValidateArgs};
+use crate::cli::args::{ListArgs, SchemaArgs, ValidateArgs};
 use serde::Serialize;
 
 use crate::cli::out::{json, out, outln};
@@ -167,8 +167,12 @@ fn list_json(files: &[PathBuf]) -> Outcome {
     }
 }
 
-/// `shakedown schema`
-pub fn schema() -> Outcome {
-    out!("{}", scenario::json_schema_text());
+/// `shakedown schema [--system]`
+pub fn schema(args: &SchemaArgs) -> Outcome {
+    if args.system {
+        out!("{}", scenario::system_json_schema_text());
+    } else {
+        out!("{}", scenario::json_schema_text());
+    }
     Outcome::Ok
 }
