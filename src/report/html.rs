@@ -314,7 +314,11 @@ fn canary_stats(out: &mut String, c: &CanaryStats, verdict: Option<bool>) {
          <div><span>most failed in a row</span><b{failures_class}>{}</b></div></div>",
         c.probes,
         // No probe, no rate: a run that stopped before its first probe showed nothing.
-        if c.probes == 0 { "–".into() } else { percent(c.success_rate) },
+        if c.probes == 0 {
+            "–".into()
+        } else {
+            percent(c.success_rate)
+        },
         figure(c.p50_ms),
         figure(c.p95_ms),
         figure(c.p99_ms),

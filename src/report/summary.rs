@@ -88,9 +88,11 @@ pub fn summary(journal: &Journal, color: bool) -> String {
         for c in &journal.canaries {
             if c.probes == 0 {
                 // No success figure for what was never probed (a run that stopped early).
-                let never = paint("not probed: the run ended before its first probe", color, |s| {
-                    s.yellow().to_string()
-                });
+                let never = paint(
+                    "not probed: the run ended before its first probe",
+                    color,
+                    |s| s.yellow().to_string(),
+                );
                 let _ = writeln!(out, "  {}  {never}", pad(&c.name, name_w));
                 continue;
             }

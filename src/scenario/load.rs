@@ -110,7 +110,11 @@ pub fn parse_with(text: &str, file: &Path, programs: Programs) -> Result<Scenari
         }
     };
     let mut found: Vec<Found> = validate(&scenario).into_iter().map(placed).collect();
-    found.extend(contracts(&mut scenario, &origins.sources[0].root).into_iter().map(placed));
+    found.extend(
+        contracts(&mut scenario, &origins.sources[0].root)
+            .into_iter()
+            .map(placed),
+    );
     if programs == Programs::MustExist {
         found.extend(super::programs::missing(&scenario).into_iter().map(placed));
     }
@@ -438,5 +442,201 @@ mod tests {
     fn columns_count_characters() {
         assert_eq!(line_col("é = 1\nab", 7), (2, 1));
         assert_eq!(line_col("é = 1", 3), (1, 3));
+    }
+}
+
+/// Scenarios made of several files: each problem located in the file that holds it, paths
+/// from each file's folder.
+#[cfg(test)]
+mod files {
+    use super::*;
+
+    /// Writes `files` (relative name, text) into a new temporary folder.
+    fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
+    /// The problems of loading `file` of `dir`, with the folder's path left out.
+    fn problems(dir: &tempfile::TempDir, file: &str, programs: Programs) -> Vec<String> {
+        let prefix = format!("{}/", dir.path().display());
+        match load_with(&dir.path().join(file), programs) {
+            Ok(_) => Vec::new(),
+            Err(e) => e
+                .to_string()
+                .lines()
+                .map(|l| l.replace(&prefix, ""))
+                .collect(),
+        }
+    }
+
+    const SYSTEM: &str = "[services.a]\ncommand = [\"bin/a\"]\n\n[[steady_state]]\nname = \"up\"\nhttp = { url = \"{{ services.a }}/health\" }\n";
+
+    #[test]
+    fn a_problem_in_the_system_file_is_located_there() {
+        let system = "[services.a]\ncommand = [\"true\"]\ndepends_on = [\"nobody\"]\n";
+        let dir = folder(&[
+            (
+                "s/scenario.toml",
+                "name = \"x\"\nsystem = \"systems/shop.toml\"\n",
+            ),
+            ("s/systems/shop.toml", system),
+        ]);
+        let p = problems(&dir, "s/scenario.toml", Programs::Unchecked);
+        assert_eq!(
+            p,
+            ["s/systems/shop.toml:3:14: unknown service \"nobody\" (services: a)"]
+        );
+        let typo = folder(&[
+            ("scenario.toml", "name = \"x\"\nsystem = [\"shop.toml\"]\n"),
+            ("shop.toml", "[services.a]\ncomand = [\"true\"]\n"),
+        ]);
+        let p = problems(&typo, "scenario.toml", Programs::Unchecked);
+        assert!(
+            p.len() == 1 && p[0].starts_with("shop.toml:2:1: unknown field `comand`"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn a_problem_in_the_scenario_is_located_there_and_steady_state_indices_per_file() {
+        let scenario = "name = \"x\"\nsystem = \"shop.toml\"\n\n[[steady_state]]\nname = \"mine\"\nhttp = { url = \"{{ services.b }}/\" }\n";
+        let system = "[services.a]\ncommand = [\"true\"]\n\n[[steady_state]]\nname = \"theirs\"\nhttp = { url = \"{{ services.c }}/\" }\n";
+        let dir = folder(&[("scenario.toml", scenario), ("shop.toml", system)]);
+        let p = problems(&dir, "scenario.toml", Programs::Unchecked);
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert_eq!(
+            p[0],
+            "scenario.toml:6:16: unknown service \"b\" (services: a)"
+        );
+        assert_eq!(p[1], "shop.toml:6:16: unknown service \"c\" (services: a)");
+    }
+
+    #[test]
+    fn a_service_defined_in_two_files_names_both_places() {
+        let scenario =
+            "name = \"x\"\nsystem = \"shop.toml\"\n\n[services.a]\ncommand = [\"true\"]\n";
+        let system = "# the shop\n[services.a]\ncommand = [\"true\"]\n";
+        let dir = folder(&[("scenario.toml", scenario), ("shop.toml", system)]);
+        let p = problems(&dir, "scenario.toml", Programs::Unchecked);
+        assert_eq!(
+            p,
+            ["scenario.toml:4:1: service \"a\" is defined twice: here and at shop.toml:2:1"]
+        );
+    }
+
+    #[test]
+    fn system_files_including_each_other_are_an_error_not_a_hang() {
+        let dir = folder(&[
+            ("scenario.toml", "name = \"x\"\nsystem = \"a.toml\"\n"),
+            (
+                "a.toml",
+                "system = \"b.toml\"\n[services.a]\ncommand = [\"true\"]\n",
+            ),
+            ("b.toml", "system = \"./a.toml\"\n"),
+        ]);
+        let p = problems(&dir, "scenario.toml", Programs::Unchecked);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].starts_with("b.toml:1:10: system file a.toml includes itself: "),
+            "{p:?}"
+        );
+        let itself = folder(&[(
+            "scenario.toml",
+            "name = \"x\"\nsystem = \"scenario.toml\"\n",
+        )]);
+        let p = problems(&itself, "scenario.toml", Programs::Unchecked);
+        assert!(
+            p[0].starts_with("scenario.toml:2:10: system file scenario.toml includes itself"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn a_missing_system_file_or_compose_is_located_at_the_reference() {
+        let dir = folder(&[
+            (
+                "scenario.toml",
+                "name = \"x\"\nsystem = [\"a.toml\", \"gone.toml\"]\n",
+            ),
+            ("a.toml", "[services.a]\ncommand = [\"true\"]\n"),
+        ]);
+        let p = problems(&dir, "scenario.toml", Programs::Unchecked);
+        assert!(
+            p.len() == 1 && p[0].starts_with("scenario.toml:2:21: system file gone.toml: "),
+            "{p:?}"
+        );
+        let compose = folder(&[(
+            "scenario.toml",
+            "name = \"x\"\nsystem = { compose = \"docker-compose.yml\" }\n",
+        )]);
+        let p = problems(&compose, "scenario.toml", Programs::Unchecked);
+        assert!(p.len() == 1 && p[0].starts_with("scenario.toml:2:22: system = { compose = \"docker-compose.yml\" } is not supported yet"), "{p:?}");
+        let wrong = folder(&[("scenario.toml", "name = \"x\"\nsystem = 3\n")]);
+        let p = problems(&wrong, "scenario.toml", Programs::Unchecked);
+        assert!(
+            p[0].contains("a system file's path, a list of paths, or { compose = \"PATH\" }"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn a_missing_program_and_a_missing_contract_are_located() {
+        let scenario = "name = \"x\"\nsystem = \"sys/shop.toml\"\n\n[[canaries]]\nname = \"c\"\ncontract = \"pacts/gone.json\"\nprovider = \"a\"\n";
+        let dir = folder(&[("scenario.toml", scenario), ("sys/shop.toml", SYSTEM)]);
+        let p = problems(&dir, "scenario.toml", Programs::MustExist);
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(p[0].starts_with("scenario.toml:6:12: contract file pacts/gone.json not found (looked for pacts/gone.json)"), "{p:?}");
+        assert!(
+            p[1].starts_with(
+                "sys/shop.toml:2:12: command \"bin/a\" does not exist (no file sys/bin/a)"
+            ),
+            "{p:?}"
+        );
+        // Programs only when asked (the docker backend's live in images).
+        assert_eq!(
+            problems(&dir, "scenario.toml", Programs::Unchecked).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn paths_resolve_from_the_file_that_holds_them_not_the_current_directory() {
+        let scenario = "name = \"x\"\nsystem = \"sys/shop.toml\"\n\n[[canaries]]\nname = \"c\"\ncontract = \"pacts/web.json\"\nprovider = \"a\"\n";
+        let dir = folder(&[
+            ("scenario.toml", scenario),
+            ("sys/shop.toml", SYSTEM),
+            ("sys/bin/a", "#!/bin/sh\n"),
+            ("pacts/web.json", "{}"),
+        ]);
+        // The test runs in the crate's root, where none of these paths exist.
+        assert!(!Path::new("sys/bin/a").exists() && !Path::new("pacts/web.json").exists());
+        let s = load_with(&dir.path().join("scenario.toml"), Programs::MustExist).unwrap();
+        assert_eq!(s.services["a"].dir, dir.path().join("sys"));
+        assert_eq!(
+            s.canaries[0].contract.as_deref(),
+            Some(dir.path().join("pacts/web.json").as_path())
+        );
+        assert_eq!(s.steady_state[0].name, "up");
+    }
+
+    #[test]
+    fn a_root_moves_where_paths_resolve_and_env_placeholders_are_rendered() {
+        let system = "root = \"..\"\n[services.a]\ncommand = ['{{ env.SHAKEDOWN_TEST_SURELY_UNSET | default: \"build\" }}/a']\n";
+        let dir = folder(&[
+            (
+                "s/scenario.toml",
+                "name = \"x\"\nsystem = \"../sys/shop.toml\"\n",
+            ),
+            ("sys/shop.toml", system),
+            ("build/a", ""),
+        ]);
+        let s = load_with(&dir.path().join("s/scenario.toml"), Programs::MustExist).unwrap();
+        assert_eq!(s.services["a"].dir, dir.path());
     }
 }

@@ -55,7 +55,10 @@ pub fn resolve(program: &str, dir: &Path) -> PathBuf {
 fn not_found(written: &str, program: &str, dir: &Path) -> String {
     if program.contains('/') {
         let path = resolve(program, dir);
-        format!("command {written:?} does not exist (no file {})", path.display())
+        format!(
+            "command {written:?} does not exist (no file {})",
+            path.display()
+        )
     } else {
         format!("command {written:?} is not on PATH")
     }

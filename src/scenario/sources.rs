@@ -172,7 +172,11 @@ impl Origins {
         let first = *names.get(name)?;
         let at = vec![Seg::Key(table.into()), Seg::Key(name.into())];
         let (line, column) = super::load::position(&self.sources[first], &at);
-        let what = if table == "services" { "service" } else { "link" };
+        let what = if table == "services" {
+            "service"
+        } else {
+            "link"
+        };
         Some(Found {
             source,
             at: Place::Path(at),
@@ -220,7 +224,10 @@ impl Walk<'_> {
                     }),
                     Err(message) => problems.push(Found {
                         source: from,
-                        at: Place::Path(vec![Seg::Key("system".into()), Seg::Key("compose".into())]),
+                        at: Place::Path(vec![
+                            Seg::Key("system".into()),
+                            Seg::Key("compose".into()),
+                        ]),
                         message,
                     }),
                 }
@@ -352,6 +359,9 @@ mod tests {
 
     #[test]
     fn a_device_is_not_read_as_a_system_file() {
-        assert_eq!(read_text(Path::new("/dev/zero")).unwrap_err(), "not a regular file");
+        assert_eq!(
+            read_text(Path::new("/dev/zero")).unwrap_err(),
+            "not a regular file"
+        );
     }
 }

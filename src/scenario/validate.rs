@@ -194,16 +194,13 @@ impl Checker<'_> {
         let at = |f: &str| path(&["canaries", f], Some((1, i)));
         match (&canary.http, &canary.contract) {
             (Some(req), None) => self.request(at("http"), req),
-            (None, Some(_)) => {
-                match &canary.provider {
-                    Some(p) => self.need_service(at("provider"), p),
-                    None => self.add(
-                        at("contract"),
-                        "a contract canary needs `provider` (the service to replay it against)"
-                            .into(),
-                    ),
-                }
-            }
+            (None, Some(_)) => match &canary.provider {
+                Some(p) => self.need_service(at("provider"), p),
+                None => self.add(
+                    at("contract"),
+                    "a contract canary needs `provider` (the service to replay it against)".into(),
+                ),
+            },
             _ => self.add(
                 path(&["canaries"], Some((1, i))),
                 format!(

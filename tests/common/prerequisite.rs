@@ -92,10 +92,13 @@ impl Need {
 
 /// The example shop's services in `target/debug`, built once per process.
 fn shop_built() -> bool {
+    // Where cargo puts them, as the scenarios' `{{ env.CARGO_TARGET_DIR | default: … }}` does.
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| "target".into(), PathBuf::from);
     super::shop::build_debug()
         && ["orders", "payments", "shipping"]
             .iter()
-            .all(|s| Path::new("target/debug").join(s).exists())
+            .all(|s| target.join("debug").join(s).exists())
 }
 
 /// `nats-server` (in `/usr/sbin`, where Debian puts it, or on `PATH`), if installed.
