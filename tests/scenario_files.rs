@@ -58,6 +58,40 @@ fn should_publish_the_schema_the_model_generates() {
 }
 
 #[test]
+fn should_publish_the_system_schema_and_accept_the_shared_shop_under_it() {
+    let published = std::fs::read_to_string("scenarios/systems/schema.json")
+        .expect("scenarios/systems/schema.json");
+    assert_eq!(
+        published,
+        shakedown::scenario::system_json_schema_text(),
+        "regenerate with `shakedown schema --system > scenarios/systems/schema.json`"
+    );
+    let out = common::cli::run(&["schema", "--system"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), published);
+    let schema = shakedown::scenario::system_json_schema();
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let text = std::fs::read_to_string("scenarios/systems/shop.toml").unwrap();
+    let shop: serde_json::Value = toml::from_str(&text).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&shop)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    // A system file holds no scenario parts.
+    let faults: serde_json::Value = toml::from_str("[[faults]]\nkind = \"crash\"\n").unwrap();
+    assert!(!validator.is_valid(&faults));
+    // Every shipped scenario shares it.
+    for file in shipped() {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            text.contains("\nsystem = \"systems/shop.toml\"\n"),
+            "{}",
+            file.display()
+        );
+    }
+}
+
+#[test]
 fn should_accept_every_shipped_scenario_under_the_schema_and_reject_a_typo() {
     let schema = shakedown::scenario::json_schema();
     let validator = jsonschema::validator_for(&schema).expect("a valid schema");
@@ -193,7 +227,9 @@ fn should_refuse_a_dry_run_whose_commands_do_not_exist() {
     .output()
     .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    insta::assert_snapshot!("dry-run-missing-command", common::cli::text(&out));
+    // The path looked for is the scenario's folder joined: absolute, here shown from the crate.
+    let text = common::cli::text(&out).replace(env!("CARGO_MANIFEST_DIR"), "[crate]");
+    insta::assert_snapshot!("dry-run-missing-command", text);
 }
 
 #[test]
