@@ -51,6 +51,9 @@ pub(super) struct Origins {
     steady: Vec<(usize, usize)>,
 }
 
+/// Turns a file's text (the file, its index) into a [`SystemFile`], or its problems.
+pub(super) type Reader = dyn Fn(&Source, usize) -> Result<SystemFile, Vec<Found>>;
+
 /// A system read from one file (or a Compose file), with its file and root.
 struct Part {
     source: usize,
@@ -99,7 +102,7 @@ impl Origins {
     pub fn merge(
         &mut self,
         scenario: &mut Scenario,
-        read: &dyn Fn(&Source, usize) -> Result<SystemFile, Vec<Found>>,
+        read: &Reader,
     ) -> Result<(), Vec<Found>> {
         let mut problems = Vec::new();
         let mut parts = Vec::new();
@@ -192,7 +195,7 @@ impl Origins {
 struct Walk<'r> {
     stack: Vec<PathBuf>,
     seen: BTreeSet<PathBuf>,
-    read: &'r dyn Fn(&Source, usize) -> Result<SystemFile, Vec<Found>>,
+    read: &'r Reader,
 }
 
 impl Walk<'_> {
