@@ -558,6 +558,27 @@ mod files {
     }
 
     #[test]
+    fn a_system_file_included_along_two_paths_is_read_once() {
+        let dir = folder(&[
+            (
+                "scenario.toml",
+                "name = \"x\"\nsystem = [\"a.toml\", \"b.toml\"]\n",
+            ),
+            (
+                "a.toml",
+                "system = \"c.toml\"\n[services.a]\ncommand = [\"true\"]\n",
+            ),
+            (
+                "b.toml",
+                "system = \"c.toml\"\n[services.b]\ncommand = [\"true\"]\n",
+            ),
+            ("c.toml", "[services.c]\ncommand = [\"true\"]\n"),
+        ]);
+        let s = load(&dir.path().join("scenario.toml")).unwrap();
+        assert_eq!(s.services.keys().collect::<Vec<_>>(), ["a", "b", "c"]);
+    }
+
+    #[test]
     fn a_missing_system_file_or_compose_is_located_at_the_reference() {
         let dir = folder(&[
             (

@@ -99,11 +99,7 @@ impl Origins {
     /// Reads every system file `scenario` names (and theirs), and merges their services,
     /// links and steady-state checks into it, before its own. `read` turns a file's text into
     /// a [`SystemFile`] (or its problems).
-    pub fn merge(
-        &mut self,
-        scenario: &mut Scenario,
-        read: &Reader,
-    ) -> Result<(), Vec<Found>> {
+    pub fn merge(&mut self, scenario: &mut Scenario, read: &Reader) -> Result<(), Vec<Found>> {
         let mut problems = Vec::new();
         let mut parts = Vec::new();
         let mut walk = Walk {
