@@ -16,6 +16,47 @@ use crate::chaos::HttpAction;
 /// How long a fault without `duration` lasts.
 pub const DEFAULT_DURATION: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// Where a scenario's shared system is described.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(
+    untagged,
+    expecting = "a system file's path, a list of paths, or { compose = \"PATH\" }"
+)]
+pub enum SystemRef {
+    /// One system file (`system = "systems/shop.toml"`).
+    File(PathBuf),
+    /// Several system files, read in order (`system = ["a.toml", "b.toml"]`).
+    Files(Vec<PathBuf>),
+    /// A Docker Compose file (`system = { compose = "docker-compose.yml" }`).
+    Compose {
+        /// The Compose file.
+        compose: PathBuf,
+    },
+}
+
+/// A system file: the services, links and steady-state checks several scenarios share.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SystemFile {
+    /// Other system files this one includes (relative paths from this file's folder, or
+    /// from `root`).
+    #[serde(default)]
+    pub system: Option<SystemRef>,
+    /// The folder this file's relative paths resolve from, itself relative to the file's
+    /// folder. Default: the file's folder. Its services run in it.
+    #[serde(default)]
+    pub root: Option<PathBuf>,
+    /// The services of the system, by name.
+    #[serde(default)]
+    pub services: BTreeMap<String, Service>,
+    /// Connections between services routed through the fault proxy, by name.
+    #[serde(default)]
+    pub links: BTreeMap<String, Link>,
+    /// Checks that must hold before the first fault and again after the last one healed.
+    #[serde(default)]
+    pub steady_state: Vec<Check>,
+}
+
 /// A chaos experiment: a small system, faults on a timeline, and the checks that must hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -66,47 +107,6 @@ pub struct Scenario {
     pub faults: Vec<Fault>,
 }
 
-/// Where a scenario's shared system is described.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(
-    untagged,
-    expecting = "a system file's path, a list of paths, or { compose = \"PATH\" }"
-)]
-pub enum SystemRef {
-    /// One system file (`system = "systems/shop.toml"`).
-    File(PathBuf),
-    /// Several system files, read in order (`system = ["a.toml", "b.toml"]`).
-    Files(Vec<PathBuf>),
-    /// A Docker Compose file (`system = { compose = "docker-compose.yml" }`).
-    Compose {
-        /// The Compose file.
-        compose: PathBuf,
-    },
-}
-
-/// A system file: the services, links and steady-state checks several scenarios share.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SystemFile {
-    /// Other system files this one includes (relative paths from this file's folder, or
-    /// from `root`).
-    #[serde(default)]
-    pub system: Option<SystemRef>,
-    /// The folder this file's relative paths resolve from, itself relative to the file's
-    /// folder. Default: the file's folder. Its services run in it.
-    #[serde(default)]
-    pub root: Option<PathBuf>,
-    /// The services of the system, by name.
-    #[serde(default)]
-    pub services: BTreeMap<String, Service>,
-    /// Connections between services routed through the fault proxy, by name.
-    #[serde(default)]
-    pub links: BTreeMap<String, Link>,
-    /// Checks that must hold before the first fault and again after the last one healed.
-    #[serde(default)]
-    pub steady_state: Vec<Check>,
-}
-
 /// One service: a local process (process backend) and/or a container image (docker backend).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -117,6 +117,11 @@ pub struct Service {
     /// bare name is looked up on `PATH`.
     #[serde(default)]
     pub command: Option<Vec<String>>,
+    /// Where its relative program resolves and where its process runs: the root of the file
+    /// that defines it (set when the file is read; empty: the current directory).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub dir: PathBuf,
     /// Local image for the docker backend (never pulled).
     #[serde(default)]
     pub image: Option<String>,
@@ -136,11 +141,6 @@ pub struct Service {
     /// Services that must be ready before this one starts.
     #[serde(default)]
     pub depends_on: Vec<String>,
-    /// Where its relative program resolves and where its process runs: the root of the file
-    /// that defines it (set when the file is read; empty: the current directory).
-    #[serde(skip)]
-    #[schemars(skip)]
-    pub dir: PathBuf,
 }
 
 /// A readiness check.
