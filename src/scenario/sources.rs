@@ -103,7 +103,7 @@ impl Origins {
         let mut problems = Vec::new();
         let mut parts = Vec::new();
         let mut walk = Walk {
-            stack: vec![key(&self.sources[0].file)],
+            stack: vec![(key(&self.sources[0].file), self.sources[0].file.clone())],
             seen: BTreeSet::new(),
             read,
         };
@@ -187,9 +187,10 @@ impl Origins {
     }
 }
 
-/// The walk through system files: the files being read (a cycle), those read already.
+/// The walk through system files: the files being read (to find a cycle: each file's
+/// identity and its name as shown), those read already.
 struct Walk<'r> {
-    stack: Vec<PathBuf>,
+    stack: Vec<(PathBuf, PathBuf)>,
     seen: BTreeSet<PathBuf>,
     read: &'r Reader,
 }
@@ -241,11 +242,11 @@ impl Walk<'_> {
                 message,
             };
             let id = key(&file);
-            if self.stack.contains(&id) {
-                let chain: Vec<String> = self
-                    .stack
+            if let Some(first) = self.stack.iter().position(|(i, _)| *i == id) {
+                let chain: Vec<String> = self.stack[first..]
                     .iter()
-                    .chain(std::iter::once(&id))
+                    .map(|(_, shown)| shown)
+                    .chain(std::iter::once(&file))
                     .map(|p| p.display().to_string())
                     .collect();
                 problems.push(problem(format!(
@@ -265,7 +266,7 @@ impl Walk<'_> {
                     continue;
                 }
             };
-            let source = origins.add(file, text);
+            let source = origins.add(file.clone(), text);
             let system = match (self.read)(&origins.sources[source], source) {
                 Ok(system) => system,
                 Err(found) => {
@@ -274,7 +275,7 @@ impl Walk<'_> {
                 }
             };
             origins.set_root(source, system.root.as_deref());
-            self.stack.push(id);
+            self.stack.push((id, file));
             self.systems(origins, source, system.system.as_ref(), parts, problems);
             self.stack.pop();
             parts.push(Part {
