@@ -4,6 +4,7 @@
 pub mod backend;
 mod canary;
 mod cancel;
+pub mod compose;
 mod duration;
 mod engine;
 mod fault;
