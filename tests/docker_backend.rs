@@ -200,6 +200,19 @@ async fn should_let_containers_reach_a_listener_on_the_proxy_host() {
     backend.shutdown().await;
 }
 
+async fn should_let_containers_reach_each_other_by_service_name() {
+    let (mut backend, _logs) = prepared(&run_id()).await;
+    started(&mut backend, "a").await;
+    started(&mut backend, "b").await;
+    let by_name = |name: &str| Address {
+        host: name.into(),
+        port: PORT,
+    };
+    assert_eq!(get_from(&backend, "a", &by_name("b")).as_deref(), Some("b"));
+    assert_eq!(get_from(&backend, "b", &by_name("a")).as_deref(), Some("a"));
+    backend.shutdown().await;
+}
+
 async fn should_answer_again_after_kill_and_restart() {
     let (mut backend, _logs) = prepared(&run_id()).await;
     let a = started(&mut backend, "a").await;
@@ -468,6 +481,11 @@ fn main() -> std::process::ExitCode {
             DOCKER,
             "should_let_containers_reach_a_listener_on_the_proxy_host",
             || block_on(should_let_containers_reach_a_listener_on_the_proxy_host()),
+        )
+        .needs(
+            DOCKER,
+            "should_let_containers_reach_each_other_by_service_name",
+            || block_on(should_let_containers_reach_each_other_by_service_name()),
         )
         .needs(DOCKER, "should_answer_again_after_kill_and_restart", || {
             block_on(should_answer_again_after_kill_and_restart())

@@ -3,6 +3,9 @@
 //! nftables rules in the containers' network namespaces (`crate::partition`). Logs go to
 //! `LOG_DIR/NAME.log` at shutdown.
 //!
+//! Each container has its service's name as an alias on the run's network, so services reach
+//! each other by name (`http://payments:9090`) as in Docker Compose.
+//!
 //! Everything the backend creates is named `shakedown-RUN[-SERVICE]` and labelled
 //! `org.shakedown.run=RUN` (containers also `org.shakedown.service=SERVICE`), so that
 //! [`DockerBackend::shutdown`], `Drop` and [`clean_docker`] find it by label.
@@ -41,7 +44,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use bollard::models::{ContainerCreateBody, ContainerStateStatusEnum, HostConfig};
+use bollard::models::{
+    ContainerCreateBody, ContainerStateStatusEnum, EndpointSettings, HostConfig, NetworkingConfig,
+};
 use bollard::query_parameters::{
     CreateContainerOptions, KillContainerOptions, LogsOptions, StartContainerOptions,
     StopContainerOptions,
@@ -222,7 +227,20 @@ impl DockerBackend {
                 publish_all_ports: Some(false),
                 ..Default::default()
             }),
+            networking_config: Some(self.aliased(&launch.name)),
             ..Default::default()
+        }
+    }
+
+    /// The run's network with the service's name as the container's alias there: services
+    /// reach each other by name, as in Docker Compose (`http://payments:9090`).
+    fn aliased(&self, service: &str) -> NetworkingConfig {
+        let endpoint = EndpointSettings {
+            aliases: Some(vec![service.to_string()]),
+            ..Default::default()
+        };
+        NetworkingConfig {
+            endpoints_config: Some([(self.network_name(), endpoint)].into_iter().collect()),
         }
     }
 
