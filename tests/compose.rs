@@ -13,7 +13,7 @@ use common::harness::Tests;
 use common::prerequisite::Need;
 use common::runtime::block_on_threads;
 
-use shakedown::report::{summary, RunOutcome};
+use shakedown::report::{summary, EventKind, RunOutcome};
 use shakedown::scenario::compose::with_compose;
 use shakedown::scenario::{BackendKind, Cancel, Problem, RunOptions, Scenario};
 
@@ -37,6 +37,11 @@ fn main() -> std::process::ExitCode {
             &[Need::ShopImages],
             "should_route_a_latency_fault_between_compose_services_through_the_proxy",
             should_route_a_latency_fault_between_compose_services_through_the_proxy,
+        )
+        .needs(
+            &[Need::Busybox],
+            "should_wait_for_dockers_healthy_when_the_healthcheck_is_not_http",
+            should_wait_for_dockers_healthy_when_the_healthcheck_is_not_http,
         )
         .run()
 }
@@ -213,4 +218,44 @@ fn should_route_a_latency_fault_between_compose_services_through_the_proxy() {
         let failed: Vec<_> = journal.verdicts().filter(|v| !v.2).map(|v| v.0).collect();
         assert!(failed.contains(&canary), "{failed:?}");
     });
+}
+
+/// A busybox web server that listens at once and becomes healthy (`/www/ready` exists) 2 s
+/// later: a TCP connect would call it ready at once.
+const SLOW_TO_HEALTH: &str = r#"services:
+  slow:
+    image: shakedown-test/busybox:latest
+    command:
+      - sh
+      - -c
+      - /bin/busybox httpd -p 8080 -h /www; /bin/busybox sleep 2; /bin/busybox touch /www/ready; exec /bin/busybox sleep 600
+    ports: ["8080"]
+    healthcheck:
+      test: ["CMD", "/bin/busybox", "test", "-f", "/www/ready"]
+      interval: 200ms
+"#;
+
+fn should_wait_for_dockers_healthy_when_the_healthcheck_is_not_http() {
+    let dir = tempfile::tempdir().expect("folder");
+    let file = dir.path().join("docker-compose.yml");
+    std::fs::write(&file, SLOW_TO_HEALTH).expect("compose file");
+    let bare: Scenario =
+        toml::from_str("name = \"health\"\nwarmup = \"0s\"\nsettle = \"0s\"\n[services]\n")
+            .expect("a scenario");
+    let (scenario, warnings) = with_compose(bare, &file).unwrap_or_else(|e| panic!("{e}"));
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert!(scenario.services["slow"].ready.healthcheck.is_some());
+    let journal = block_on_threads(run(&scenario));
+    assert_eq!(
+        journal.outcome,
+        RunOutcome::Passed,
+        "{}",
+        summary(&journal, false)
+    );
+    let waited = journal.events.iter().find_map(|e| match &e.what {
+        EventKind::ServiceReady { waited_ms, .. } => Some(*waited_ms),
+        _ => None,
+    });
+    let waited = waited.expect("a ServiceReady event");
+    assert!((1500..10_000).contains(&waited), "ready after {waited} ms");
 }

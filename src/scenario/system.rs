@@ -222,6 +222,7 @@ impl System {
             image: service.image.clone(),
             env,
             port,
+            healthcheck: service.ready.healthcheck.clone(),
         })
     }
 
@@ -255,7 +256,11 @@ impl System {
                     why: how,
                 });
             }
-            match ready_once(&client, &address, service.ready.http.as_deref()).await {
+            let once = match self.backend.health(name).await {
+                Some(health) if service.ready.healthcheck.is_some() => healthy(health),
+                _ => ready_once(&client, &address, service.ready.http.as_deref()).await,
+            };
+            match once {
                 Ok(()) => return Ok(()),
                 Err(why) => last = why,
             }
@@ -365,6 +370,14 @@ impl Drop for System {
         for proxy in self.proxies.values() {
             proxy.stop();
         }
+    }
+}
+
+/// Docker's health status of a container, as a readiness check.
+fn healthy(status: String) -> Result<(), String> {
+    match status.as_str() {
+        "healthy" => Ok(()),
+        _ => Err(format!("Docker says its healthcheck is {status}")),
     }
 }
 

@@ -418,7 +418,7 @@ services:
         assert_eq!(long.env["MODE"], "{{ env.MODE | default: \"fast\" }}");
         assert_eq!(long.depends_on, ["short"]);
         assert_eq!(long.ready.http.as_deref(), Some("/health"));
-        assert_eq!(long.ready.within, crate::scenario::Dur::secs(5));
+        assert_eq!(long.ready.within, crate::scenario::Dur::secs(10)); // 5 × 1s, at least 10s
         let short = &services["short"];
         assert_eq!(
             short.args.as_deref().unwrap(),

@@ -1,11 +1,16 @@
-//! A Compose healthcheck as the scenario's readiness. The images a scenario runs are often
-//! `FROM scratch` (the example shop's are), with no `curl` or `wget` to run a healthcheck
-//! inside; so shakedown does not hand the check to Docker: an HTTP GET that the check makes
-//! on the container's own port (`curl -f http://localhost:8080/health`, `wget -q -O-
-//! http://127.0.0.1:8080/health`) becomes `ready.http` (the same request, made by shakedown
-//! from outside the container), and the check's time budget (`start_period` + `retries` ×
-//! `interval`, Compose's defaults 0s, 3 and 30s) becomes `ready.within`. Any other check
-//! leaves readiness at a TCP connect on the port, with a warning saying so.
+//! A Compose healthcheck as the scenario's readiness, two ways:
+//! - an HTTP GET on the container's own port (`curl -f http://localhost:8080/health`, `wget
+//!   -q -O- http://127.0.0.1:8080/health`) becomes `ready.http`: shakedown makes the same
+//!   request from outside, so it works for images without curl or wget (the example shop's
+//!   are `FROM scratch`);
+//! - any other check (`["CMD", "pg_isready"]`, `redis-cli ping`) becomes `ready.healthcheck`:
+//!   the docker backend gives it to the container (Docker's HEALTHCHECK), and readiness waits
+//!   until Docker says the container is healthy. It runs every `interval` (1s when Compose's
+//!   file does not say: Docker runs the first check only after one interval).
+//!
+//! The check's time budget (`start_period` + `retries` × `interval`, Compose's defaults 0s, 3
+//! and 30s: when Docker would call it unhealthy) becomes `ready.within`, at least shakedown's
+//! default 10s (a short interval asks for quick checks, not for a quick give-up).
 
 use std::time::Duration;
 
@@ -26,7 +31,7 @@ pub fn readiness(
     check: &Healthcheck,
     port: Option<u16>,
 ) -> Result<(Ready, Option<String>), String> {
-    let words = match check.test.as_ref().map(|t| t.0.as_slice()) {
+    let test = match check.test.as_ref().map(|t| t.0.as_slice()) {
         _ if check.disable => return Ok((Ready::default(), None)),
         Some([none, ..]) if none == "NONE" => return Ok((Ready::default(), None)),
         None | Some([]) => {
@@ -34,33 +39,47 @@ pub fn readiness(
                 "no `test`: the image's own HEALTHCHECK is not run; readiness is a TCP connect";
             return Ok((Ready::default(), Some(note.into())));
         }
-        Some([kind, rest @ ..]) if kind == "CMD" => rest.to_vec(),
-        Some([kind, shell, ..]) if kind == "CMD-SHELL" => split_words(shell)?,
-        Some(other) => other.to_vec(),
+        Some(test) => test.to_vec(),
+    };
+    let words = match test.as_slice() {
+        [kind, rest @ ..] if kind == "CMD" => rest.to_vec(),
+        [kind, shell, ..] if kind == "CMD-SHELL" => split_words(shell)?,
+        other => other.to_vec(),
     };
     let within = Dur(budget(check)?);
-    match http_path(&words, port) {
-        Some(path) => Ok((
-            Ready {
-                http: Some(path),
-                within,
-            },
-            None,
-        )),
-        None => {
-            let port = port.map_or("its port".to_string(), |p| format!("port {p}"));
-            let note = format!(
-                "test {words:?} is not an HTTP GET on the container's own port (curl or wget \
-                 on http://localhost:PORT/PATH), and Docker does not run it here: readiness \
-                 is a TCP connect on {port}"
-            );
-            Ok((Ready { http: None, within }, Some(note)))
-        }
+    if let Some(path) = http_path(&words, port) {
+        let ready = Ready {
+            http: Some(path),
+            within,
+            ..Ready::default()
+        };
+        return Ok((ready, None));
     }
+    if !matches!(test[0].as_str(), "CMD" | "CMD-SHELL") {
+        return Err(format!(
+            "test {test:?} starts with neither \"CMD\", \"CMD-SHELL\" nor \"NONE\""
+        ));
+    }
+    let interval = match &check.interval {
+        Some(text) => Dur(parse(text).map_err(|e| format!("interval {text:?} {e}"))?),
+        None => Dur::secs(1),
+    };
+    let ready = Ready {
+        healthcheck: Some(crate::scenario::model::Healthcheck { test, interval }),
+        within,
+        ..Ready::default()
+    };
+    Ok((ready, None))
 }
 
-/// `start_period` + `retries` × `interval`: how long Docker would take at most to call the
-/// container unhealthy.
+/// A Compose duration (`10s`, `1m30s`).
+fn parse(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text.trim())
+        .map_err(|e| format!("is not a duration such as \"10s\" or \"1m30s\" ({e})"))
+}
+
+/// `start_period` + `retries` × `interval` (how long Docker would take at most to call the
+/// container unhealthy), at least the default readiness deadline.
 fn budget(check: &Healthcheck) -> Result<Duration, String> {
     let duration = |field: &str, text: &Option<String>, default: Duration| match text {
         None => Ok(default),
@@ -72,7 +91,8 @@ fn budget(check: &Healthcheck) -> Result<Duration, String> {
     let interval = duration("interval", &check.interval, INTERVAL)?;
     duration("timeout", &check.timeout, INTERVAL)?;
     duration("start_interval", &check.start_interval, INTERVAL)?;
-    Ok(start + interval * check.retries.unwrap_or(RETRIES))
+    let budget = start + interval * check.retries.unwrap_or(RETRIES);
+    Ok(budget.max(Ready::default().within.into()))
 }
 
 /// The path of the `http://` URL a curl or wget command gets, when it names the container
@@ -119,31 +139,45 @@ mod tests {
         let (ready, _) = readiness(&wget, Some(9090)).unwrap();
         assert_eq!(ready.http.as_deref(), Some("/ready"));
         assert_eq!(ready.within, Dur::secs(100));
+        let mut quick = check(&["CMD", "curl", "http://localhost:1/"]);
+        (quick.interval, quick.retries) = (Some("1s".into()), Some(2));
+        let (ready, _) = readiness(&quick, Some(1)).unwrap();
+        assert_eq!(ready.within, Dur::secs(10)); // 2 × 1s, at least the default
     }
 
     #[test]
-    fn any_other_check_is_a_tcp_connect_with_a_warning() {
+    fn any_other_check_is_given_to_docker() {
         for test in [
             &["CMD", "curl", "http://localhost:9999/health"][..],
             &["CMD", "curl", "http://elsewhere:8080/health"],
             &["CMD", "/bin/check"],
+            &["CMD-SHELL", "redis-cli ping"],
         ] {
             let (ready, note) = readiness(&check(test), Some(8080)).unwrap();
-            assert_eq!(ready.http, None, "{test:?}");
-            assert!(
-                note.unwrap().contains("TCP connect on port 8080"),
-                "{test:?}"
-            );
+            assert_eq!((ready.http, note), (None, None), "{test:?}");
+            let given = ready.healthcheck.unwrap();
+            assert_eq!(given.test, test, "{test:?}");
+            assert_eq!(given.interval, Dur::secs(1));
         }
-        let (_, note) = readiness(&Healthcheck::default(), Some(1)).unwrap();
+        let mut every_2s = check(&["CMD", "x"]);
+        every_2s.interval = Some("2s".into());
+        let (ready, _) = readiness(&every_2s, None).unwrap();
+        assert_eq!(ready.healthcheck.unwrap().interval, Dur::secs(2));
+        assert!(readiness(&check(&["x"]), None)
+            .unwrap_err()
+            .contains("neither"));
+    }
+
+    #[test]
+    fn no_check_is_a_tcp_connect() {
+        let (ready, note) = readiness(&Healthcheck::default(), Some(1)).unwrap();
+        assert_eq!(ready, Ready::default());
         assert!(note.unwrap().contains("image's own HEALTHCHECK"));
-        for quiet in [
-            check(&["NONE"]),
-            Healthcheck {
-                disable: true,
-                ..check(&["CMD", "x"])
-            },
-        ] {
+        let disabled = Healthcheck {
+            disable: true,
+            ..check(&["CMD", "x"])
+        };
+        for quiet in [check(&["NONE"]), disabled] {
             assert_eq!(
                 readiness(&quiet, Some(1)).unwrap(),
                 (Ready::default(), None)
