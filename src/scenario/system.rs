@@ -256,11 +256,7 @@ impl System {
                     why: how,
                 });
             }
-            let once = match self.backend.health(name).await {
-                Some(health) if service.ready.healthcheck.is_some() => healthy(health),
-                _ => ready_once(&client, &address, service.ready.http.as_deref()).await,
-            };
-            match once {
+            match self.ready_now(name, service, &client, &address).await {
                 Ok(()) => return Ok(()),
                 Err(why) => last = why,
             }
@@ -271,6 +267,25 @@ impl System {
             within,
             why: last,
         })
+    }
+
+    /// One readiness check: Docker's health when the service has a healthcheck (and the
+    /// backend runs it), else its HTTP path or a TCP connect.
+    async fn ready_now(
+        &mut self,
+        name: &str,
+        service: &Service,
+        client: &reqwest::Client,
+        address: &Address,
+    ) -> Result<(), String> {
+        let health = match service.ready.healthcheck {
+            Some(_) => self.backend.health(name).await,
+            None => None,
+        };
+        match health {
+            Some(status) => healthy(status),
+            None => ready_once(client, address, service.ready.http.as_deref()).await,
+        }
     }
 
     fn link(&self, link: &str) -> Result<&Proxy, FaultError> {
