@@ -28,6 +28,7 @@ fn web(name: &str, image: &str) -> Launch {
         image: Some(image.into()),
         env: BTreeMap::new(),
         port: 8080,
+        healthcheck: None,
     }
 }
 

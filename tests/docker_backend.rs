@@ -17,6 +17,7 @@ use common::prerequisite::Need;
 use common::runtime::block_on;
 
 use shakedown::scenario::backend::{clean_docker, Address, BackendError, DockerBackend, Launch};
+use shakedown::scenario::{Dur, Healthcheck};
 
 const PORT: u16 = 8080;
 /// How long a container may take to answer after it starts or resumes.
@@ -54,6 +55,7 @@ fn web(name: &str, greeting: &str) -> Launch {
             ("GREETING".to_string(), greeting.to_string()),
         ]),
         port: PORT,
+        healthcheck: None,
     }
 }
 
@@ -197,6 +199,48 @@ async fn should_let_containers_reach_a_listener_on_the_proxy_host() {
     });
     assert_eq!(get_from(&backend, "a", &listen).as_deref(), Some("proxy"));
     let _ = server.join();
+    backend.shutdown().await;
+}
+
+async fn should_let_containers_reach_each_other_by_service_name() {
+    let (mut backend, _logs) = prepared(&run_id()).await;
+    started(&mut backend, "a").await;
+    started(&mut backend, "b").await;
+    let by_name = |name: &str| Address {
+        host: name.into(),
+        port: PORT,
+    };
+    assert_eq!(get_from(&backend, "a", &by_name("b")).as_deref(), Some("b"));
+    assert_eq!(get_from(&backend, "b", &by_name("a")).as_deref(), Some("a"));
+    backend.shutdown().await;
+}
+
+async fn should_report_the_health_docker_sees() {
+    let (mut backend, _logs) = prepared(&run_id()).await;
+    let mut launch = web("a", "a");
+    let test = ["CMD", "/bin/busybox", "test", "-f", "/www/ready"];
+    launch.healthcheck = Some(Healthcheck {
+        test: test.iter().map(|s| s.to_string()).collect(),
+        interval: Dur::ms(100),
+    });
+    started(&mut backend, "b").await;
+    backend.start(&launch).await.expect("start");
+    assert_eq!(backend.health("b").await, None, "no healthcheck");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = backend.health("a").await;
+    assert!(
+        matches!(before.as_deref(), Some("starting" | "unhealthy")),
+        "{before:?}"
+    );
+    let container = backend.container_name("a");
+    docker_out(&["exec", &container, "/bin/busybox", "touch", "/www/ready"]);
+    let deadline = Instant::now() + READY;
+    let mut health = None;
+    while Instant::now() < deadline && health.as_deref() != Some("healthy") {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        health = backend.health("a").await;
+    }
+    assert_eq!(health.as_deref(), Some("healthy"));
     backend.shutdown().await;
 }
 
@@ -469,6 +513,14 @@ fn main() -> std::process::ExitCode {
             "should_let_containers_reach_a_listener_on_the_proxy_host",
             || block_on(should_let_containers_reach_a_listener_on_the_proxy_host()),
         )
+        .needs(
+            DOCKER,
+            "should_let_containers_reach_each_other_by_service_name",
+            || block_on(should_let_containers_reach_each_other_by_service_name()),
+        )
+        .needs(DOCKER, "should_report_the_health_docker_sees", || {
+            block_on(should_report_the_health_docker_sees())
+        })
         .needs(DOCKER, "should_answer_again_after_kill_and_restart", || {
             block_on(should_answer_again_after_kill_and_restart())
         })

@@ -119,6 +119,7 @@ pub fn parse_with(text: &str, file: &Path, programs: Programs) -> Result<Scenari
         found.extend(super::programs::missing(&scenario).into_iter().map(placed));
     }
     if found.is_empty() {
+        scenario.warnings = std::mem::take(&mut origins.warnings);
         Ok(scenario)
     } else {
         Err(located(&origins, found))

@@ -4,6 +4,7 @@
 pub mod backend;
 mod canary;
 mod cancel;
+pub mod compose;
 mod duration;
 mod engine;
 mod fault;
@@ -34,8 +35,9 @@ pub use fault::{plan, Aim, Planned};
 pub use load::{load, load_with, parse, parse_with, Problem, Programs, ScenarioError};
 pub use model::{
     BandwidthFault, Canary, Check, CrashFault, Direction, Effect, Expect, Fault, FaultKind,
-    HttpFault, HttpRequest, Hypothesis, JitterFault, LatencyFault, Link, LinkFault, PartitionFault,
-    PauseFault, Reading, Ready, Scenario, Service, SystemFile, SystemRef, Target, DEFAULT_DURATION,
+    Healthcheck, HttpFault, HttpRequest, Hypothesis, JitterFault, LatencyFault, Link, LinkFault,
+    PartitionFault, PauseFault, Reading, Ready, Scenario, Service, SystemFile, SystemRef, Target,
+    DEFAULT_DURATION,
 };
 pub use owner::{Liveness, Owner};
 pub use pattern::Pattern;

@@ -76,6 +76,11 @@ pub struct Scenario {
     /// Services defined here run in it.
     #[serde(default)]
     pub root: Option<PathBuf>,
+    /// What the loader read but did not take (a Compose key it does not import, a link whose
+    /// client bypasses the proxy), located in the file that holds it; never in the file.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub warnings: Vec<super::load::Problem>,
     /// Seed for every random choice (targets, toxicity). A random seed is drawn and printed
     /// when absent, so that any run can be replayed with `--seed`.
     #[serde(default)]
@@ -150,6 +155,11 @@ pub struct Ready {
     /// HTTP path that must answer 2xx (e.g. "/health"); when absent, a TCP connect suffices.
     #[serde(default)]
     pub http: Option<String>,
+    /// Docker backend: a check Docker runs inside the container, as a Compose healthcheck
+    /// does; ready once Docker says the container is healthy (instead of `http` or a TCP
+    /// connect). The process backend ignores it.
+    #[serde(default)]
+    pub healthcheck: Option<Healthcheck>,
     /// How long to wait. Default 10s.
     #[serde(default = "defaults::ready_within")]
     pub within: Dur,
@@ -159,9 +169,22 @@ impl Default for Ready {
     fn default() -> Self {
         Ready {
             http: None,
+            healthcheck: None,
             within: defaults::ready_within(),
         }
     }
+}
+
+/// A container healthcheck (Docker's HEALTHCHECK, Compose's `healthcheck`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Healthcheck {
+    /// What Docker runs, as in Compose: `["CMD", "pg_isready"]` (a program and its
+    /// arguments) or `["CMD-SHELL", "redis-cli ping"]` (a line for the image's shell).
+    pub test: Vec<String>,
+    /// Time between two checks (Docker runs the first one after it). Default 1s.
+    #[serde(default = "defaults::health_interval")]
+    pub interval: Dur,
 }
 
 /// A connection from one service to another through the fault proxy. Point the client at
@@ -671,6 +694,9 @@ mod defaults {
     }
     pub fn ready_within() -> Dur {
         Dur::secs(10)
+    }
+    pub fn health_interval() -> Dur {
+        Dur::secs(1)
     }
     pub fn method() -> String {
         "GET".into()

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
+use super::compose::route_compose_links;
 use super::model::{Scenario, SystemFile, SystemRef};
 use super::validate::{KeyPath, Seg};
 
@@ -49,6 +50,10 @@ pub(super) struct Origins {
     links: BTreeMap<String, usize>,
     /// For each steady-state check of the merged scenario: its file and its index there.
     steady: Vec<(usize, usize)>,
+    /// Each Compose file read, with the names of the services it gave.
+    compose: Vec<(PathBuf, BTreeSet<String>)>,
+    /// What was read but not taken (Compose keys, links that bypass the proxy).
+    pub warnings: Vec<super::load::Problem>,
 }
 
 /// Turns a file's text (the file, its index) into a [`SystemFile`], or its problems.
@@ -125,6 +130,11 @@ impl Origins {
         });
         for part in parts {
             self.take(scenario, part, &mut problems);
+        }
+        for (file, names) in &self.compose {
+            let unrouted =
+                route_compose_links(&mut scenario.services, &scenario.links, names, file);
+            self.warnings.extend(unrouted);
         }
         if problems.is_empty() {
             Ok(())
@@ -216,19 +226,32 @@ impl Walk<'_> {
                 .collect(),
             Some(SystemRef::Compose { compose }) => {
                 let file = clean(&origins.sources[from].root.join(compose));
-                match compose_system(&file) {
-                    Ok(system) => parts.push(Part {
-                        source: from,
-                        root: folder(&file),
-                        system,
-                    }),
-                    Err(message) => problems.push(Found {
+                match super::compose::read(&file) {
+                    Ok(imported) => {
+                        let names = imported.services.keys().cloned().collect();
+                        origins.compose.push((file.clone(), names));
+                        origins.warnings.extend(imported.warnings);
+                        let system = SystemFile {
+                            system: None,
+                            root: None,
+                            services: imported.services,
+                            links: BTreeMap::new(),
+                            steady_state: Vec::new(),
+                        };
+                        let root = folder(&file);
+                        parts.push(Part {
+                            source: from,
+                            root,
+                            system,
+                        });
+                    }
+                    Err(error) => problems.push(Found {
                         source: from,
                         at: Place::Path(vec![
                             Seg::Key("system".into()),
                             Seg::Key("compose".into()),
                         ]),
-                        message,
+                        message: format!("in the Compose file: {error}"),
                     }),
                 }
                 return;
@@ -285,15 +308,6 @@ impl Walk<'_> {
             });
         }
     }
-}
-
-/// `system = { compose = "PATH" }`: a Docker Compose file read as a system. Not supported in
-/// this build; the one place the Compose reader plugs in.
-fn compose_system(file: &Path) -> Result<SystemFile, String> {
-    Err(format!(
-        "system = {{ compose = {:?} }} is not supported yet: write the services in a system file",
-        file.display().to_string()
-    ))
 }
 
 /// A system file's text: a regular file of at most [`MAX_FILE_BYTES`].

@@ -222,6 +222,7 @@ impl System {
             image: service.image.clone(),
             env,
             port,
+            healthcheck: service.ready.healthcheck.clone(),
         })
     }
 
@@ -255,7 +256,7 @@ impl System {
                     why: how,
                 });
             }
-            match ready_once(&client, &address, service.ready.http.as_deref()).await {
+            match self.ready_now(name, service, &client, &address).await {
                 Ok(()) => return Ok(()),
                 Err(why) => last = why,
             }
@@ -266,6 +267,25 @@ impl System {
             within,
             why: last,
         })
+    }
+
+    /// One readiness check: Docker's health when the service has a healthcheck (and the
+    /// backend runs it), else its HTTP path or a TCP connect.
+    async fn ready_now(
+        &mut self,
+        name: &str,
+        service: &Service,
+        client: &reqwest::Client,
+        address: &Address,
+    ) -> Result<(), String> {
+        let health = match service.ready.healthcheck {
+            Some(_) => self.backend.health(name).await,
+            None => None,
+        };
+        match health {
+            Some(status) => healthy(status),
+            None => ready_once(client, address, service.ready.http.as_deref()).await,
+        }
     }
 
     fn link(&self, link: &str) -> Result<&Proxy, FaultError> {
@@ -365,6 +385,14 @@ impl Drop for System {
         for proxy in self.proxies.values() {
             proxy.stop();
         }
+    }
+}
+
+/// Docker's health status of a container, as a readiness check.
+fn healthy(status: String) -> Result<(), String> {
+    match status.as_str() {
+        "healthy" => Ok(()),
+        _ => Err(format!("Docker says its healthcheck is {status}")),
     }
 }
 

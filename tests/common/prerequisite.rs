@@ -20,6 +20,8 @@ pub enum Need {
     Images(&'static [&'static str]),
     /// Docker and the example shop's images (`scripts/images.sh`).
     ShopImages,
+    /// Debian's `docker-compose` (v1) on `PATH`, answering `version`.
+    DockerCompose,
     /// Docker and the busybox test image (`common::busybox`, from the host's busybox-static).
     #[cfg(feature = "scenario")]
     Busybox,
@@ -47,6 +49,7 @@ impl Need {
             Need::NatsServer => nats_server().is_some(),
             Need::Images(images) => docker_images(images),
             Need::ShopImages => docker_images(SHOP_IMAGES),
+            Need::DockerCompose => answers("docker-compose", &["version"]),
             #[cfg(feature = "scenario")]
             Need::Busybox => return super::busybox::build().err(),
             Need::PactSpec => pact_spec().is_some(),
@@ -64,6 +67,7 @@ impl Need {
             Need::Images(_) | Need::ShopImages => {
                 "Docker or the example images are missing: run scripts/images.sh"
             }
+            Need::DockerCompose => "docker-compose is missing: apt-get install docker-compose",
             #[cfg(feature = "scenario")]
             Need::Busybox => "Docker or busybox-static is missing", // busybox::build says which
             Need::PactSpec => {
@@ -78,7 +82,9 @@ impl Need {
     /// The setting (`VAR=value`) that makes this need's absence a failure, when it is set.
     pub fn required_by(self) -> Option<&'static str> {
         let setting = match self {
-            Need::Images(_) | Need::ShopImages => "SHAKEDOWN_REQUIRE_DOCKER=1",
+            Need::Images(_) | Need::ShopImages | Need::DockerCompose => {
+                "SHAKEDOWN_REQUIRE_DOCKER=1"
+            }
             #[cfg(feature = "scenario")]
             Need::Busybox => "SHAKEDOWN_REQUIRE_DOCKER=1",
             _ => "CI=true",
@@ -116,6 +122,14 @@ pub fn pact_spec() -> Option<PathBuf> {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pact-spec"));
     dir.is_dir().then_some(dir)
+}
+
+/// Whether `program args` runs and succeeds.
+fn answers(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 /// Whether Docker answers and has these local images.

@@ -20,7 +20,10 @@ pub fn run(args: &RunArgs) -> Outcome {
         BackendArg::Docker => scenario::Programs::Unchecked,
     };
     let scenario = match scenario::load_with(&args.file, programs) {
-        Ok(s) => s,
+        Ok(s) => {
+            super::scenario::warn_about(&s);
+            s
+        }
         Err(e) => {
             eprintln!("{e}");
             return Outcome::UsageError;

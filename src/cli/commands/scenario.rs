@@ -22,6 +22,9 @@ struct FileResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
     problems: Vec<Problem>,
+    /// What the loader read but did not take (e.g. Compose keys), when valid.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<Problem>,
     /// What `list` adds for a valid scenario.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     summary: Option<Summary>,
@@ -44,10 +47,14 @@ impl FileResult {
             name: None,
             error: None,
             problems: Vec::new(),
+            warnings: Vec::new(),
             summary: None,
         };
         match loaded {
-            Ok(s) => result.name = Some(s.name.clone()),
+            Ok(s) => {
+                result.name = Some(s.name.clone());
+                result.warnings = s.warnings.clone();
+            }
             Err(ScenarioError::Invalid { problems }) => result.problems = problems.clone(),
             Err(e) => result.error = Some(e.to_string()),
         }
@@ -83,7 +90,10 @@ pub fn validate(args: &ValidateArgs) -> Outcome {
     for file in &args.files {
         let loaded = scenario::load(file);
         match &loaded {
-            Ok(s) if !args.format.json() => outln!("{}: ok ({})", file.display(), s.name),
+            Ok(s) if !args.format.json() => {
+                warn_about(s);
+                outln!("{}: ok ({})", file.display(), s.name);
+            }
             Ok(_) => {}
             Err(e) => {
                 eprintln!("{e}");
@@ -96,6 +106,14 @@ pub fn validate(args: &ValidateArgs) -> Outcome {
         json(&results);
     }
     outcome
+}
+
+/// Prints on standard error what the loader read but did not take, one located line each.
+pub fn warn_about(scenario: &Scenario) {
+    for w in &scenario.warnings {
+        let file = w.file.display();
+        eprintln!("{file}:{}:{}: warning: {}", w.line, w.column, w.message);
+    }
 }
 
 /// The scenario files of a directory, sorted.

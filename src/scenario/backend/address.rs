@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::scenario::model::Healthcheck;
 use crate::scenario::name;
 
 /// Where a service can be reached, from the host and from the other services.
@@ -35,6 +36,8 @@ pub struct Launch {
     pub env: BTreeMap<String, String>,
     /// The port the service listens on (process: chosen by the engine; docker: in the container).
     pub port: u16,
+    /// Docker backend: the check Docker runs in the container (readiness waits for healthy).
+    pub healthcheck: Option<Healthcheck>,
 }
 
 /// Why a backend could not do what it was asked.

@@ -67,6 +67,15 @@ impl Backend {
         both!(self, b => b.exited(name).await)
     }
 
+    /// Docker's health status of the service's container (`starting`, `healthy`,
+    /// `unhealthy`), when it has a healthcheck; `None` on the process backend.
+    pub async fn health(&mut self, name: &str) -> Option<String> {
+        match self {
+            Backend::Process(_) => None,
+            Backend::Docker(b) => b.health(name).await,
+        }
+    }
+
     /// Kills a service (it can be restarted).
     pub async fn kill(&mut self, name: &str) -> Result<(), BackendError> {
         both!(self, b => b.kill(name).await)

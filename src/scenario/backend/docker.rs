@@ -3,6 +3,9 @@
 //! nftables rules in the containers' network namespaces (`crate::partition`). Logs go to
 //! `LOG_DIR/NAME.log` at shutdown.
 //!
+//! Each container has its service's name as an alias on the run's network, so services reach
+//! each other by name (`http://payments:9090`) as in Docker Compose.
+//!
 //! Everything the backend creates is named `shakedown-RUN[-SERVICE]` and labelled
 //! `org.shakedown.run=RUN` (containers also `org.shakedown.service=SERVICE`), so that
 //! [`DockerBackend::shutdown`], `Drop` and [`clean_docker`] find it by label.
@@ -41,7 +44,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use bollard::models::{ContainerCreateBody, ContainerStateStatusEnum, HostConfig};
+use bollard::models::{
+    ContainerCreateBody, ContainerStateStatusEnum, EndpointSettings, HealthConfig, HostConfig,
+    NetworkingConfig,
+};
 use bollard::query_parameters::{
     CreateContainerOptions, KillContainerOptions, LogsOptions, StartContainerOptions,
     StopContainerOptions,
@@ -52,7 +58,7 @@ use tokio::time::Instant;
 
 use super::address::{self, Address, BackendError, Launch};
 use crate::partition::{self, Cuts, Fence};
-use crate::scenario::model::Service;
+use crate::scenario::model::{Healthcheck, Service};
 
 pub use cleanup::{clean_docker, DockerRun};
 
@@ -222,7 +228,21 @@ impl DockerBackend {
                 publish_all_ports: Some(false),
                 ..Default::default()
             }),
+            networking_config: Some(self.aliased(&launch.name)),
+            healthcheck: launch.healthcheck.as_ref().map(health_config),
             ..Default::default()
+        }
+    }
+
+    /// The run's network with the service's name as the container's alias there: services
+    /// reach each other by name, as in Docker Compose (`http://payments:9090`).
+    fn aliased(&self, service: &str) -> NetworkingConfig {
+        let endpoint = EndpointSettings {
+            aliases: Some(vec![service.to_string()]),
+            ..Default::default()
+        };
+        NetworkingConfig {
+            endpoints_config: Some([(self.network_name(), endpoint)].into_iter().collect()),
         }
     }
 
@@ -272,6 +292,15 @@ impl DockerBackend {
             },
             Err(_) => None,
         }
+    }
+
+    /// Docker's health status of the service's container (`starting`, `healthy`,
+    /// `unhealthy`), if it has a healthcheck.
+    pub async fn health(&mut self, name: &str) -> Option<String> {
+        let (docker, container) = self.target(name).ok()?;
+        let state = daemon::state(&docker, &container).await.ok()??;
+        let status = state.health?.status?;
+        Some(status.to_string()).filter(|s| !s.is_empty() && s != "none")
     }
 
     /// Kills a container (SIGKILL, paused or not) without waiting for Docker to see it stop; the
@@ -617,6 +646,19 @@ async fn install(c: &Container, script: String) -> Result<(), String> {
     }
 }
 
+/// Docker's form of a healthcheck: `test` every `interval`, each run given as long (Docker's
+/// default timeout is 30 s), and never given up on (readiness has its own deadline).
+fn health_config(check: &Healthcheck) -> HealthConfig {
+    let interval = i64::try_from(Duration::from(check.interval).as_nanos()).unwrap_or(i64::MAX);
+    HealthConfig {
+        test: Some(check.test.clone()),
+        interval: Some(interval.max(1_000_000)),
+        timeout: Some(interval.max(1_000_000)),
+        retries: Some(i64::from(i32::MAX)),
+        ..Default::default()
+    }
+}
+
 /// Fails clearly when the image is not in the local store (it is never pulled).
 async fn require_image(docker: &Docker, image: &str, service: &str) -> Result<(), BackendError> {
     match docker.inspect_image(image).await {
@@ -667,6 +709,7 @@ mod tests {
             image: image.map(str::to_string),
             env: BTreeMap::new(),
             port: 8080,
+            healthcheck: None,
         }
     }
 
