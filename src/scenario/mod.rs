@@ -4,6 +4,7 @@
 pub mod backend;
 mod canary;
 mod cancel;
+mod cron;
 mod duration;
 mod engine;
 mod fault;
@@ -27,13 +28,14 @@ mod validate;
 mod verdict;
 
 pub use cancel::{cancel_pair, Cancel, Canceller};
+pub use cron::Cron;
 pub use duration::Dur;
 pub use engine::{effective_seed, run, BackendKind, RunOptions};
 pub use fault::{plan, Aim, Planned};
 pub use load::{check_programs, load, parse, Problem, ScenarioError};
 pub use model::{
     BandwidthFault, Canary, Check, CrashFault, Direction, Effect, Expect, Fault, FaultKind,
-    HttpFault, HttpRequest, Hypothesis, JitterFault, LatencyFault, Link, LinkFault, PartitionFault,
+    HttpFault, HttpRequest, Hypothesis, JitterFault, Kubernetes, LatencyFault, Link, LinkFault, PartitionFault,
     PauseFault, Reading, Ready, Scenario, Service, Target, DEFAULT_DURATION,
 };
 pub use owner::{Liveness, Owner};
