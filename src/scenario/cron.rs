@@ -133,10 +133,23 @@ mod tests {
 
     #[test]
     fn takes_the_forms_chaos_mesh_takes() {
-        for ok in ["*/5 * * * *", "0 3 * * MON-FRI", "@hourly", "@every 2s", "@every 1h30m"] {
+        for ok in [
+            "*/5 * * * *",
+            "0 3 * * MON-FRI",
+            "@hourly",
+            "@every 2s",
+            "@every 1h30m",
+        ] {
             assert!(ok.parse::<Cron>().is_ok(), "{ok}");
         }
-        for bad in ["* * * *", "@sometimes", "@every soon", "@every ", "0 3 * * 1 2", "x;y * * * *"] {
+        for bad in [
+            "* * * *",
+            "@sometimes",
+            "@every soon",
+            "@every ",
+            "0 3 * * 1 2",
+            "x;y * * * *",
+        ] {
             assert!(bad.parse::<Cron>().is_err(), "{bad}");
         }
     }

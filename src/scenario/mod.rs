@@ -35,8 +35,8 @@ pub use fault::{plan, Aim, Planned};
 pub use load::{check_programs, load, parse, Problem, ScenarioError};
 pub use model::{
     BandwidthFault, Canary, Check, CrashFault, Direction, Effect, Expect, Fault, FaultKind,
-    HttpFault, HttpRequest, Hypothesis, JitterFault, Kubernetes, LatencyFault, Link, LinkFault, PartitionFault,
-    PauseFault, Reading, Ready, Scenario, Service, Target, DEFAULT_DURATION,
+    HttpFault, HttpRequest, Hypothesis, JitterFault, Kubernetes, LatencyFault, Link, LinkFault,
+    PartitionFault, PauseFault, Reading, Ready, Scenario, Service, Target, DEFAULT_DURATION,
 };
 pub use owner::{Liveness, Owner};
 pub use pattern::Pattern;
