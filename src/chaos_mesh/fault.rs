@@ -3,7 +3,8 @@
 //!
 //! A link `from → to` is a selector on `from`'s pods with `to`'s pods as the `target`; the
 //! link's direction becomes Chaos Mesh's: `upstream` (requests, from → to) is `to`,
-//! `downstream` (answers, to → from) is `from`, `both` is `both`.
+//! `downstream` (answers, to → from) is `from`, `both` is `both`. A link to a service marked
+//! `kubernetes.anywhere` stands for all of the client's traffic: no `target`.
 
 use base64::Engine as _;
 use serde_json::{json, Value};
@@ -196,6 +197,10 @@ fn network(
     });
     if let (Some(spec), Value::Object(extra)) = (spec.as_object_mut(), extra) {
         spec.extend(extra);
+        // A link to a service that stands for anywhere: all of the client's traffic.
+        if pods(scenario, &to).anywhere {
+            spec.remove("target");
+        }
     }
     Chaos {
         kind: Kind::Network,
@@ -231,14 +236,16 @@ fn http(
     warnings: &mut Vec<Warning>,
 ) -> Chaos {
     let (from, to) = ends(scenario, link);
-    warnings.push(Warning::new(
-        key_path!["faults", index, "link"],
-        format!(
-            "HTTPChaos acts on {to}'s pods: every client of {to} is hit, not only {from} \
+    if !pods(scenario, &from).anywhere {
+        warnings.push(Warning::new(
+            key_path!["faults", index, "link"],
+            format!(
+                "HTTPChaos acts on {to}'s pods: every client of {to} is hit, not only {from} \
              (labels {:?})",
-            pods(scenario, &to).labels
-        ),
-    ));
+                pods(scenario, &to).labels
+            ),
+        ));
+    }
     let mut spec = json!({ "mode": "all", "selector": selector(scenario, &to) });
     match &h.action {
         HttpAction::Respond { status, body } => {

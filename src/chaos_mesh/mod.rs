@@ -14,5 +14,5 @@ mod workflow;
 
 pub use document::{dns_name, stream, Document, API_VERSION};
 pub use export::{export, export_scenario, Export, ExportError};
-pub use import::{import, Import, ImportError};
+pub use import::{documents, import, import_documents, Import, ImportError};
 pub use warning::{Seg, Warning};

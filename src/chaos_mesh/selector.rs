@@ -25,6 +25,7 @@ pub fn pods(scenario: &Scenario, service: &str) -> Kubernetes {
     Kubernetes {
         namespace: declared.namespace,
         labels,
+        anywhere: declared.anywhere,
     }
 }
 

@@ -107,6 +107,11 @@ pub struct Kubernetes {
     /// Labels every pod of the service has. Default `app = <service name>`.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
+    /// This service stands for every destination, not for pods: a link to it becomes a
+    /// NetworkChaos without a `target` (all the traffic of the client's pods). `shakedown
+    /// import` sets it for chaos without a target. Default false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub anywhere: bool,
 }
 
 /// A readiness check.
