@@ -91,8 +91,10 @@ pub fn import_documents(
         b.document(file, doc);
     }
     if b.faults.is_empty() && b.checks.is_empty() {
-        b.warnings
-            .push("nothing a scenario can hold was found: the scenario has no faults".into());
+        b.warnings.push(format!(
+            "{}: nothing a scenario can hold was found: the scenario has no faults",
+            sources.join(", ")
+        ));
     }
     if b.services.is_empty() {
         b.anywhere();
