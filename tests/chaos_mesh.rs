@@ -94,6 +94,9 @@ fn should_wrap_the_workflow_in_a_valid_schedule_when_the_scenario_has_one() {
     assert_eq!(violations("Schedule", &d.body), Vec::<String>::new());
 }
 
+/// A change to a document.
+type Mutation = Box<dyn Fn(&mut Value)>;
+
 fn should_have_schemas_that_reject_mutated_documents() {
     let export = export(&root().join("scenarios/game-day.toml"));
     let workflow = &export.documents[0];
@@ -107,7 +110,7 @@ fn should_have_schemas_that_reject_mutated_documents() {
             .unwrap()
     };
     let net = template(&workflow.body, "NetworkChaos");
-    let mutations: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    let mutations: Vec<(&str, Mutation)> = vec![
         (
             "an unknown action",
             Box::new(move |b: &mut Value| {
@@ -330,9 +333,12 @@ const CONTINUOUS: &[&str] = &[
     "failureThreshold",
 ];
 
+/// A kind, and the fields of its spec compared.
+type Compared = (&'static str, &'static [&'static str]);
+
 /// The examples whose kinds both sides share, the fields compared per kind, and the
 /// examples that import nothing (with a warning).
-fn round_trips() -> Vec<(&'static str, Vec<(&'static str, &'static [&'static str])>)> {
+fn round_trips() -> Vec<(&'static str, Vec<Compared>)> {
     vec![
         (
             "network-delay-example.yaml",

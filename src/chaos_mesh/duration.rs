@@ -19,7 +19,7 @@ pub fn go(d: Duration) -> String {
     }
     let (size, unit) = units
         .iter()
-        .find(|(size, _)| nanos % size == 0)
+        .find(|(size, _)| nanos.is_multiple_of(*size))
         .copied()
         .unwrap_or((1, "ns"));
     format!("{}{unit}", nanos / size)
