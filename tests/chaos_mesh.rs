@@ -499,8 +499,80 @@ fn should_warn_instead_of_failing_on_kinds_a_scenario_cannot_hold() {
     );
 }
 
+/// The kind a fault comes back as: a jitter is a delay, a reset a partition.
+fn kind_back(k: &'static str) -> &'static str {
+    match k {
+        "jitter" => "latency",
+        "reset" => "partition",
+        k => k,
+    }
+}
+
+fn should_import_what_it_exports() {
+    for file in scenario_files() {
+        let exported = export(&file);
+        let docs: Vec<(String, Value)> = exported
+            .documents
+            .iter()
+            .map(|d| ("exported".to_string(), d.body.clone()))
+            .collect();
+        let import = cm::import_documents(&docs, &["exported".into()]).unwrap();
+        let scenario = shakedown::scenario::parse(&import.toml, Path::new("imported.toml"))
+            .unwrap_or_else(|p| panic!("{}: {p:#?}\n{}", file.display(), import.toml));
+        let original = shakedown::scenario::load(&file).unwrap();
+        let kinds = |s: &shakedown::scenario::Scenario| {
+            let mut k: Vec<&str> = s
+                .faults
+                .iter()
+                .map(|f| kind_back(f.kind().name()))
+                .collect();
+            k.sort();
+            k
+        };
+        assert_eq!(
+            kinds(&scenario),
+            kinds(&original),
+            "{}\n{}",
+            file.display(),
+            import.toml
+        );
+        // When each fault starts and how long it lasts (a crash: until its restart).
+        let starts = |s: &shakedown::scenario::Scenario| {
+            let mut t: Vec<(u64, u64)> = shakedown::scenario::plan(s, 0)
+                .iter()
+                .map(|p| {
+                    let end = p.end.unwrap_or(p.start + p.spec.duration.0);
+                    (
+                        p.start.as_millis() as u64,
+                        (end - p.start).as_millis() as u64,
+                    )
+                })
+                .collect();
+            t.sort();
+            t
+        };
+        // The export's timeline starts with the warm-up; the import's warm-up is 0.
+        let warmup = original.warmup.as_millis();
+        let shifted: Vec<(u64, u64)> = starts(&original)
+            .into_iter()
+            .map(|(s, d)| (s + warmup, d))
+            .collect();
+        assert_eq!(
+            starts(&scenario),
+            shifted,
+            "{}\n{}",
+            file.display(),
+            import.toml
+        );
+    }
+}
+
 fn main() -> std::process::ExitCode {
     Tests::new()
+        .test(
+            "should_import_what_it_exports",
+            should_import_what_it_exports,
+        )
         .needs(
             CHAOS_MESH,
             "should_export_every_scenario_to_documents_that_validate_against_their_crds",

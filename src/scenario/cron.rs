@@ -153,4 +153,15 @@ mod tests {
             assert!(bad.parse::<Cron>().is_err(), "{bad}");
         }
     }
+
+    #[test]
+    fn a_bad_schedule_is_located_in_the_scenario() {
+        let text = "name = \"x\"\nschedule = \"every day\"\n[services.a]\ncommand = [\"true\"]\n";
+        let p = crate::scenario::parse(text, "s.toml".as_ref()).unwrap_err();
+        assert!(
+            p[0].to_string()
+                .starts_with("s.toml:2:12: \"every day\" is not a cron expression"),
+            "{p:?}"
+        );
+    }
 }
