@@ -114,7 +114,7 @@ struct Pods {
     anywhere: bool,
 }
 
-/// A fault or check, as TOML lines.
+/// What the documents hold, gathered as scenario parts (faults and checks as TOML text).
 #[derive(Debug, Default)]
 struct Builder {
     services: BTreeMap<String, Pods>,
@@ -123,7 +123,12 @@ struct Builder {
     checks: Vec<(bool, String)>,
     schedule: Option<String>,
     warnings: Vec<String>,
+    /// Workflow templates visited so far (bounded: children may loop).
+    visits: usize,
 }
+
+/// The most workflow templates one import visits.
+const MAX_VISITS: usize = 10_000;
 
 /// Where a document or template is, for warnings.
 struct Origin<'a> {
@@ -188,6 +193,14 @@ impl Builder {
         start: Duration,
         depth: usize,
     ) -> Duration {
+        self.visits += 1;
+        if self.visits > MAX_VISITS {
+            if self.visits == MAX_VISITS + 1 {
+                let why = format!("more than {MAX_VISITS} templates visited (children that loop?): the rest is left out");
+                self.warn(at, why);
+            }
+            return Duration::ZERO;
+        }
         let Some(t) = templates.get(name).copied().filter(|_| depth < 64) else {
             self.warn(
                 at,
@@ -669,6 +682,26 @@ fn regex_of(path: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_workflow_whose_children_loop_ends_with_a_warning() {
+        let doc: Value = serde_json::json!({
+            "kind": "Workflow",
+            "metadata": { "name": "loop" },
+            "spec": { "entry": "a", "templates": [
+                { "name": "a", "templateType": "Parallel", "children": ["a", "a", "a", "a"] }
+            ] }
+        });
+        let import = import_documents(&[("w.yaml".into(), doc)], &["w.yaml".into()]).unwrap();
+        assert!(
+            import
+                .warnings
+                .iter()
+                .any(|w| w.contains("children that loop")),
+            "{:?}",
+            import.warnings
+        );
+    }
 
     #[test]
     fn rates_and_paths_are_translated() {

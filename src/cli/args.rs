@@ -222,12 +222,13 @@ pub enum ImportCommand {
     ///
     /// Each selector becomes a service with a `kubernetes` table (its labels and namespace)
     /// and a placeholder image; a NetworkChaos with a target becomes a link between the two
-    /// services (without a target, a link from the service to itself); faults get their
-    /// start from the Workflow's Serial and Parallel templates (0 for a lone document) and
-    /// their duration from `duration` or the template's `deadline`. Kinds and fields the
-    /// scenario cannot hold (DNSChaos, TimeChaos, StressChaos, correlation …) are named in
-    /// warnings on standard error. Exit code 0 when written, 2 when a file cannot be read or
-    /// nothing could be imported.
+    /// services (without a target, a link to a service marked `kubernetes.anywhere`); faults
+    /// get their start from the Workflow's Serial and Parallel templates (0 for a lone
+    /// document, with no warm-up) and their duration from `duration` or the template's
+    /// `deadline`; StatusChecks become canaries (Continuous) or steady-state checks. Kinds
+    /// and fields the scenario cannot hold (DNSChaos, TimeChaos, StressChaos, `mode: one`,
+    /// `correlation` …) are named in warnings on standard error, and left out. Exit code 0
+    /// when written, 2 when a file cannot be read or is not YAML.
     ChaosMesh(ImportArgs),
 }
 
