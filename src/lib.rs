@@ -25,6 +25,8 @@ mod paint;
 
 #[cfg(feature = "chaos")]
 pub mod chaos;
+#[cfg(feature = "scenario")]
+pub mod chaos_mesh;
 #[cfg(feature = "cli")]
 pub mod cli;
 #[cfg(feature = "consumer")]

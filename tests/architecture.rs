@@ -32,9 +32,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "file",
         ],
     ),
+    ("chaos_mesh", &["scenario", "chaos"]),
     (
         "cli",
         &[
+            "chaos_mesh",
             "contract",
             "consumer",
             "verifier",

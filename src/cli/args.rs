@@ -167,6 +167,84 @@ pub enum Command {
     ///
     /// Exit code 0 when no change is breaking, 1 when one is, 2 when a file cannot be read.
     Diff(DiffArgs),
+
+    /// Write a scenario as another tool's resources: `--format chaos-mesh` gives Chaos Mesh
+    /// (Kubernetes) resources.
+    ///
+    /// One Workflow reproduces the fault timeline (NetworkChaos for link faults and
+    /// partitions, PodChaos for crash and pause, HTTPChaos for HTTP faults, Suspend for the
+    /// waits), with StatusChecks for the HTTP canaries and steady-state checks that abort it
+    /// when they fail; a Schedule wraps it when the scenario has a `schedule`. Services are
+    /// found by the labels of their `kubernetes` table (default `app = NAME`). What cannot be
+    /// expressed (contract canaries, latency expectations, `same_as`, toxicity …) is printed
+    /// as a warning FILE:LINE:COLUMN on standard error.
+    ///
+    /// Exit code 0 when written, 2 when the scenario is invalid, or with --strict when there
+    /// are warnings (nothing is written then).
+    Export(ExportArgs),
+
+    /// Read another tool's resources into a scenario.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+/// The formats of `shakedown export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// Chaos Mesh resources (chaos-mesh.org/v1alpha1) as YAML.
+    ChaosMesh,
+}
+
+/// Arguments of `shakedown export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// What to write.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+
+    /// The scenario file.
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+
+    /// Write one file per resource into this folder (created if need be), named
+    /// NAME.KIND.yaml; without it, all resources go to standard output as one multi-document
+    /// YAML stream.
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+
+    /// Refuse (exit 2, nothing written) when anything of the scenario cannot be expressed.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// The `shakedown import` commands.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Read Chaos Mesh YAML (NetworkChaos, PodChaos, HTTPChaos, StatusCheck, Workflow,
+    /// Schedule; several documents per file allowed) into a scenario TOML.
+    ///
+    /// Each selector becomes a service with a `kubernetes` table (its labels and namespace)
+    /// and a placeholder image; a NetworkChaos with a target becomes a link between the two
+    /// services (without a target, a link to a service marked `kubernetes.anywhere`); faults
+    /// get their start from the Workflow's Serial and Parallel templates (0 for a lone
+    /// document, with no warm-up) and their duration from `duration` or the template's
+    /// `deadline`; StatusChecks become canaries (Continuous) or steady-state checks. Kinds
+    /// and fields the scenario cannot hold (DNSChaos, TimeChaos, StressChaos, `mode: one`,
+    /// `correlation` …) are named in warnings on standard error, and left out. Exit code 0
+    /// when written, 2 when a file cannot be read or is not YAML.
+    ChaosMesh(ImportArgs),
+}
+
+/// Arguments of `shakedown import chaos-mesh`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// Chaos Mesh YAML files.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Write the scenario to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Arguments of `shakedown completions`.

@@ -5,6 +5,7 @@ pub mod backend;
 mod canary;
 mod cancel;
 pub mod compose;
+mod cron;
 mod duration;
 mod engine;
 mod fault;
@@ -29,15 +30,16 @@ mod validate;
 mod verdict;
 
 pub use cancel::{cancel_pair, Cancel, Canceller};
+pub use cron::Cron;
 pub use duration::Dur;
 pub use engine::{effective_seed, run, BackendKind, RunOptions};
 pub use fault::{plan, Aim, Planned};
 pub use load::{load, load_with, parse, parse_with, Problem, Programs, ScenarioError};
 pub use model::{
     BandwidthFault, Canary, Check, CrashFault, Direction, Effect, Expect, Fault, FaultKind,
-    Healthcheck, HttpFault, HttpRequest, Hypothesis, JitterFault, LatencyFault, Link, LinkFault,
-    PartitionFault, PauseFault, Reading, Ready, Scenario, Service, SystemFile, SystemRef, Target,
-    DEFAULT_DURATION,
+    Healthcheck, HttpFault, HttpRequest, Hypothesis, JitterFault, Kubernetes, LatencyFault, Link,
+    LinkFault, PartitionFault, PauseFault, Reading, Ready, Scenario, Service, SystemFile,
+    SystemRef, Target, DEFAULT_DURATION,
 };
 pub use owner::{Liveness, Owner};
 pub use pattern::Pattern;

@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::cron::Cron;
 use super::duration::Dur;
 use super::pattern::Pattern;
 use crate::chaos::HttpAction;
@@ -110,6 +111,12 @@ pub struct Scenario {
     /// The faults, each with a start time (after the warm-up) and a duration (default 5s).
     #[serde(default)]
     pub faults: Vec<Fault>,
+    /// When to repeat the experiment on a cluster, as a cron expression (five fields, e.g.
+    /// "0 3 * * 1-5") or a form Chaos Mesh accepts ("@hourly", "@every 30m"). Only
+    /// `shakedown export --format chaos-mesh` uses it (a `Schedule` wraps the `Workflow`);
+    /// the local engine ignores it and runs the scenario once.
+    #[serde(default)]
+    pub schedule: Option<Cron>,
 }
 
 /// One service: a local process (process backend) and/or a container image (docker backend).
@@ -146,6 +153,29 @@ pub struct Service {
     /// Services that must be ready before this one starts.
     #[serde(default)]
     pub depends_on: Vec<String>,
+    /// How the service's pods are found on Kubernetes (`shakedown export --format
+    /// chaos-mesh`). When absent: namespace `default` and labels `app = <service name>`.
+    #[serde(default)]
+    pub kubernetes: Option<Kubernetes>,
+}
+
+/// A service's pods on Kubernetes: the label selector Chaos Mesh resources use.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Kubernetes {
+    /// The namespace of the pods. When absent, selectors name no namespace (Chaos Mesh then
+    /// looks in the namespace the workflow is created in, `default` unless told otherwise),
+    /// and URLs use `default` (`http://NAME.default.svc:PORT`).
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// Labels every pod of the service has. Default `app = <service name>`.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// This service stands for every destination, not for pods: a link to it becomes a
+    /// NetworkChaos without a `target` (all the traffic of the client's pods). `shakedown
+    /// import` sets it for chaos without a target. Default false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub anywhere: bool,
 }
 
 /// A readiness check.

@@ -27,6 +27,8 @@ pub enum Need {
     Busybox,
     /// The Pact specification's conformance cases (see [`pact_spec`]).
     PactSpec,
+    /// The Chaos Mesh CRD schemas and examples (see [`chaos_mesh`]).
+    ChaosMesh,
     /// The reference Pact mock server (see [`pact_mock_server`]).
     PactMockServer,
     /// The reference Pact verifier (see [`pact_verifier`]).
@@ -53,6 +55,7 @@ impl Need {
             #[cfg(feature = "scenario")]
             Need::Busybox => return super::busybox::build().err(),
             Need::PactSpec => pact_spec().is_some(),
+            Need::ChaosMesh => chaos_mesh().is_some(),
             Need::PactMockServer => pact_mock_server().is_some(),
             Need::PactVerifier => pact_verifier().is_some(),
         };
@@ -72,6 +75,9 @@ impl Need {
             Need::Busybox => "Docker or busybox-static is missing", // busybox::build says which
             Need::PactSpec => {
                 "the Pact specification cases are missing: set SHAKEDOWN_PACT_SPEC or use ../shared/pact-spec"
+            }
+            Need::ChaosMesh => {
+                "the Chaos Mesh schemas and examples are missing: set SHAKEDOWN_CHAOS_MESH or use ../shared/chaos-mesh"
             }
             Need::PactMockServer | Need::PactVerifier => {
                 "the reference Pact tools are missing: pip install pact-python-cli"
@@ -130,6 +136,16 @@ fn answers(program: &str, args: &[&str]) -> bool {
         .args(args)
         .output()
         .is_ok_and(|o| o.status.success())
+}
+
+/// The folder of the Chaos Mesh CRD schemas (`crds/`) and examples (`examples/`):
+/// `$SHAKEDOWN_CHAOS_MESH`, or `../shared/chaos-mesh` beside the checkout; `None` when it
+/// has no `crds` folder.
+pub fn chaos_mesh() -> Option<PathBuf> {
+    let dir = std::env::var_os("SHAKEDOWN_CHAOS_MESH")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/chaos-mesh"));
+    dir.join("crds").is_dir().then_some(dir)
 }
 
 /// Whether Docker answers and has these local images.

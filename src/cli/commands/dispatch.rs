@@ -1,6 +1,6 @@
 //! Dispatch: which command module runs a parsed command line.
 
-use crate::cli::args::{Cli, Command, ContractCommand};
+use crate::cli::args::{Cli, Command, ContractCommand, ImportCommand};
 use crate::cli::outcome::Outcome;
 
 /// Runs a parsed command line.
@@ -21,5 +21,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Schema(args) => super::scenario::schema(&args),
         Command::Completions(args) => super::completions::run(&args),
         Command::Man(args) => super::man::run(&args),
+        Command::Export(args) => super::export::run(&args),
+        Command::Import(ImportCommand::ChaosMesh(args)) => super::import::run(&args),
     }
 }

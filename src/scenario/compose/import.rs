@@ -253,6 +253,7 @@ fn service(
         env,
         ready,
         depends_on,
+        kubernetes: None,
     };
     Ok((service, warnings))
 }
