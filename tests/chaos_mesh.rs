@@ -82,6 +82,19 @@ fn should_wrap_the_workflow_in_a_valid_schedule_when_the_scenario_has_one() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(root().join("scenarios/latency.toml")).unwrap();
     let text = text.replacen("seed = 42\n", "seed = 42\nschedule = \"0 3 * * 1-5\"\n", 1);
+    // Saved elsewhere: the scenario's relative paths made absolute.
+    let scenarios = root().join("scenarios");
+    let text = text
+        .replacen(
+            "\"systems/shop.toml\"",
+            &format!("{:?}", scenarios.join("systems/shop.toml")),
+            1,
+        )
+        .replacen(
+            "\"../contracts/",
+            &format!("\"{}/", root().join("contracts").display()),
+            1,
+        );
     let file = dir.path().join("nightly.toml");
     std::fs::write(&file, text).unwrap();
     let export = export(&file);
@@ -192,7 +205,7 @@ fn should_refuse_a_scenario_with_a_contract_canary_under_strict() {
     );
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("scenarios/latency.toml:67:12: warning: canary \"the web contract holds\" replays a contract"),
+        err.contains("scenarios/latency.toml:16:12: warning: canary \"the web contract holds\" replays a contract"),
         "{err}"
     );
     let o = run(&["export", "--format", "chaos-mesh", "scenarios/latency.toml"]);
@@ -216,10 +229,32 @@ fn should_locate_each_warning_at_what_it_is_about() {
     };
     // Lines of scenarios/game-day.toml: the p99 expectation, the contract, `same_as`, the
     // HTTP fault's toxicity.
-    at("/scenarios/game-day.toml:63:55: ", "`p99` is not checked");
-    at("/scenarios/game-day.toml:67:12: ", "replays a contract");
-    at("/scenarios/game-day.toml:77:11: ", "same_as");
-    at("/scenarios/game-day.toml:100:12: ", "toxicity");
+    at("/scenarios/game-day.toml:12:55: ", "`p99` is not checked");
+    at("/scenarios/game-day.toml:16:12: ", "replays a contract");
+    at("/scenarios/game-day.toml:26:11: ", "same_as");
+    at("/scenarios/game-day.toml:49:12: ", "toxicity");
+}
+
+fn should_locate_a_warning_in_the_system_file_that_holds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let system = "[services.a]\nimage = \"a:1\"\nport = 80\n\n[services.b]\ncommand = [\"true\"]\n";
+    std::fs::write(dir.path().join("sys.toml"), system).unwrap();
+    let scenario = "name = \"x\"\nsystem = \"sys.toml\"\n[[faults]]\nkind = \"crash\"\nservice = \"a\"\nstart = \"1s\"\n";
+    let file = dir.path().join("s.toml");
+    std::fs::write(&file, scenario).unwrap();
+    let warnings: Vec<String> = export(&file)
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let sys = dir.path().join("sys.toml");
+    let at_b = format!("{}:6:11: service b is a process only", sys.display());
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with(&at_b) && w.contains("b")),
+        "a warning about service b at its table in sys.toml: {warnings:#?}"
+    );
 }
 
 fn should_write_one_file_per_document_into_a_folder() {
@@ -599,6 +634,10 @@ fn main() -> std::process::ExitCode {
         .test(
             "should_locate_each_warning_at_what_it_is_about",
             should_locate_each_warning_at_what_it_is_about,
+        )
+        .test(
+            "should_locate_a_warning_in_the_system_file_that_holds_it",
+            should_locate_a_warning_in_the_system_file_that_holds_it,
         )
         .needs(
             CHAOS_MESH,

@@ -34,11 +34,17 @@ fn contracts_of_this_binary_elsewhere() {
 
 /// The ```rust blocks of `markdown`, each as its lines without leading indentation.
 fn rust_blocks(markdown: &str) -> Vec<Vec<&str>> {
+    blocks_of(markdown, "```rust")
+}
+
+/// The blocks of `markdown` fenced by `fence` (e.g. "```toml"), each as its lines without
+/// leading indentation.
+fn blocks_of<'m>(markdown: &'m str, fence: &str) -> Vec<Vec<&'m str>> {
     let mut blocks = vec![];
     let mut current: Option<Vec<&str>> = None;
     for line in markdown.lines() {
         match (&mut current, line.trim_end()) {
-            (None, fence) if fence.starts_with("```rust") => current = Some(vec![]),
+            (None, open) if open.starts_with(fence) => current = Some(vec![]),
             (Some(_), "```") => blocks.extend(current.take()),
             (Some(block), text) => block.push(text.trim_start()),
             (None, _) => {}
@@ -191,4 +197,36 @@ fn should_add_and_remove_a_toxic_as_the_readme_shows() -> Result<(), Box<dyn Err
 
     assert!(proxy.toxics().is_empty(), "the guard removed the toxic");
     Ok(())
+}
+
+/// The README's Scenarios section: every ```toml block is a scenario that loads (syntax,
+/// fields, references, the system and Compose files it names) when saved in `scenarios/`,
+/// as the section says.
+#[cfg(feature = "scenario")]
+#[test]
+fn should_load_every_toml_block_of_the_readme_scenarios_section() {
+    let readme = include_str!("../README.md");
+    let start = readme
+        .find("\n## Scenarios\n")
+        .expect("a Scenarios section");
+    let section = &readme[start + 1..];
+    let end = section.find("\n## ").unwrap_or(section.len());
+    let blocks = blocks_of(&section[..end], "```toml");
+    assert!(
+        blocks.len() >= 3,
+        "the complete, system-file and Compose examples"
+    );
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    for (i, block) in blocks.iter().enumerate() {
+        let file = dir.join(format!(".readme-{}-{i}.toml", std::process::id()));
+        std::fs::write(&file, block.join("\n")).expect("a scenario file");
+        let loaded = shakedown::scenario::load(&file);
+        std::fs::remove_file(&file).expect("removed");
+        if let Err(e) = loaded {
+            panic!(
+                "README toml block {i} is not a valid scenario:\n{e}\n{}",
+                block.join("\n")
+            );
+        }
+    }
 }

@@ -195,6 +195,32 @@ fn located(origins: &Origins, found: Vec<Found>) -> Vec<Problem> {
     problems.into_iter().map(|(_, p)| p).collect()
 }
 
+/// Locates messages given at key paths of the merged scenario in `text` (read from `file`),
+/// each in the file that holds it (the scenario or one of its system files), at the deepest
+/// key of its path that file has: for what others say about a loaded scenario (the Chaos
+/// Mesh export's warnings). In file order, then line and column.
+pub fn locate_paths(text: &str, file: &Path, found: Vec<(KeyPath, String)>) -> Vec<Problem> {
+    let mut origins = Origins::default();
+    origins.add(file.to_path_buf(), text.to_string());
+    if let Ok(mut scenario) = read::<Scenario>(&origins.sources[0], 0) {
+        origins.set_root(0, scenario.root.as_deref());
+        // A scenario that loaded once merges again; were it not, paths stay in its own file.
+        let _ = origins.merge(&mut scenario, &|source, index| read(source, index));
+    }
+    let found = found
+        .into_iter()
+        .map(|(path, message)| {
+            let (source, path) = origins.place(&path);
+            Found {
+                source,
+                at: Place::Path(path),
+                message,
+            }
+        })
+        .collect();
+    located(&origins, found)
+}
+
 /// The line and column of `path` in a file (1:1 when it is not there).
 pub(super) fn position(source: &Source, path: &KeyPath) -> (usize, usize) {
     let span = DeTable::parse(&source.text)
@@ -273,19 +299,20 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, before[line_start..].chars().count() + 1)
 }
 
-/// The span of the deepest value of `path` that the document has.
+/// The span of the deepest value of `path` that the document has (the whole document when
+/// it has none).
 fn locate(doc: &Spanned<DeTable<'_>>, path: &KeyPath) -> Option<Range<usize>> {
     let mut span = doc.span();
     let mut table = Some(doc.get_ref());
     let mut array: Option<&toml::de::DeArray<'_>> = None;
     for seg in path {
         let value = match seg {
-            Seg::Key(k) => table?
-                .iter()
-                .find(|(key, _)| key.get_ref() == k)
+            Seg::Key(k) => table
+                .and_then(|t| t.iter().find(|(key, _)| key.get_ref() == k))
                 .map(|(_, v)| v),
-            Seg::Index(i) => array?.get(*i),
-        }?;
+            Seg::Index(i) => array.and_then(|a| a.get(*i)),
+        };
+        let Some(value) = value else { break };
         span = value.span();
         (table, array) = match value.get_ref() {
             DeValue::Table(t) => (Some(t), None),
@@ -598,7 +625,12 @@ mod files {
             "name = \"x\"\nsystem = { compose = \"docker-compose.yml\" }\n",
         )]);
         let p = problems(&compose, "scenario.toml", Programs::Unchecked);
-        assert!(p.len() == 1 && p[0].starts_with("scenario.toml:2:22: system = { compose = \"docker-compose.yml\" } is not supported yet"), "{p:?}");
+        assert!(
+            p.len() == 1
+                && p[0].starts_with("scenario.toml:2:22: in the Compose file: ")
+                && p[0].contains("docker-compose.yml: cannot read"),
+            "{p:?}"
+        );
         let wrong = folder(&[("scenario.toml", "name = \"x\"\nsystem = 3\n")]);
         let p = problems(&wrong, "scenario.toml", Programs::Unchecked);
         assert!(

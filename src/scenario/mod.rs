@@ -34,7 +34,9 @@ pub use cron::Cron;
 pub use duration::Dur;
 pub use engine::{effective_seed, run, BackendKind, RunOptions};
 pub use fault::{plan, Aim, Planned};
-pub use load::{load, load_with, parse, parse_with, Problem, Programs, ScenarioError};
+pub use load::{
+    load, load_with, locate_paths, parse, parse_with, Problem, Programs, ScenarioError,
+};
 pub use model::{
     BandwidthFault, Canary, Check, CrashFault, Direction, Effect, Expect, Fault, FaultKind,
     Healthcheck, HttpFault, HttpRequest, Hypothesis, JitterFault, Kubernetes, LatencyFault, Link,
@@ -49,4 +51,5 @@ pub use state::{clean_processes, recorded_runs, state_file, Cleaned, RunState};
 pub use state_dir::{check_private, default_state_dir};
 pub use status::StatusRange;
 pub use system::{start_order, Cut, FaultError};
+pub use validate::{KeyPath, Seg};
 pub use verdict::quantile;
