@@ -14,9 +14,9 @@ use serde_json::json;
 use super::check::{canary_failures, status_check, Mode, Probe};
 use super::document::{dns_name, Document};
 use super::fault::chaos;
-use super::warning::{key_path, locate, Warning};
+use super::warning::{key_path, locate, Seg, Warning};
 use super::workflow::{Templates, Timed};
-use crate::scenario::{self, Effect, Problem, Scenario, ScenarioError};
+use crate::scenario::{self, Effect, Expect, HttpRequest, Problem, Scenario, ScenarioError};
 
 /// The resources of a scenario, and what could not be expressed.
 #[derive(Debug, Clone)]
@@ -169,6 +169,26 @@ fn several_targets(effect: &Effect) -> bool {
     target.names().len() > 1
 }
 
+/// A check retried once a second until it holds or `within` passes (steady state, hypotheses).
+fn synchronous<'s>(
+    at: Vec<Seg>,
+    name: &'s str,
+    http: &'s HttpRequest,
+    expect: &'s Expect,
+    within: Duration,
+) -> Probe<'s> {
+    Probe {
+        at,
+        name,
+        http,
+        expect,
+        every: Duration::from_secs(1),
+        failures: within.as_secs().max(1),
+        mode: Mode::Synchronous,
+        deadline: within,
+    }
+}
+
 /// The steady-state checks, as Synchronous StatusChecks in parallel.
 fn steady_state(
     scenario: &Scenario,
@@ -180,17 +200,8 @@ fn steady_state(
         .iter()
         .enumerate()
         .filter_map(|(i, c)| {
-            let within: Duration = c.within.into();
-            let probe = Probe {
-                at: key_path!["steady_state", i],
-                name: &c.name,
-                http: &c.http,
-                expect: &c.expect,
-                every: Duration::from_secs(1),
-                failures: within.as_secs().max(1),
-                mode: Mode::Synchronous,
-                deadline: within,
-            };
+            let at = key_path!["steady_state", i];
+            let probe = synchronous(at, &c.name, &c.http, &c.expect, c.within.into());
             status_check(scenario, probe, warnings).map(|s| t.status_check(&s))
         })
         .collect();
@@ -219,17 +230,8 @@ fn hypotheses(
                 ));
                 return None;
             }
-            let within: Duration = h.within.into();
-            let probe = Probe {
-                at: key_path!["hypotheses", i],
-                name: &h.name,
-                http: &h.http,
-                expect: &h.expect,
-                every: Duration::from_secs(1),
-                failures: within.as_secs().max(1),
-                mode: Mode::Synchronous,
-                deadline: within,
-            };
+            let at = key_path!["hypotheses", i];
+            let probe = synchronous(at, &h.name, &h.http, &h.expect, h.within.into());
             status_check(scenario, probe, warnings).map(|s| t.status_check(&s))
         })
         .collect();
