@@ -86,22 +86,47 @@ pub enum Command {
     /// the answers with the contract's rules. Pending interactions (marked pending, or whose
     /// contract this provider has never verified successfully, when a results store is used)
     /// are reported but do not fail unless --strict.
+    /// With --broker-url, the contracts are the pacts the Pact Broker selects for the provider
+    /// (--selector/--consumer-version-selectors, --provider-branch, --enable-pending,
+    /// --include-wip-pacts-since): each is verified, pending and WIP pacts as the broker says
+    /// (their failures do not fail the run), and with --publish one result per pact is
+    /// published to its `pb:publish-verification-results` link.
     /// Exit code 0 when every interaction that counts passed, 1 when a contract is broken, 2
     /// for usage errors, unreadable contracts or an unreachable provider.
     Verify(Box<VerifyArgs>),
 
     /// Record which contract a consumer version publishes (for can-i-deploy).
+    ///
+    /// With --broker-url (or PACT_BROKER_BASE_URL), publishes the contract files to that Pact
+    /// Broker (its `pb:publish-contracts` relation) with the version's branch, tags and build
+    /// URL, and prints the broker's notices; otherwise records them in the local results store.
+    /// Exit code 0 published, 2 for unreadable files or a broker error (401/403, 404, 409
+    /// conflicting content, 5xx after retries, unreachable, not a broker).
     Publish(PublishArgs),
 
     /// Answer whether a version of an application can be deployed (to an environment).
     ///
     /// Decides from the results store: contracts published, verification results recorded
-    /// with `verify --record`, and deployments recorded with `record-deployment`.
-    /// Exit code 0 yes, 1 no, 2 usage error or unreadable store.
+    /// with `verify --record`, and deployments recorded with `record-deployment`. With
+    /// --broker-url, asks that Pact Broker instead and prints its answer, reasons and notices
+    /// (--retry-while-unknown asks again while verification results are missing).
+    /// Exit code 0 yes, 1 no, 2 usage error, unreadable store or broker error.
     CanIDeploy(CanIDeployArgs),
 
     /// Record that a version of an application now runs in an environment.
+    ///
+    /// With --broker-url, records the deployment at that Pact Broker, through the version's
+    /// `pb:record-deployment` link for the environment (by name).
     RecordDeployment(DeploymentArgs),
+
+    /// Record that a version of an application is released (and supported) in an
+    /// environment, at a Pact Broker (needs --broker-url).
+    RecordRelease(ReleaseArgs),
+
+    /// Record that an application no longer runs in an environment, at a Pact Broker (needs
+    /// --broker-url): its currently deployed versions there (this --version only, if given)
+    /// are marked as no longer deployed.
+    RecordUndeployment(UndeploymentArgs),
 
     /// Run the fault proxy server with a Toxiproxy-compatible API until Ctrl-C.
     ///
@@ -302,6 +327,37 @@ pub struct ProxyArgs {
     pub busy_poll: Option<std::time::Duration>,
 }
 
+/// Where the Pact Broker is, and how to sign in (the names the Pact tools use). Without a
+/// URL, the command works on the local results store.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct BrokerArgs {
+    /// The Pact Broker (or PactFlow) to work with instead of the local results store.
+    #[arg(long, value_name = "URL", env = "PACT_BROKER_BASE_URL")]
+    pub broker_url: Option<String>,
+
+    /// Bearer token for the broker.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "PACT_BROKER_TOKEN",
+        hide_env_values = true
+    )]
+    pub broker_token: Option<String>,
+
+    /// Basic auth username for the broker.
+    #[arg(long, value_name = "NAME", env = "PACT_BROKER_USERNAME")]
+    pub broker_username: Option<String>,
+
+    /// Basic auth password for the broker.
+    #[arg(
+        long,
+        value_name = "PASSWORD",
+        env = "PACT_BROKER_PASSWORD",
+        hide_env_values = true
+    )]
+    pub broker_password: Option<String>,
+}
+
 /// Where the results store lives.
 #[derive(Debug, clap::Args)]
 pub struct StoreArgs {
@@ -387,6 +443,43 @@ pub struct VerifyArgs {
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
 
+    /// Broker mode: one consumer version selector (JSON object, repeatable), e.g.
+    /// '{"mainBranch": true}' or '{"deployedOrReleased": true}'.
+    #[arg(
+        long = "selector",
+        value_name = "JSON",
+        conflicts_with = "consumer_version_selectors"
+    )]
+    pub selectors: Vec<String>,
+
+    /// Broker mode: the consumer version selectors as one JSON array.
+    #[arg(long, value_name = "JSON")]
+    pub consumer_version_selectors: Option<String>,
+
+    /// Broker mode: the provider version's branch (the broker decides pending pacts by it).
+    #[arg(long, value_name = "BRANCH")]
+    pub provider_branch: Option<String>,
+
+    /// Broker mode: ask the broker which pacts are pending (their failures do not fail).
+    #[arg(long)]
+    pub enable_pending: bool,
+
+    /// Broker mode: include work-in-progress pacts published since DATE (e.g. 2024-01-01).
+    #[arg(long, value_name = "DATE")]
+    pub include_wip_pacts_since: Option<String>,
+
+    /// Broker mode: publish one verification result per pact (needs --provider-version).
+    #[arg(long, requires = "provider_version")]
+    pub publish: bool,
+
+    /// Broker mode: the CI build URL published with the results.
+    #[arg(long, value_name = "URL")]
+    pub build_url: Option<String>,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub broker: BrokerArgs,
+
     #[command(flatten)]
     #[allow(missing_docs)]
     pub store: StoreArgs,
@@ -406,6 +499,22 @@ pub struct PublishArgs {
     /// The consumer version.
     #[arg(long)]
     pub version: String,
+
+    /// Broker mode: the version's branch.
+    #[arg(long, value_name = "BRANCH")]
+    pub branch: Option<String>,
+
+    /// Broker mode: a tag of the version (repeatable).
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+
+    /// Broker mode: the CI build that made the version.
+    #[arg(long, value_name = "URL")]
+    pub build_url: Option<String>,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub broker: BrokerArgs,
 
     #[command(flatten)]
     #[allow(missing_docs)]
@@ -428,8 +537,20 @@ pub struct CanIDeployArgs {
     pub version: String,
 
     /// The environment to deploy to (without it: against the latest versions).
-    #[arg(long, value_name = "ENV")]
+    #[arg(long = "to-environment", visible_alias = "to", value_name = "ENV")]
     pub to: Option<String>,
+
+    /// Broker mode: ask again up to N times while the broker lacks verification results.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub retry_while_unknown: u32,
+
+    /// Broker mode: seconds between those retries.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub retry_interval: u64,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub broker: BrokerArgs,
 
     #[command(flatten)]
     #[allow(missing_docs)]
@@ -455,9 +576,69 @@ pub struct DeploymentArgs {
     #[arg(long, visible_alias = "to", value_name = "ENV")]
     pub environment: String,
 
+    /// Broker mode: the application instance deployed (when several run side by side).
+    #[arg(long, value_name = "INSTANCE")]
+    pub application_instance: Option<String>,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub broker: BrokerArgs,
+
     #[command(flatten)]
     #[allow(missing_docs)]
     pub store: StoreArgs,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatArgs,
+}
+
+/// Arguments of `shakedown record-release`.
+#[derive(Debug, clap::Args)]
+pub struct ReleaseArgs {
+    /// The application.
+    #[arg(long)]
+    pub pacticipant: String,
+
+    /// Its version.
+    #[arg(long)]
+    pub version: String,
+
+    /// The environment it is released in (the broker's environment name).
+    #[arg(long, visible_alias = "to", value_name = "ENV")]
+    pub environment: String,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub broker: BrokerArgs,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatArgs,
+}
+
+/// Arguments of `shakedown record-undeployment`.
+#[derive(Debug, clap::Args)]
+pub struct UndeploymentArgs {
+    /// The application.
+    #[arg(long)]
+    pub pacticipant: String,
+
+    /// Only this version (default: whatever version of it is deployed there).
+    #[arg(long)]
+    pub version: Option<String>,
+
+    /// The environment it no longer runs in (the broker's environment name).
+    #[arg(long, visible_alias = "from", value_name = "ENV")]
+    pub environment: String,
+
+    /// Only this application instance.
+    #[arg(long, value_name = "INSTANCE")]
+    pub application_instance: Option<String>,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub broker: BrokerArgs,
 
     #[command(flatten)]
     #[allow(missing_docs)]

@@ -12,6 +12,8 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Publish(args) => super::gate::publish(&args),
         Command::CanIDeploy(args) => super::gate::can_i_deploy_cmd(&args),
         Command::RecordDeployment(args) => super::gate::record_deployment(&args),
+        Command::RecordRelease(args) => super::broker_gate::record_release(&args),
+        Command::RecordUndeployment(args) => super::broker_gate::record_undeployment(&args),
         Command::Diff(args) => super::gate::diff_cmd(&args),
         Command::Proxy(args) => super::proxy::run(&args),
         Command::Run(args) => super::run::run(&args),

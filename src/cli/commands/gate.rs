@@ -1,8 +1,10 @@
-//! The gate commands: `publish`, `can-i-deploy`, `record-deployment` and `diff`.
+//! The gate commands: `publish`, `can-i-deploy`, `record-deployment` and `diff`, on the
+//! local results store, or on a Pact Broker with `--broker-url` (`broker_gate.rs`).
 
 use std::path::Path;
 
-use crate::cli::args::{CanIDeployArgs, DeploymentArgs, DiffArgs, PublishArgs};
+use crate::broker::client::Broker;
+use crate::cli::args::{BrokerArgs, CanIDeployArgs, DeploymentArgs, DiffArgs, PublishArgs};
 use crate::cli::out::{json, out, outln};
 use crate::cli::outcome::Outcome;
 use crate::contract::Pact;
@@ -37,8 +39,25 @@ pub(super) fn store(dir: &Path) -> ResultsStore {
     ResultsStore::new(dir)
 }
 
+/// The broker the command's flags name: `Ok(None)` for the local store, `Err` (printed)
+/// for a bad URL.
+fn broker(command: &str, args: &BrokerArgs) -> Result<Option<Broker>, Outcome> {
+    super::broker_gate::connect(args).map_err(|e| usage(command, e))
+}
+
 /// `shakedown publish`.
 pub fn publish(args: &PublishArgs) -> Outcome {
+    match broker("publish", &args.broker) {
+        Ok(Some(b)) => return super::broker_gate::publish(&b, args),
+        Ok(None) => {}
+        Err(o) => return o,
+    }
+    if args.branch.is_some() || !args.tags.is_empty() || args.build_url.is_some() {
+        return usage(
+            "publish",
+            "--branch, --tag and --build-url need --broker-url: the local results store does not keep them",
+        );
+    }
     let mut records = Vec::new();
     for file in &args.files {
         let pact = match Pact::from_file(file) {
@@ -68,6 +87,11 @@ pub fn publish(args: &PublishArgs) -> Outcome {
 
 /// `shakedown can-i-deploy`.
 pub fn can_i_deploy_cmd(args: &CanIDeployArgs) -> Outcome {
+    match broker("can-i-deploy", &args.broker) {
+        Ok(Some(b)) => return super::broker_gate::can_i_deploy(&b, args),
+        Ok(None) => {}
+        Err(o) => return o,
+    }
     let records = match ResultsStore::new(&args.store.results_dir).read() {
         Ok(r) => r,
         Err(e) => return usage("can-i-deploy", store_error(e)),
@@ -92,6 +116,17 @@ pub fn can_i_deploy_cmd(args: &CanIDeployArgs) -> Outcome {
 
 /// `shakedown record-deployment`.
 pub fn record_deployment(args: &DeploymentArgs) -> Outcome {
+    match broker("record-deployment", &args.broker) {
+        Ok(Some(b)) => return super::broker_gate::record_deployment(&b, args),
+        Ok(None) => {}
+        Err(o) => return o,
+    }
+    if args.application_instance.is_some() {
+        return usage(
+            "record-deployment",
+            "--application-instance needs --broker-url: the local results store does not keep it",
+        );
+    }
     let record = Record::deployment(&args.pacticipant, &args.version, &args.environment);
     match store(&args.store.results_dir).append(std::slice::from_ref(&record)) {
         Ok(()) if args.format.json() => {

@@ -1,5 +1,6 @@
 //! The commands, one module each.
 
+mod broker_gate;
 mod clean;
 mod completions;
 mod contract_check;
@@ -14,5 +15,6 @@ mod proxy;
 mod run;
 mod scenario;
 mod verify;
+mod verify_broker;
 
 pub use dispatch::run;

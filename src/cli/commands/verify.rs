@@ -1,5 +1,5 @@
 //! `shakedown verify`: the provider against its consumers' contracts, with reports and the
-//! results store.
+//! results store (or, with `--broker-url`, the pacts a Pact Broker selects: `verify_broker.rs`).
 
 use std::time::Duration;
 
@@ -30,16 +30,14 @@ pub fn run(args: &VerifyArgs) -> Outcome {
     }
 }
 
-fn verifier(args: &VerifyArgs) -> anyhow::Result<Verifier> {
+/// The verifier the flags configure, without contracts.
+pub(super) fn base_verifier(args: &VerifyArgs) -> Verifier {
     let mut v = Verifier::new(&args.provider, &args.base_url)
         .concurrency(args.concurrency)
         .strict(args.strict)
         // Only the JSON report and the results store show digests.
         .digests(args.json.is_some() || args.format.json() || args.record)
         .timeout(Duration::from_secs(args.timeout));
-    for c in &args.contracts {
-        v = v.contracts(c);
-    }
     if let Some(u) = &args.state_url {
         v = v.state_url(u);
     }
@@ -58,6 +56,15 @@ fn verifier(args: &VerifyArgs) -> anyhow::Result<Verifier> {
     if let Some(s) = &args.filter_state {
         v = v.filter_state(s);
     }
+    v
+}
+
+/// The verifier of the local mode: contract files, pending from the results store.
+fn verifier(args: &VerifyArgs) -> anyhow::Result<Verifier> {
+    let mut v = base_verifier(args);
+    for c in &args.contracts {
+        v = v.contracts(c);
+    }
     if args.pending_new {
         let verified = ResultsStore::new(&args.store.results_dir)
             .verified_digests(&args.provider)
@@ -68,6 +75,27 @@ fn verifier(args: &VerifyArgs) -> anyhow::Result<Verifier> {
 }
 
 fn verify(args: &VerifyArgs) -> anyhow::Result<VerificationReport> {
+    if let Some(broker) = super::broker_gate::connect(&args.broker)? {
+        return super::verify_broker::verify(&broker, args);
+    }
+    let broker_only = [
+        (!args.selectors.is_empty(), "--selector"),
+        (
+            args.consumer_version_selectors.is_some(),
+            "--consumer-version-selectors",
+        ),
+        (args.provider_branch.is_some(), "--provider-branch"),
+        (args.enable_pending, "--enable-pending"),
+        (
+            args.include_wip_pacts_since.is_some(),
+            "--include-wip-pacts-since",
+        ),
+        (args.publish, "--publish"),
+        (args.build_url.is_some(), "--build-url"),
+    ];
+    if let Some((_, flag)) = broker_only.iter().find(|(given, _)| *given) {
+        anyhow::bail!("{flag} needs --broker-url (or PACT_BROKER_BASE_URL); to record results locally, use --record");
+    }
     let filtered = args.filter_consumer.is_some()
         || args.filter_description.is_some()
         || args.filter_state.is_some();
@@ -86,6 +114,15 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<VerificationReport> {
             }
         );
     }
+    show(args, &report)?;
+    if let (true, Some(version)) = (args.record, &args.provider_version) {
+        store(&args.store.results_dir).record_verification(&report, version)?;
+    }
+    Ok(report)
+}
+
+/// Prints the report (text or JSON, with hints) and writes the --json and --junit files.
+pub(super) fn show(args: &VerifyArgs, report: &VerificationReport) -> anyhow::Result<()> {
     if args.format.json() {
         json(&report);
         for hint in advice(&report) {
@@ -97,9 +134,6 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<VerificationReport> {
             outln!("hint: {hint}");
         }
     }
-    if let (true, Some(version)) = (args.record, &args.provider_version) {
-        store(&args.store.results_dir).record_verification(&report, version)?;
-    }
     if let Some(path) = &args.json {
         let text = serde_json::to_string_pretty(&report)?;
         std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
@@ -108,11 +142,11 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<VerificationReport> {
         std::fs::write(path, report.junit())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    Ok(report)
+    Ok(())
 }
 
 /// Why verification could not run, with the flag to fix when it was one.
-fn explain(e: VerifyError) -> anyhow::Error {
+pub(super) fn explain(e: VerifyError) -> anyhow::Error {
     match e {
         VerifyError::BadUrl { url, reason } => anyhow!("invalid --base-url {url:?}: {reason}"),
         VerifyError::Filter(reason) => anyhow!("invalid --filter-description regex: {reason}"),
