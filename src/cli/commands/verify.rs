@@ -124,13 +124,13 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<VerificationReport> {
 /// Prints the report (text or JSON, with hints) and writes the --json and --junit files.
 pub(super) fn show(args: &VerifyArgs, report: &VerificationReport) -> anyhow::Result<()> {
     if args.format.json() {
-        json(&report);
-        for hint in advice(&report) {
+        json(report);
+        for hint in advice(report) {
             eprintln!("hint: {hint}");
         }
     } else {
         out!("{}", report.render(stdout_color()));
-        for hint in advice(&report) {
+        for hint in advice(report) {
             outln!("hint: {hint}");
         }
     }
