@@ -1423,13 +1423,11 @@ fn verification_broker() -> Scripted {
     let broker = Scripted::start(0, move |req| {
         let b = base.lock().unwrap().clone();
         match (req.method.as_str(), req.path.as_str()) {
-            ("GET", "/") => hal(
-                200,
-                index(&[(
-                    "pb:provider-pacts-for-verification",
-                    format!("{b}/pacts/provider/{{provider}}/for-verification"),
-                )]),
-            ),
+            ("GET", "/") => hal(200, index(&[
+                ("pb:provider-pacts-for-verification", format!("{b}/pacts/provider/{{provider}}/for-verification")),
+                ("pb:pacticipant-branch-version", format!("{b}/pacticipants/{{pacticipant}}/branches/{{branch}}/versions/{{version}}")),
+            ])),
+            ("PUT", "/pacticipants/Bar/branches/main/versions/2.0.0") => hal(200, json!({})),
             ("POST", "/pacts/provider/Bar/for-verification") => hal(
                 200,
                 json!({"_embedded": {"pacts": [
@@ -1498,6 +1496,12 @@ fn cli_should_verify_the_brokers_pacts_and_publish_results() {
     assert_eq!(
         query,
         json!({"consumerVersionSelectors": [{"mainBranch": true}], "providerVersionBranch": "main", "includePendingStatus": true, "includeWipPactsSince": "2024-01-01"})
+    );
+    assert!(
+        requests.iter().any(
+            |r| r.method == "PUT" && r.path == "/pacticipants/Bar/branches/main/versions/2.0.0"
+        ),
+        "the provider version's branch is recorded"
     );
     let published: Vec<(String, Value)> = requests
         .iter()

@@ -126,7 +126,9 @@ impl Broker {
 
     /// The index, asked with this `Accept` header.
     pub(super) async fn index_accepting(&self, accept: &str) -> Result<Hal, BrokerError> {
-        self.get_hal(self.base.as_str(), accept).await
+        self.get_hal(self.base.as_str(), accept).await.map_err(|e| {
+            e.looking_for("the broker's index (is --broker-url the broker's base URL?)")
+        })
     }
 
     /// The index's link of relation `rel`, or an error naming what the index offers.

@@ -181,6 +181,29 @@ impl Broker {
         Ok(())
     }
 
+    /// Records that `version` of `pacticipant` is on `branch` (`PUT` to the index's
+    /// `pb:pacticipant-branch-version`, as the Pact verifiers do before publishing results);
+    /// `Ok(false)` when this broker has no such relation (nothing recorded).
+    pub async fn record_branch(
+        &self,
+        pacticipant: &str,
+        branch: &str,
+        version: &str,
+    ) -> Result<bool, BrokerError> {
+        let index = self.index().await?;
+        let Some(link) = index.link("pb:pacticipant-branch-version") else {
+            return Ok(false);
+        };
+        let href = link.expand(&[
+            ("pacticipant", pacticipant),
+            ("branch", branch),
+            ("version", version),
+        ]);
+        self.send(Method::PUT, &href, Some(Body::json(&json!({}))), HAL)
+            .await?;
+        Ok(true)
+    }
+
     /// Deletes `branch` of `pacticipant` (`pb:pacticipant-branch`).
     pub async fn delete_branch(&self, pacticipant: &str, branch: &str) -> Result<(), BrokerError> {
         let link = self.relation("pb:pacticipant-branch", HAL).await?;

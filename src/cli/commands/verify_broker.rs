@@ -37,6 +37,13 @@ pub fn verify(broker: &Broker, args: &VerifyArgs) -> anyhow::Result<Verification
             args.provider
         );
     }
+    if let (true, Some(branch), Some(version)) =
+        (args.publish, &args.provider_branch, &args.provider_version)
+    {
+        if !block_on(broker.record_branch(&args.provider, branch, version))?? {
+            eprintln!("warning: the broker has no pb:pacticipant-branch-version relation: {} {version} is published without its branch {branch:?}", args.provider);
+        }
+    }
     let mut report = VerificationReport {
         provider: args.provider.clone(),
         strict: args.strict,
