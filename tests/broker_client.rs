@@ -124,6 +124,14 @@ fn main() -> ExitCode {
             cli_should_keep_local_commands_local,
         )
         .test(
+            "cli_should_ask_again_while_results_are_unknown",
+            cli_should_ask_again_while_results_are_unknown,
+        )
+        .test(
+            "cli_should_publish_and_record_deployments_releases_and_undeployments",
+            cli_should_publish_and_record_deployments_releases_and_undeployments,
+        )
+        .test(
             "cli_should_verify_the_brokers_pacts_and_publish_results",
             cli_should_verify_the_brokers_pacts_and_publish_results,
         )
@@ -1539,5 +1547,161 @@ fn cli_should_verify_the_brokers_pacts_and_publish_results() {
         text(&bad).contains("--selector \"main\" is not a JSON object"),
         "{}",
         text(&bad)
+    );
+}
+
+fn cli_should_ask_again_while_results_are_unknown() {
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counted = asked.clone();
+    let broker = Scripted::start(0, move |req| match req.path.as_str() {
+        "/" => hal(200, index(&[])),
+        _ if counted.fetch_add(1, Ordering::SeqCst) == 0 => hal(
+            200,
+            json!({"summary": {"deployable": null, "reason": "Bar has not verified yet", "unknown": 1}, "matrix": []}),
+        ),
+        _ => hal(200, matrix_answer(true)),
+    });
+    let mut args = CAN_I_DEPLOY.to_vec();
+    args.extend(["--retry-while-unknown", "3", "--retry-interval", "0"]);
+    let out = against(&broker.url, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        asked.load(Ordering::SeqCst),
+        2,
+        "asked again once, then the broker knew"
+    );
+    assert!(text(&out).contains("asking again"), "{}", text(&out));
+}
+
+/// A broker with a version of Foo deployable and releasable to prod, and Foo 1 deployed there.
+fn environments_broker() -> Scripted {
+    let url = Arc::new(Mutex::new(String::new()));
+    let base = url.clone();
+    let broker = Scripted::start(0, move |req| {
+        let b = base.lock().unwrap().clone();
+        match (req.method.as_str(), req.path.as_str()) {
+            ("GET", "/") => hal(
+                200,
+                index(&[
+                    ("pb:publish-contracts", format!("{b}/contracts/publish")),
+                    ("pb:environments", format!("{b}/environments")),
+                    (
+                        "pb:pacticipant-version",
+                        format!("{b}/pacticipants/{{pacticipant}}/versions/{{version}}"),
+                    ),
+                ]),
+            ),
+            ("POST", "/contracts/publish") => hal(
+                200,
+                json!({"notices": [{"type": "success", "text": "Pact published for Foo version 1 and provider Bar."}],
+                "_embedded": {"version": {"number": "1"}}, "_links": {"pb:contracts": [{"href": format!("{b}/pacts/provider/Bar/consumer/Foo/version/1")}]}}),
+            ),
+            ("GET", "/pacticipants/Foo/versions/1") => hal(
+                200,
+                json!({"_links": {
+                "pb:record-deployment": [{"name": "prod", "href": format!("{b}/deploy/prod")}],
+                "pb:record-release": [{"name": "prod", "href": format!("{b}/release/prod")}]}}),
+            ),
+            ("POST", "/deploy/prod") | ("POST", "/release/prod") => {
+                hal(201, json!({"currentlyDeployed": true}))
+            }
+            ("GET", "/environments") => hal(
+                200,
+                json!({"_embedded": {"environments": [
+                {"name": "prod", "uuid": "u1", "production": true, "_links": {"self": {"href": format!("{b}/environments/u1")}}}]}}),
+            ),
+            ("GET", "/environments/u1") => hal(
+                200,
+                json!({"name": "prod", "_links": {"pb:currently-deployed-deployed-versions": {"href": format!("{b}/environments/u1/deployed-versions/currently-deployed")}}}),
+            ),
+            ("GET", "/environments/u1/deployed-versions/currently-deployed") => hal(
+                200,
+                json!({"_embedded": {"deployedVersions": [
+                {"_embedded": {"version": {"number": "1"}}, "_links": {"self": {"href": format!("{b}/deployed-versions/d1")}}},
+                {"_embedded": {"version": {"number": "0"}}, "_links": {"self": {"href": format!("{b}/deployed-versions/d0")}}}]}}),
+            ),
+            ("PATCH", "/deployed-versions/d1") => hal(200, json!({"currentlyDeployed": false})),
+            _ => Resp(404, "text/plain", Vec::new()),
+        }
+    });
+    *url.lock().unwrap() = broker.url.clone();
+    broker
+}
+
+fn cli_should_publish_and_record_deployments_releases_and_undeployments() {
+    let broker = environments_broker();
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_pact(dir.path());
+    let out = against(
+        &broker.url,
+        &[
+            "publish",
+            file.to_str().unwrap(),
+            "--version",
+            "1",
+            "--build-url",
+            "http://ci/1",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("Pact published for Foo version 1 and provider Bar."),
+        "{}",
+        text(&out)
+    );
+    let who = [
+        "--pacticipant",
+        "Foo",
+        "--version",
+        "1",
+        "--environment",
+        "prod",
+    ];
+    for (command, said) in [
+        ("record-deployment", "recorded: Foo 1 deployed to prod"),
+        ("record-release", "recorded: Foo 1 released to prod"),
+    ] {
+        let out = against(&broker.url, &[&[command][..], &who[..]].concat());
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        assert!(text(&out).contains(said), "{}", text(&out));
+    }
+    let out = against(
+        &broker.url,
+        &[&["record-undeployment", "--format", "json"][..], &who[..]].concat(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let undone: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        undone,
+        json!([{"href": format!("{}/deployed-versions/d1", broker.url), "version": "1", "applicationInstance": null}])
+    );
+    let patches: Vec<Req> = broker
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PATCH")
+        .collect();
+    assert_eq!(patches.len(), 1, "only version 1 is undeployed");
+    assert_eq!(patches[0].json(), json!({"currentlyDeployed": false}));
+    assert_eq!(
+        patches[0].header("Content-Type"),
+        Some("application/merge-patch+json")
+    );
+    let out = against(
+        &broker.url,
+        &[
+            "record-undeployment",
+            "--pacticipant",
+            "Foo",
+            "--version",
+            "7",
+            "--environment",
+            "prod",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("a deployment of \"Foo\" version 7 in environment \"prod\" not found"),
+        "{}",
+        text(&out)
     );
 }

@@ -94,9 +94,9 @@ impl Broker {
         let names: Vec<String> = all.iter().map(|e| e.name.clone()).collect();
         all.into_iter()
             .find(|e| e.name == name)
-            .ok_or_else(|| BrokerError::NotFound {
+            .ok_or_else(|| BrokerError::NoSuch {
                 what: format!("environment {name:?} (the broker has: {})", list(&names)),
-                url: self.base_url().to_string(),
+                broker: self.base_url().to_string(),
             })
     }
 
@@ -189,12 +189,12 @@ impl Broker {
                 let at = format!("version {version} of {pacticipant:?}");
                 return Err(missing(rel, at, &doc));
             }
-            return Err(BrokerError::NotFound {
+            return Err(BrokerError::NoSuch {
                 what: format!(
                     "environment {environment:?} (the broker has: {})",
                     list(&names)
                 ),
-                url: self.base_url().to_string(),
+                broker: self.base_url().to_string(),
             });
         };
         let answer = self
@@ -271,12 +271,12 @@ impl Broker {
             })
             .collect();
         if chosen.is_empty() {
-            return Err(BrokerError::NotFound {
+            return Err(BrokerError::NoSuch {
                 what: format!(
                     "a deployment of {pacticipant:?}{} in environment {environment:?}",
                     version.map(|v| format!(" version {v}")).unwrap_or_default()
                 ),
-                url: self.base_url().to_string(),
+                broker: self.base_url().to_string(),
             });
         }
         for d in &chosen {

@@ -27,6 +27,15 @@ pub enum BrokerError {
         /// The URL.
         url: String,
     },
+    /// The broker answered, but has no such thing among what it lists (an environment by
+    /// name, a deployment to undo).
+    #[error("{what} not found at the broker {broker}")]
+    NoSuch {
+        /// What was looked for, and what there is.
+        what: String,
+        /// The broker's base URL.
+        broker: String,
+    },
     /// 409: the content conflicts with what the broker has (a contract published again
     /// with other content under the same version).
     #[error("the broker refused conflicting content (HTTP 409 from {url}): {message}")]
@@ -105,6 +114,9 @@ impl BrokerError {
 
     /// True for a 404.
     pub fn is_not_found(&self) -> bool {
-        matches!(self, BrokerError::NotFound { .. })
+        matches!(
+            self,
+            BrokerError::NotFound { .. } | BrokerError::NoSuch { .. }
+        )
     }
 }
