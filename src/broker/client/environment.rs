@@ -185,7 +185,7 @@ impl Broker {
         let doc = self.version_resource(pacticipant, version).await?;
         let Some(link) = doc.named(rel, environment) else {
             let names: Vec<String> = doc.links(rel).into_iter().filter_map(|l| l.name).collect();
-            if names.is_empty() && doc.links(rel).is_empty() {
+            if !doc.relations().iter().any(|r| r == rel) {
                 let at = format!("version {version} of {pacticipant:?}");
                 return Err(missing(rel, at, &doc));
             }

@@ -152,8 +152,11 @@ impl Broker {
             .await
             .map_err(|e| e.looking_for("the publish-contracts resource"))?;
         let v = &answer.body;
+        // Brokers send `notices`, older ones `logs`, some both with the same texts.
         let mut notices = Notice::all(v.get("notices"));
-        notices.extend(Notice::all(v.get("logs")));
+        if notices.is_empty() {
+            notices = Notice::all(v.get("logs"));
+        }
         let contracts = super::hal::Hal(v.clone())
             .links("pb:contracts")
             .into_iter()
