@@ -188,7 +188,8 @@ struct Scripted {
 
 impl Scripted {
     fn start(port: u16, handler: impl Fn(&Req) -> Resp + Send + Sync + 'static) -> Scripted {
-        let listener = TcpListener::bind(("127.0.0.1", port)).expect("the test server binds");
+        let listener = TcpListener::bind(("127.0.0.1", port))
+            .unwrap_or_else(|e| panic!("the test server cannot bind 127.0.0.1:{port}: {e}"));
         let url = format!("http://{}", listener.local_addr().unwrap());
         let seen: Arc<Mutex<Vec<Req>>> = Arc::default();
         let handler: Arc<Handler> = Arc::new(handler);
