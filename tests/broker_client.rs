@@ -1633,17 +1633,38 @@ fn cli_should_publish_and_record_deployments_releases_and_undeployments() {
     let broker = environments_broker();
     let dir = tempfile::tempdir().unwrap();
     let file = write_pact(dir.path());
+    let other = dir.path().join("Baz-Bar.json");
+    std::fs::write(
+        &other,
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .replace("\"Foo\"", "\"Baz\""),
+    )
+    .unwrap();
     let out = against(
         &broker.url,
         &[
             "publish",
             file.to_str().unwrap(),
+            other.to_str().unwrap(),
             "--version",
             "1",
             "--build-url",
             "http://ci/1",
         ],
     );
+    let posted: Vec<Value> = broker
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .map(Req::json)
+        .collect();
+    let names: Vec<&str> = posted
+        .iter()
+        .map(|p| p["pacticipantName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Foo", "Baz"], "one publication per consumer");
+    assert_eq!(posted[1]["buildUrl"], "http://ci/1");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(
         text(&out).contains("Pact published for Foo version 1 and provider Bar."),

@@ -58,61 +58,72 @@ fn required(command: &str, args: &BrokerArgs) -> Result<Broker, Outcome> {
     }
 }
 
-/// `shakedown publish --broker-url …`.
+/// `shakedown publish --broker-url …`: one publication per consumer among the files (in
+/// the order first named), each with the version, branch, tags and build URL.
 pub fn publish(broker: &Broker, args: &PublishArgs) -> Outcome {
-    let mut contracts: Vec<ContractFile> = Vec::new();
-    for file in &args.files {
-        let content = match std::fs::read(file) {
-            Ok(c) => c,
-            Err(e) => return usage("publish", format!("{}: {e}", file.display())),
-        };
-        let pact = match std::str::from_utf8(&content)
-            .map_err(|e| e.to_string())
-            .and_then(|t| Pact::parse_named(t, file).map_err(|e| e.to_string()))
-        {
-            Ok(p) => p,
-            Err(e) => return usage("publish", e),
-        };
-        if let Some(first) = contracts.first().filter(|c| c.consumer != pact.consumer) {
-            let (file, this, other) = (file.display(), &pact.consumer, &first.consumer);
-            return usage("publish", format!("{file}: its consumer is {this:?}, not {other:?}: publish each consumer's contracts separately"));
+    let contracts = match read_contracts(&args.files) {
+        Ok(c) => c,
+        Err(o) => return o,
+    };
+    let mut consumers: Vec<String> = Vec::new();
+    for c in &contracts {
+        if !consumers.contains(&c.consumer) {
+            consumers.push(c.consumer.clone());
         }
+    }
+    let mut answers = Vec::new();
+    for consumer in consumers {
+        let publication = Publication {
+            pacticipant: consumer.clone(),
+            version: args.version.clone(),
+            branch: args.branch.clone(),
+            tags: args.tags.clone(),
+            build_url: args.build_url.clone(),
+            contracts: contracts
+                .iter()
+                .filter(|c| c.consumer == consumer)
+                .cloned()
+                .collect(),
+            on_conflict: None,
+        };
+        let published = match run("publish", broker.publish_contracts(&publication)) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        if !args.format.json() {
+            for c in &publication.contracts {
+                let (who, v, to) = (&c.consumer, &args.version, &c.provider);
+                outln!("{who} {v} → {to}: published to {}", broker.base_url());
+            }
+            for n in &published.notices {
+                outln!("  {}", n.text);
+            }
+        }
+        answers.push(published);
+    }
+    if args.format.json() {
+        json(&answers);
+    }
+    Outcome::Ok
+}
+
+/// The contract files, as bytes, with the names they hold.
+fn read_contracts(files: &[std::path::PathBuf]) -> Result<Vec<ContractFile>, Outcome> {
+    let mut contracts = Vec::new();
+    for file in files {
+        let content = std::fs::read(file)
+            .map_err(|e| usage("publish", format!("{}: {e}", file.display())))?;
+        let pact = std::str::from_utf8(&content)
+            .map_err(|e| format!("{}: {e}", file.display()))
+            .and_then(|t| Pact::parse_named(t, file).map_err(|e| e.to_string()))
+            .map_err(|e| usage("publish", e))?;
         contracts.push(ContractFile {
             consumer: pact.consumer,
             provider: pact.provider,
             content,
         });
     }
-    let publication = Publication {
-        pacticipant: contracts[0].consumer.clone(),
-        version: args.version.clone(),
-        branch: args.branch.clone(),
-        tags: args.tags.clone(),
-        build_url: args.build_url.clone(),
-        contracts,
-        on_conflict: None,
-    };
-    let published = match run("publish", broker.publish_contracts(&publication)) {
-        Ok(p) => p,
-        Err(o) => return o,
-    };
-    if args.format.json() {
-        json(&published);
-    } else {
-        for c in &publication.contracts {
-            outln!(
-                "{} {} → {}: published to {}",
-                c.consumer,
-                args.version,
-                c.provider,
-                broker.base_url()
-            );
-        }
-        for n in &published.notices {
-            outln!("  {}", n.text);
-        }
-    }
-    Outcome::Ok
+    Ok(contracts)
 }
 
 /// `shakedown can-i-deploy --broker-url …`: asks, again while results are unknown.
