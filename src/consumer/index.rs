@@ -4,13 +4,13 @@
 
 use std::collections::HashMap;
 
-use crate::contract::{category, HttpRequest, Interaction, InteractionKind, RulePath};
+use crate::contract::{category, percent_decode, HttpRequest, Interaction, InteractionKind, RulePath};
 
 /// Positions of interactions (into the slice the index was built from), in ascending order.
 type Positions = Vec<usize>;
 
 /// Candidates for a request by method (compared ignoring ASCII case, as Pact does) and path
-/// (compared exactly, unless a path rule applies).
+/// (compared exactly once percent-decoded, as servers see it, unless a path rule applies).
 #[derive(Debug, Default)]
 pub(crate) struct InteractionIndex {
     /// Per method as the contract spells it (first spelling seen), positions by literal path.
@@ -37,7 +37,7 @@ impl InteractionIndex {
         } else {
             let paths = self.paths_mut(&request.method);
             paths
-                .entry(request.path.clone())
+                .entry(percent_decode(&request.path))
                 .or_default()
                 .push(position);
         }
@@ -164,6 +164,16 @@ mod tests {
         assert_eq!(found, [0, 1, 3, 4]);
         let found: Vec<usize> = index.candidates("DELETE", "/nothing").collect();
         assert_eq!(found, [1, 4], "rule paths are candidates for every request");
+    }
+
+    #[test]
+    fn a_path_written_encoded_answers_the_decoded_request() {
+        let stub = Stub::new(
+            vec![http("GET", "/pacticipants/Pricing%20Service", None, 200)],
+            StubOptions::default(),
+        );
+        assert_eq!(status(&stub, "GET", "/pacticipants/Pricing Service"), 200);
+        assert_eq!(status(&stub, "GET", "/pacticipants/Pricing"), 500);
     }
 
     #[test]

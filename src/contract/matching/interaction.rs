@@ -91,7 +91,7 @@ fn match_path(expected: &HttpRequest, actual: &HttpRequest) -> Vec<Mismatch> {
                 .flat_map(|f| mismatch(f.reason, Some(f.rule)))
                 .collect(),
         },
-        None if expected.path == actual.path => vec![],
+        None if same_path(&expected.path, &actual.path) => vec![],
         None => mismatch(
             format!(
                 "expected path {} but received {}",
@@ -100,6 +100,13 @@ fn match_path(expected: &HttpRequest, actual: &HttpRequest) -> Vec<Mismatch> {
             None,
         ),
     }
+}
+
+/// Whether two paths are the same path: equal as written, or once percent-decoded (a contract
+/// may write `/pacticipants/Pricing%20Service` where a server sees `Pricing Service`).
+fn same_path(expected: &str, actual: &str) -> bool {
+    let decoded = percent_decode(expected);
+    expected == actual || decoded == actual || decoded == percent_decode(actual)
 }
 
 /// Every way `actual` differs from the `expected` response; empty when it matches.
@@ -243,4 +250,28 @@ fn same_content_type(key: &str, exp: &Value, act: &Value) -> bool {
     let is_ct = key.eq_ignore_ascii_case("contentType") || key.eq_ignore_ascii_case("content-type");
     let parse = |v: &Value| v.as_str().and_then(crate::contract::ContentType::parse);
     is_ct && matches!((parse(exp), parse(act)), (Some(e), Some(a)) if e.accepts(&a))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get(path: &str) -> HttpRequest {
+        HttpRequest {
+            method: "GET".into(),
+            path: path.into(),
+            ..HttpRequest::default()
+        }
+    }
+
+    #[test]
+    fn should_match_a_path_written_encoded_against_the_decoded_request() {
+        let expected = get("/pacticipants/Pricing%20Service");
+        assert!(match_request(&expected, &get("/pacticipants/Pricing Service")).is_empty());
+        assert!(match_request(&expected, &get("/pacticipants/Pricing%20Service")).is_empty());
+        assert_eq!(
+            match_request(&expected, &get("/pacticipants/Pricing")).len(),
+            1
+        );
+    }
 }
