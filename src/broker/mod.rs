@@ -1,0 +1,3 @@
+//! The Pact Broker's side of the gate: which pacts a provider verifies (selection).
+
+pub mod selection;
