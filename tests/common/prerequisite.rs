@@ -33,6 +33,8 @@ pub enum Need {
     PactMockServer,
     /// The reference Pact verifier (see [`pact_verifier`]).
     PactVerifier,
+    /// The reference Pact Broker client (see [`pact_broker_client`]).
+    PactBrokerClient,
 }
 
 /// The example shop's images, which `scripts/images.sh` builds.
@@ -58,6 +60,7 @@ impl Need {
             Need::ChaosMesh => chaos_mesh().is_some(),
             Need::PactMockServer => pact_mock_server().is_some(),
             Need::PactVerifier => pact_verifier().is_some(),
+            Need::PactBrokerClient => pact_broker_client().is_some(),
         };
         (!ok).then(|| self.hint().to_string())
     }
@@ -79,7 +82,7 @@ impl Need {
             Need::ChaosMesh => {
                 "the Chaos Mesh schemas and examples are missing: set SHAKEDOWN_CHAOS_MESH or use ../shared/chaos-mesh"
             }
-            Need::PactMockServer | Need::PactVerifier => {
+            Need::PactMockServer | Need::PactVerifier | Need::PactBrokerClient => {
                 "the reference Pact tools are missing: pip install pact-python-cli"
             }
         }
@@ -173,6 +176,15 @@ pub fn pact_verifier() -> Option<&'static [String]> {
     static FOUND: OnceLock<Option<Vec<String>>> = OnceLock::new();
     FOUND
         .get_or_init(|| reference_tool("PACT_VERIFIER", "verifier", "pact-verifier"))
+        .as_deref()
+}
+
+/// The reference Pact Broker client as a command line: `$PACT_BROKER_CLIENT`, else `pact
+/// broker`, else `pact-broker-cli` (`cargo install pact-broker-cli`); found once per process.
+pub fn pact_broker_client() -> Option<&'static [String]> {
+    static FOUND: OnceLock<Option<Vec<String>>> = OnceLock::new();
+    FOUND
+        .get_or_init(|| reference_tool("PACT_BROKER_CLIENT", "broker", "pact-broker-cli"))
         .as_deref()
 }
 
