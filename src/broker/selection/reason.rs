@@ -4,7 +4,7 @@
 use super::history::History;
 
 /// One publication selected by one criterion.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) struct Hit {
     /// Its position in the history.
     pub at: usize,
@@ -15,7 +15,7 @@ pub(super) struct Hit {
 }
 
 /// The criterion that selected a publication.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) enum Why {
     /// The latest pact of each consumer.
     OverallLatest,

@@ -1,13 +1,13 @@
 //! `select`: the pacts a provider verifies for one request, deduplicated by content, in the
 //! broker's order (by consumer, then by the latest selected version; WIP pacts last).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::criterion::criteria;
 use super::error::SelectionError;
 use super::history::History;
 use super::notice::{inclusion, pending_notices, Notice};
-use super::pending::pending;
+use super::pending::Verified;
 use super::publication::{PastVerification, Publication};
 use super::reason::{describe, Hit};
 use super::request::{ForVerification, ProviderScope};
@@ -77,18 +77,20 @@ pub fn select(
     let scope = request.scope()?;
     let since = request.wip_since()?;
     let history = History::new(publications);
+    let verified = Verified::new(verifications);
     let provider_branch = match &scope {
         ProviderScope::Branch(b) => Some(b.as_str()),
         _ => None,
     };
     let mut hits: Vec<Hit> = Vec::new();
+    let mut seen: HashSet<Hit> = HashSet::new();
     for criterion in criteria(
         &request.consumer_version_selectors,
         provider_branch,
         &history,
     )? {
         for hit in criterion.find(&history) {
-            if !hits.contains(&hit) {
+            if seen.insert(hit.clone()) {
                 hits.push(hit);
             }
         }
@@ -96,18 +98,15 @@ pub fn select(
     let mut selected = explicit(
         &history,
         hits,
-        verifications,
+        &verified,
         &scope,
         request.include_pending_status,
     );
     if let Some(since) = since {
         let chosen: BTreeSet<&str> = selected.iter().map(|s| s.sha.as_str()).collect();
-        let wip = wip_pacts(&history, verifications, &scope, since, &chosen);
-        selected.extend(sorted(
-            wip.into_iter()
-                .map(|s| (latest_of(&history, &s), s))
-                .collect(),
-        ));
+        selected.extend(sorted(wip_pacts(
+            &history, &verified, &scope, since, &chosen,
+        )));
     }
     Ok(selected)
 }
@@ -116,21 +115,23 @@ pub fn select(
 fn explicit(
     history: &History<'_>,
     hits: Vec<Hit>,
-    verifications: &[PastVerification],
+    verified: &Verified<'_>,
     scope: &ProviderScope,
     include_pending: bool,
 ) -> Vec<Selected> {
     let mut groups: Vec<(String, Vec<Hit>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
     for hit in hits {
-        let sha = &history.get(hit.at).sha;
-        match groups.iter_mut().find(|(s, _)| s == sha) {
-            Some((_, group)) => group.push(hit),
-            None => groups.push((sha.clone(), vec![hit])),
-        }
+        let sha = history.get(hit.at).sha.as_str();
+        let i = *index.entry(sha).or_insert_with(|| {
+            groups.push((sha.to_string(), vec![]));
+            groups.len() - 1
+        });
+        groups[i].1.push(hit);
     }
     let merged = groups
         .into_iter()
-        .map(|(sha, group)| merge(history, sha, &group, verifications, scope, include_pending))
+        .map(|(sha, group)| merge(history, sha, &group, verified, scope, include_pending))
         .collect();
     sorted(merged)
 }
@@ -140,7 +141,7 @@ fn merge(
     history: &History<'_>,
     sha: String,
     group: &[Hit],
-    verifications: &[PastVerification],
+    verified: &Verified<'_>,
     scope: &ProviderScope,
     include_pending: bool,
 ) -> (usize, Selected) {
@@ -149,7 +150,7 @@ fn merge(
     positions.sort_unstable_by(|a, b| b.cmp(a));
     positions.dedup();
     let mut notices = vec![inclusion(&describe(group, history))];
-    let status = pending(&sha, verifications, scope);
+    let status = verified.pending(&sha, scope);
     if include_pending {
         notices.extend(pending_notices(&status, false));
     }
@@ -168,27 +169,10 @@ fn merge(
     (latest, selected)
 }
 
-fn distinct(items: impl Iterator<Item = String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for item in items {
-        if !out.contains(&item) {
-            out.push(item);
-        }
-    }
-    out
-}
-
-/// The position of the latest selected version of a WIP pact.
-fn latest_of(history: &History<'_>, s: &Selected) -> usize {
-    history
-        .positions()
-        .filter(|&at| {
-            history.get(at).sha == s.sha
-                && s.consumer_versions
-                    .contains(&history.get(at).consumer_version)
-        })
-        .max()
-        .unwrap_or_default()
+/// `items` without repeats, in their order.
+pub(super) fn distinct(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut seen: HashSet<String> = HashSet::new();
+    items.filter(|item| seen.insert(item.clone())).collect()
 }
 
 /// By consumer (case-insensitive, then exact), then by the latest selected version.

@@ -8,19 +8,18 @@ use chrono::{DateTime, FixedOffset};
 
 use super::history::History;
 use super::notice::{pending_notices, wip_inclusion};
-use super::pending::pending;
-use super::publication::PastVerification;
+use super::pending::Verified;
 use super::request::ProviderScope;
-use super::select::Selected;
+use super::select::{distinct, Selected};
 
-/// The WIP pacts, deduplicated by content, in the order of the history (oldest first).
+/// The WIP pacts, deduplicated by content, each with the position of its latest version.
 pub(super) fn wip_pacts(
     history: &History<'_>,
-    verifications: &[PastVerification],
+    verified: &Verified<'_>,
     scope: &ProviderScope,
     since: DateTime<FixedOffset>,
     explicit: &BTreeSet<&str>,
-) -> Vec<Selected> {
+) -> Vec<(usize, Selected)> {
     if *scope == ProviderScope::Any {
         return vec![];
     }
@@ -32,35 +31,32 @@ pub(super) fn wip_pacts(
             by_sha.entry(p.sha.as_str()).or_default().push((at, head));
         }
     }
-    let mut found: Vec<(usize, Selected)> = by_sha
+    by_sha
         .into_iter()
-        .filter_map(|(sha, heads)| wip_pact(history, verifications, scope, sha, heads))
-        .collect();
-    found.sort_by_key(|(at, _)| *at);
-    found.into_iter().map(|(_, s)| s).collect()
+        .filter_map(|(sha, heads)| wip_pact(history, verified, scope, sha, heads))
+        .collect()
 }
 
 fn wip_pact(
     history: &History<'_>,
-    verifications: &[PastVerification],
+    verified: &Verified<'_>,
     scope: &ProviderScope,
     sha: &str,
     mut heads: Vec<(usize, String)>,
 ) -> Option<(usize, Selected)> {
-    let status = pending(sha, verifications, scope);
+    let status = verified.pending(sha, scope);
     if !status.pending {
         return None;
     }
     heads.sort();
     let latest = heads.iter().map(|(at, _)| *at).max()?;
     let consumer = history.get(latest).consumer.clone();
-    let mut versions: Vec<String> = Vec::new();
-    for (at, _) in heads.iter().rev() {
-        let v = &history.get(*at).consumer_version;
-        if !versions.contains(v) {
-            versions.push(v.clone());
-        }
-    }
+    let versions = distinct(
+        heads
+            .iter()
+            .rev()
+            .map(|(at, _)| history.get(*at).consumer_version.clone()),
+    );
     let texts: Vec<String> = heads.into_iter().map(|(_, h)| h).collect();
     let mut notices = vec![wip_inclusion(&consumer, &texts, &status)];
     notices.extend(pending_notices(&status, true));
