@@ -23,6 +23,8 @@ pub mod contract;
 mod file;
 mod paint;
 
+#[cfg(feature = "broker")]
+pub mod broker;
 #[cfg(feature = "chaos")]
 pub mod chaos;
 #[cfg(feature = "scenario")]

@@ -1,0 +1,103 @@
+//! Pacts for verification (`POST /pacts/provider/{provider}/for-verification`): the
+//! provider's publications and verifications loaded from the store, the selection made by
+//! `selection::select`, the broker's response rendered here.
+
+use serde_json::{json, Value};
+
+use super::answer::{field_error, hal, not_found, Handled, OrAnswer};
+use super::app::Broker;
+use super::call::Call;
+use super::stand_in as selection;
+use crate::broker::store;
+
+fn publication(p: &store::Publication) -> selection::Publication {
+    selection::Publication {
+        consumer: p.consumer.clone(),
+        consumer_version: p.consumer_version.clone(),
+        branch: p.branches.last().cloned(),
+        main_branch: p.main_branch.clone(),
+        tags: p.tags.clone(),
+        created_at: p.created_at.clone(),
+        deployed_to: p.deployed_to.clone(),
+        released_to: p.released_to.clone(),
+        sha: p.sha.clone(),
+    }
+}
+
+fn past(v: &store::Verification) -> selection::PastVerification {
+    selection::PastVerification {
+        consumer: v.consumer.clone(),
+        sha: v.sha.clone(),
+        provider_version_branch: v.provider_branches.last().cloned(),
+        provider_version_tags: v.provider_tags.clone(),
+        success: v.success,
+    }
+}
+
+fn render(
+    call: &Call,
+    provider: &str,
+    chosen: &[selection::Selected],
+    pending_status: bool,
+) -> Value {
+    let pacts: Vec<Value> = chosen
+        .iter()
+        .map(|s| {
+            let mut props = json!({ "notices": s.notices });
+            if pending_status {
+                props["pending"] = json!(s.pending);
+            }
+            if s.wip {
+                props["wip"] = json!(true);
+            }
+            let versions = s.consumer_versions.join(", ");
+            json!({
+                "shortDescription": format!("{} {}", s.consumer, versions),
+                "verificationProperties": props,
+                "_links": { "self": {
+                    "href": call.links.pact_version(provider, &s.consumer, &s.sha),
+                    "name": format!("Pact between {} (v{versions}) and {provider}", s.consumer),
+                } },
+            })
+        })
+        .collect();
+    json!({
+        "_embedded": { "pacts": pacts },
+        "_links": { "self": { "href": call.links.path(&["pacts", "provider", provider, "for-verification"]), "title": "Pacts to be verified" } },
+    })
+}
+
+/// `POST /pacts/provider/{provider}/for-verification`.
+pub fn for_verification(b: &Broker, call: &Call, provider: &str) -> Handled {
+    let body = call.json()?;
+    let request: selection::ForVerification = serde_json::from_value(body).map_err(|e| {
+        field_error(
+            400,
+            "consumerVersionSelectors",
+            &format!("not a pacts-for-verification request: {e}"),
+        )
+    })?;
+    if b.store.pacticipant(provider).or_answer()?.is_none() {
+        return Err(not_found(&format!("provider {provider:?}")));
+    }
+    let pubs: Vec<selection::Publication> = b
+        .store
+        .provider_publications(provider)
+        .or_answer()?
+        .iter()
+        .map(publication)
+        .collect();
+    let verifications: Vec<selection::PastVerification> = b
+        .store
+        .provider_verifications(provider)
+        .or_answer()?
+        .iter()
+        .map(past)
+        .collect();
+    let chosen = selection::select(&pubs, &verifications, &request)
+        .map_err(|e| field_error(400, "consumerVersionSelectors", &e.to_string()))?;
+    Ok(hal(
+        200,
+        &render(call, provider, &chosen, request.include_pending_status),
+    ))
+}
