@@ -21,9 +21,21 @@ pub struct Broker {
     pub store: Store,
     /// Auth and test mode.
     pub options: BrokerOptions,
+    /// What pacts-for-verification read per provider, kept while the store's generation
+    /// stays the same.
+    pub(crate) inputs: super::for_verification::InputCache,
 }
 
 impl Broker {
+    /// A broker serving `store` as `options` say.
+    pub fn new(store: Store, options: BrokerOptions) -> Broker {
+        Broker {
+            store,
+            options,
+            inputs: Default::default(),
+        }
+    }
+
     /// Answers one request (blocking: call it off the async workers).
     pub fn handle(&self, req: Request<Bytes>) -> Answer {
         let call = Call::new(
@@ -56,7 +68,7 @@ impl Broker {
 /// use shakedown::broker::server::{serve, Broker, BrokerOptions};
 /// use shakedown::broker::store::Store;
 /// let store = Store::open(std::path::Path::new(".shakedown/broker"))?;
-/// let broker = Arc::new(Broker { store, options: BrokerOptions::default() });
+/// let broker = Arc::new(Broker::new(store, BrokerOptions::default()));
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:9292").await?;
 /// serve(listener, std::future::pending(), broker).await;
 /// # Ok(()) }

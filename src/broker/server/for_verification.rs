@@ -2,6 +2,9 @@
 //! provider's publications and verifications loaded from the store, the selection made by
 //! `selection::select`, the broker's response rendered here.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use serde_json::{json, Value};
 
 use super::answer::{field_error, hal, not_found, Handled, OrAnswer};
@@ -67,6 +70,53 @@ fn render(
     })
 }
 
+/// A provider's publications and verifications, as `select` takes them.
+type Inputs = (
+    Vec<selection::Publication>,
+    Vec<selection::PastVerification>,
+);
+
+/// The inputs read per provider, with the store generation they were read at.
+pub type InputCache = Mutex<HashMap<String, (i64, Arc<Inputs>)>>;
+
+/// The provider's inputs: from the cache when the store has not changed since they were
+/// read, else read now (a generation read before the data, so a write in between only
+/// makes the next request read again).
+fn inputs(b: &Broker, provider: &str) -> Result<Arc<Inputs>, super::answer::Answer> {
+    let generation = b.store.generation().or_answer()?;
+    let cache = |c: &InputCache| {
+        c.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(provider)
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, i)| i.clone())
+    };
+    if let Some(hit) = cache(&b.inputs) {
+        return Ok(hit);
+    }
+    let pubs = b
+        .store
+        .provider_publications(provider)
+        .or_answer()?
+        .iter()
+        .map(publication)
+        .collect();
+    let verifications = b
+        .store
+        .provider_verifications(provider)
+        .or_answer()?
+        .iter()
+        .map(past)
+        .collect();
+    let read = Arc::new((pubs, verifications));
+    let mut cache = b.inputs.lock().unwrap_or_else(|e| e.into_inner());
+    if cache.len() > 1024 {
+        cache.clear();
+    }
+    cache.insert(provider.to_string(), (generation, read.clone()));
+    Ok(read)
+}
+
 /// `POST /pacts/provider/{provider}/for-verification`.
 pub fn for_verification(b: &Broker, call: &Call, provider: &str) -> Handled {
     let body = call.json()?;
@@ -80,21 +130,8 @@ pub fn for_verification(b: &Broker, call: &Call, provider: &str) -> Handled {
     if b.store.pacticipant(provider).or_answer()?.is_none() {
         return Err(not_found(&format!("provider {provider:?}")));
     }
-    let pubs: Vec<selection::Publication> = b
-        .store
-        .provider_publications(provider)
-        .or_answer()?
-        .iter()
-        .map(publication)
-        .collect();
-    let verifications: Vec<selection::PastVerification> = b
-        .store
-        .provider_verifications(provider)
-        .or_answer()?
-        .iter()
-        .map(past)
-        .collect();
-    let chosen = selection::select(&pubs, &verifications, &request)
+    let read = inputs(b, provider)?;
+    let chosen = selection::select(&read.0, &read.1, &request)
         .map_err(|e| field_error(400, "consumerVersionSelectors", &e.to_string()))?;
     Ok(hal(
         200,

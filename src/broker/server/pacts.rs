@@ -150,7 +150,7 @@ pub fn publish_contracts(b: &Broker, call: &Call) -> Handled {
         .unwrap_or_default();
     let logs: Vec<Value> = notices
         .iter()
-        .map(|n| json!({ "level": n["type"], "message": n["text"] }))
+        .map(|n| json!({ "level": n["type"], "message": n["text"], "deprecationWarning": "Replaced by notices" }))
         .collect();
     Ok(hal(
         200,

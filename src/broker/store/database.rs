@@ -27,6 +27,9 @@ pub struct Store {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next: AtomicUsize,
+    /// A connection that only asks `PRAGMA data_version`, which changes whenever any other
+    /// connection (this process's writer, or another process) commits.
+    watcher: Mutex<Connection>,
 }
 
 impl std::fmt::Debug for Store {
@@ -56,11 +59,13 @@ impl Store {
         let readers = (0..READERS)
             .map(|_| connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map(Mutex::new))
             .collect::<Result<Vec<_>, _>>()?;
+        let watcher = Mutex::new(connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?);
         Ok(Store {
             path: path.to_path_buf(),
             writer: Mutex::new(writer),
             readers,
             next: AtomicUsize::new(0),
+            watcher,
         })
     }
 
@@ -105,6 +110,14 @@ impl Store {
         let value = f(&tx)?;
         tx.finish()?;
         Ok(value)
+    }
+
+    /// The store's generation: a number that changes whenever anything is committed (by
+    /// this process or another one), so what was read at one generation may be reused while
+    /// it stays the same.
+    pub fn generation(&self) -> Result<i64, StoreError> {
+        let conn = self.watcher.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     /// Deletes everything (the broker's test mode, before each provider state).

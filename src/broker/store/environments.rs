@@ -6,9 +6,7 @@ use serde_json::Value;
 use super::database::Store;
 use super::error::StoreError;
 use super::model::{Deployment, Environment};
-use super::pacticipants::{
-    ensure_pacticipant, ensure_version, pacticipant_id, strings, version_id,
-};
+use super::pacticipants::{ensure_pacticipant, ensure_version, pacticipant_id, version_id};
 use crate::gate::now;
 
 fn environment_from(row: &Row<'_>) -> rusqlite::Result<Environment> {
@@ -55,20 +53,6 @@ fn deployments(
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params, deployment_from)?;
     Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// The names of the environments version `vid` is currently `kind` (`deployed`/`released`) in.
-pub(crate) fn environments_of(
-    conn: &Connection,
-    vid: i64,
-    kind: &str,
-) -> Result<Vec<String>, StoreError> {
-    let sql = if kind == "deployed" {
-        "SELECT DISTINCT e.name FROM deployments d JOIN environments e ON e.id = d.environment_id WHERE d.version_id = ?1 AND d.current = 1 AND d.kind = 'deployed' ORDER BY e.name"
-    } else {
-        "SELECT DISTINCT e.name FROM deployments d JOIN environments e ON e.id = d.environment_id WHERE d.version_id = ?1 AND d.current = 1 AND d.kind = 'released' ORDER BY e.name"
-    };
-    strings(conn, sql, vid)
 }
 
 fn save_env(conn: &Connection, env: &Environment) -> Result<bool, StoreError> {

@@ -6,7 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::database::Store;
 use super::error::StoreError;
 use super::model::Verification;
-use super::pacts::{complete, publication_from, PUBLICATION_COLUMNS, PUBLICATION_JOINS};
+use super::pacts::{publication_from, PUBLICATION_COLUMNS, PUBLICATION_JOINS};
 use super::verifications::verifications;
 use crate::gate::{decide, Decision, Facts};
 
@@ -156,7 +156,6 @@ impl Store {
             let sql = format!("SELECT {PUBLICATION_COLUMNS} FROM {PUBLICATION_JOINS} WHERE c.name = ?1 AND pr.name = ?2 ORDER BY v.id, p.id");
             let mut stmt = c.prepare_cached(&sql)?;
             let pubs = stmt.query_map(params![consumer, provider], publication_from)?.collect::<Result<Vec<_>, _>>()?;
-            let pubs = complete(c, pubs)?;
             let mut rows = Vec::new();
             for p in pubs.into_iter().filter(|p| consumer_versions.is_none_or(|vs| vs.contains(&p.consumer_version))) {
                 let found = verifications(

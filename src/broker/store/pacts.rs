@@ -11,50 +11,45 @@ use super::pacticipants::{branch_version, ensure_pacticipant, ensure_version, ta
 use crate::gate::now;
 
 /// The columns `publication_from` reads, over `publications p` joined with the consumer
-/// version `v`, consumer `c` and provider `pr`.
-pub(crate) const PUBLICATION_COLUMNS: &str =
-    "c.name, v.number, pr.name, p.sha, p.created_at, v.id, c.main_branch";
+/// version `v`, consumer `c` and provider `pr`: the version's branches, tags and current
+/// environments come in the same row (joined by the unit separator), one query for all.
+pub(crate) const PUBLICATION_COLUMNS: &str = "c.name, v.number, pr.name, p.sha, p.created_at, c.main_branch,
+    (SELECT group_concat(b.branch, char(31)) FROM branch_versions b WHERE b.version_id = v.id),
+    (SELECT group_concat(t.name, char(31)) FROM tags t WHERE t.version_id = v.id),
+    (SELECT group_concat(e.name, char(31)) FROM deployments d JOIN environments e ON e.id = d.environment_id
+       WHERE d.version_id = v.id AND d.current = 1 AND d.kind = 'deployed'),
+    (SELECT group_concat(e.name, char(31)) FROM deployments d JOIN environments e ON e.id = d.environment_id
+       WHERE d.version_id = v.id AND d.current = 1 AND d.kind = 'released')";
 
 pub(crate) const PUBLICATION_JOINS: &str = "publications p
     JOIN versions v ON v.id = p.consumer_version_id
     JOIN pacticipants c ON c.id = p.consumer_id
     JOIN pacticipants pr ON pr.id = p.provider_id";
 
-/// A publication from a row of `PUBLICATION_COLUMNS`, with its version's branches, tags
-/// and current deployments and releases.
-pub(crate) fn publication_from(row: &Row<'_>) -> rusqlite::Result<(Publication, i64)> {
-    let vid: i64 = row.get(5)?;
-    Ok((
-        Publication {
-            consumer: row.get(0)?,
-            consumer_version: row.get(1)?,
-            provider: row.get(2)?,
-            sha: row.get(3)?,
-            created_at: row.get(4)?,
-            main_branch: row.get(6)?,
-            branches: Vec::new(),
-            tags: Vec::new(),
-            deployed_to: Vec::new(),
-            released_to: Vec::new(),
-        },
-        vid,
-    ))
+/// A list joined by the unit separator (`group_concat(x, char(31))`), split, sorted.
+pub(crate) fn split(joined: Option<String>) -> Vec<String> {
+    let mut out: Vec<String> = joined
+        .map(|j| j.split('\u{1f}').map(str::to_string).collect())
+        .unwrap_or_default();
+    out.sort();
+    out.dedup();
+    out
 }
 
-/// Fills in the branches, tags, deployments and releases of publications read by id.
-pub(crate) fn complete(
-    conn: &Connection,
-    rows: Vec<(Publication, i64)>,
-) -> Result<Vec<Publication>, StoreError> {
-    let mut out = Vec::with_capacity(rows.len());
-    for (mut p, vid) in rows {
-        p.branches = super::pacticipants::branches_of(conn, vid)?;
-        p.tags = super::pacticipants::tags_of(conn, vid)?;
-        p.deployed_to = super::environments::environments_of(conn, vid, "deployed")?;
-        p.released_to = super::environments::environments_of(conn, vid, "released")?;
-        out.push(p);
-    }
-    Ok(out)
+/// A publication from a row of `PUBLICATION_COLUMNS`.
+pub(crate) fn publication_from(row: &Row<'_>) -> rusqlite::Result<Publication> {
+    Ok(Publication {
+        consumer: row.get(0)?,
+        consumer_version: row.get(1)?,
+        provider: row.get(2)?,
+        sha: row.get(3)?,
+        created_at: row.get(4)?,
+        main_branch: row.get(5)?,
+        branches: split(row.get(6)?),
+        tags: split(row.get(7)?),
+        deployed_to: split(row.get(8)?),
+        released_to: split(row.get(9)?),
+    })
 }
 
 fn query(
@@ -64,10 +59,8 @@ fn query(
 ) -> Result<Vec<Publication>, StoreError> {
     let sql = format!("SELECT {PUBLICATION_COLUMNS} FROM {PUBLICATION_JOINS} {filter}");
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt
-        .query_map(params, publication_from)?
-        .collect::<Result<Vec<_>, _>>()?;
-    complete(conn, rows)
+    let rows = stmt.query_map(params, publication_from)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 fn content_of(conn: &Connection, sha: &str) -> Result<Value, StoreError> {

@@ -6,12 +6,13 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use super::database::Store;
 use super::error::StoreError;
 use super::model::{Verification, VerificationInput};
-use super::pacticipants::{
-    branches_of, ensure_pacticipant, ensure_version, pacticipant_id, tags_of,
-};
+use super::pacticipants::{ensure_pacticipant, ensure_version, pacticipant_id};
+use super::pacts::split;
 use crate::gate::now;
 
-const COLUMNS: &str = "vr.id, pr.name, pv.number, pv.id, c.name, cv.number, vr.sha, vr.success, vr.build_url, vr.test_results, vr.verified_at";
+const COLUMNS: &str = "vr.id, pr.name, pv.number, c.name, cv.number, vr.sha, vr.success, vr.build_url, vr.test_results, vr.verified_at,
+    (SELECT group_concat(b.branch, char(31)) FROM branch_versions b WHERE b.version_id = pv.id),
+    (SELECT group_concat(t.name, char(31)) FROM tags t WHERE t.version_id = pv.id)";
 
 const JOINS: &str = "verifications vr
     JOIN versions pv ON pv.id = vr.provider_version_id
@@ -20,25 +21,22 @@ const JOINS: &str = "verifications vr
     JOIN publications p ON p.id = vr.publication_id
     JOIN versions cv ON cv.id = p.consumer_version_id";
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<(Verification, i64)> {
-    let results: Option<String> = row.get(9)?;
-    Ok((
-        Verification {
-            id: row.get(0)?,
-            provider: row.get(1)?,
-            provider_version: row.get(2)?,
-            consumer: row.get(4)?,
-            consumer_version: row.get(5)?,
-            sha: row.get(6)?,
-            success: row.get(7)?,
-            build_url: row.get(8)?,
-            test_results: results.and_then(|t| serde_json::from_str(&t).ok()),
-            verified_at: row.get(10)?,
-            provider_branches: Vec::new(),
-            provider_tags: Vec::new(),
-        },
-        row.get(3)?,
-    ))
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Verification> {
+    let results: Option<String> = row.get(8)?;
+    Ok(Verification {
+        id: row.get(0)?,
+        provider: row.get(1)?,
+        provider_version: row.get(2)?,
+        consumer: row.get(3)?,
+        consumer_version: row.get(4)?,
+        sha: row.get(5)?,
+        success: row.get(6)?,
+        build_url: row.get(7)?,
+        test_results: results.and_then(|t| serde_json::from_str(&t).ok()),
+        verified_at: row.get(9)?,
+        provider_branches: split(row.get(10)?),
+        provider_tags: split(row.get(11)?),
+    })
 }
 
 /// Verifications matching `filter` (a `WHERE …` over `vr`, `pv`, `pr`, `c`, `cv`, `p`).
@@ -49,16 +47,8 @@ pub(crate) fn verifications(
 ) -> Result<Vec<Verification>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM {JOINS} {filter}");
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt
-        .query_map(params, from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (mut v, pvid) in rows {
-        v.provider_branches = branches_of(conn, pvid)?;
-        v.provider_tags = tags_of(conn, pvid)?;
-        out.push(v);
-    }
-    Ok(out)
+    let rows = stmt.query_map(params, from_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 fn record_in(
@@ -104,6 +94,20 @@ impl Store {
         let id = self.write(|tx| record_in(tx, provider, consumer, sha, input))?;
         self.verification(id)?
             .ok_or_else(|| StoreError::NotFound(format!("verification {id}")))
+    }
+
+    /// Records many verification results in one transaction (an import, a benchmark's
+    /// seed): `(provider, consumer, sha, input)` each; how many were recorded.
+    pub fn record_verifications(
+        &self,
+        results: &[(String, String, String, VerificationInput)],
+    ) -> Result<usize, StoreError> {
+        self.write(|tx| {
+            for (provider, consumer, sha, input) in results {
+                record_in(tx, provider, consumer, sha, input)?;
+            }
+            Ok(results.len())
+        })
     }
 
     /// The verification result numbered `id`.

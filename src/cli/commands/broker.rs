@@ -32,7 +32,7 @@ fn serve_until_stopped(args: &BrokerArgs) -> anyhow::Result<()> {
         test_states: args.test_states,
         base_url: args.base_url.clone(),
     };
-    let broker = Arc::new(Broker { store, options });
+    let broker = Arc::new(Broker::new(store, options));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
