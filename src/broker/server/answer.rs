@@ -10,8 +10,8 @@ use crate::broker::store::StoreError;
 /// The content type of every document the broker answers.
 pub const HAL: &str = "application/hal+json;charset=utf-8";
 
-/// A response to send.
-pub type Answer = Response<Full<Bytes>>;
+/// A response to send (boxed: handlers return it in both arms of a `Result`).
+pub type Answer = Box<Response<Full<Bytes>>>;
 
 /// `body` as HAL JSON with `status`.
 pub fn hal(status: u16, body: &Value) -> Answer {
@@ -25,14 +25,14 @@ pub fn with_type(status: u16, content_type: &str, body: String) -> Answer {
     if let Ok(v) = content_type.parse() {
         resp.headers_mut().insert(hyper::header::CONTENT_TYPE, v);
     }
-    resp
+    Box::new(resp)
 }
 
 /// An answer without a body.
 pub fn empty(status: u16) -> Answer {
     let mut resp = Response::new(Full::new(Bytes::new()));
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::NO_CONTENT);
-    resp
+    Box::new(resp)
 }
 
 /// `{"error": "…"}` with `status`.

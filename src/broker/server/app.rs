@@ -7,7 +7,10 @@ use std::sync::Arc;
 use bytes::Bytes;
 use hyper::Request;
 
-use super::answer::{error, Answer};
+use http_body_util::Full;
+use hyper::Response;
+
+use super::answer::error;
 use super::auth::allowed;
 use super::call::Call;
 use super::options::BrokerOptions;
@@ -37,7 +40,7 @@ impl Broker {
     }
 
     /// Answers one request (blocking: call it off the async workers).
-    pub fn handle(&self, req: Request<Bytes>) -> Answer {
+    pub fn handle(&self, req: Request<Bytes>) -> Response<Full<Bytes>> {
         let call = Call::new(
             req,
             self.options.base_url.as_deref(),
@@ -52,10 +55,10 @@ impl Broker {
                 hyper::header::WWW_AUTHENTICATE,
                 hyper::header::HeaderValue::from_static("Bearer"),
             );
-            return answer;
+            return *answer;
         }
         match super::routes::route(self, &call) {
-            Ok(a) | Err(a) => a,
+            Ok(a) | Err(a) => *a,
         }
     }
 }
@@ -87,7 +90,7 @@ pub async fn serve(
             async move {
                 tokio::task::spawn_blocking(move || broker.handle(req))
                     .await
-                    .unwrap_or_else(|e| error(500, &format!("the request failed: {e}")))
+                    .unwrap_or_else(|e| *error(500, &format!("the request failed: {e}")))
             }
         },
     )

@@ -109,7 +109,7 @@ pub fn create(b: &Broker, call: &Call) -> Handled {
     let body = call.json()?;
     let uuid = text(&body, "uuid")
         .map(str::to_string)
-        .unwrap_or_else(|| super::ids::new_uuid());
+        .unwrap_or_else(super::ids::new_uuid);
     let env = from_body(&body, uuid)?;
     if b.store
         .environment(&env.uuid)
