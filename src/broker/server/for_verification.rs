@@ -117,16 +117,47 @@ fn inputs(b: &Broker, provider: &str) -> Result<Arc<Inputs>, super::answer::Answ
     Ok(read)
 }
 
+/// `value` without its `null` members, at any depth (clients send `"providerVersionTags":
+/// null` or selectors with every unset field `null`: absent, for the request's types).
+fn without_nulls(value: Value) -> Value {
+    match value {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
+        other => other,
+    }
+}
+
+/// `GET /pacts/provider/{provider}/for-verification`: the resource clients navigate to
+/// before they POST their selectors to its `self` link.
+pub fn describe(b: &Broker, call: &Call, provider: &str) -> Handled {
+    if b.store.pacticipant(provider).or_answer()?.is_none() {
+        return Err(not_found(&format!("provider {provider:?}")));
+    }
+    let href = call
+        .links
+        .path(&["pacts", "provider", provider, "for-verification"]);
+    Ok(hal(
+        200,
+        &json!({ "_links": { "self": { "href": href, "title": "Pacts to be verified" } } }),
+    ))
+}
+
 /// `POST /pacts/provider/{provider}/for-verification`.
 pub fn for_verification(b: &Broker, call: &Call, provider: &str) -> Handled {
     let body = call.json()?;
-    let request: selection::ForVerification = serde_json::from_value(body).map_err(|e| {
-        field_error(
-            400,
-            "consumerVersionSelectors",
-            &format!("not a pacts-for-verification request: {e}"),
-        )
-    })?;
+    let request: selection::ForVerification =
+        serde_json::from_value(without_nulls(body)).map_err(|e| {
+            field_error(
+                400,
+                "consumerVersionSelectors",
+                &format!("not a pacts-for-verification request: {e}"),
+            )
+        })?;
     if b.store.pacticipant(provider).or_answer()?.is_none() {
         return Err(not_found(&format!("provider {provider:?}")));
     }

@@ -38,6 +38,8 @@ pub fn pacticipant_json(links: &Links, p: &Pacticipant) -> Value {
             "pb:latest-version": { "href": links.path(&["pacticipants", &p.name, "latest-version"]) },
             "pb:version": { "href": format!("{}/versions/{{version}}", links.pacticipant(&p.name)), "templated": true },
             "pb:branch": { "href": format!("{}/branches/{{branch}}", links.pacticipant(&p.name)), "templated": true },
+            "pb:branch-version": { "href": format!("{}/branches/{{branch}}/versions/{{version}}", links.pacticipant(&p.name)), "templated": true },
+            "pb:version-tag": { "href": format!("{}/versions/{{version}}/tags/{{tag}}", links.pacticipant(&p.name)), "templated": true },
         }),
     );
     Value::Object(doc)

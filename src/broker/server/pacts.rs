@@ -261,7 +261,7 @@ pub fn provider_pacts(
     }
     Ok(hal(
         200,
-        &json!({ "_links": { "self": call.links.link(&self_path), "provider": { "href": call.links.pacticipant(provider), "title": provider }, "pb:pacts": items } }),
+        &json!({ "_links": { "self": call.links.link(&self_path), "provider": { "href": call.links.pacticipant(provider), "title": provider }, "pb:pacts": items, "pacts": items } }),
     ))
 }
 

@@ -68,6 +68,9 @@ fn pact_routes(b: &Broker, call: &Call, m: &str, s: &[&str]) -> Handled {
     use crate::broker::store::PactRef::*;
     match (m, s) {
         ("GET", ["latest"]) => pacts::latest_pacts(b, call),
+        ("GET", ["provider", provider, "for-verification"]) => {
+            for_verification::describe(b, call, provider)
+        }
         ("POST", ["provider", provider, "for-verification"]) => {
             for_verification::for_verification(b, call, provider)
         }

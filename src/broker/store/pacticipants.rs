@@ -90,6 +90,11 @@ pub(crate) fn branch_version(
     vid: i64,
     branch: &str,
 ) -> Result<bool, StoreError> {
+    // As the Pact Broker does: the first of develop/main/master seen becomes the main branch.
+    conn.execute(
+        "UPDATE pacticipants SET main_branch = ?2 WHERE id = ?1 AND main_branch IS NULL AND ?2 IN ('develop', 'main', 'master')",
+        params![pid, branch],
+    )?;
     Ok(conn.execute(
         "INSERT OR IGNORE INTO branch_versions (version_id, pacticipant_id, branch, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![vid, pid, branch, now()],
