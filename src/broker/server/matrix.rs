@@ -62,25 +62,26 @@ fn versions_of(store: &Store, s: &MatrixSelector) -> Result<Option<Vec<String>>,
         );
         return Ok(Some(vs));
     }
-    let all = store.versions(p).map_err(err)?;
-    let main = store
-        .pacticipant(p)
-        .map_err(err)?
-        .and_then(|x| x.main_branch);
-    let branch = s.branch.clone().or(if s.main_branch { main } else { None });
-    let tagged: Vec<String> = all
-        .iter()
-        .filter(|v| s.tag.as_ref().is_none_or(|t| v.tags.contains(t)))
-        .filter(|v| branch.as_ref().is_none_or(|b| v.branches.contains(b)))
-        .map(|v| v.number.clone())
-        .collect();
-    if s.latest || branch.is_some() {
-        return Ok(Some(tagged.into_iter().take(1).collect()));
+    let main = if s.main_branch {
+        store
+            .pacticipant(p)
+            .map_err(err)?
+            .and_then(|x| x.main_branch)
+    } else {
+        None
+    };
+    if s.main_branch && s.branch.is_none() && main.is_none() {
+        return Ok(Some(Vec::new())); // no main branch: no version is on it
     }
-    if s.tag.is_some() {
-        return Ok(Some(tagged));
+    let branch = s.branch.clone().or(main);
+    if !(s.latest || branch.is_some() || s.tag.is_some()) {
+        return Ok(None);
     }
-    Ok(None)
+    let limit = (s.latest || branch.is_some()).then_some(1);
+    let numbers = store
+        .version_numbers(p, s.tag.as_deref(), branch.as_deref(), limit)
+        .map_err(err)?;
+    Ok(Some(numbers))
 }
 
 /// The rows between two selected pacticipants, both ways.

@@ -153,11 +153,15 @@ impl Store {
         provider_versions: Option<&[String]>,
     ) -> Result<Vec<MatrixRow>, StoreError> {
         self.read(|c| {
-            let sql = format!("SELECT {PUBLICATION_COLUMNS} FROM {PUBLICATION_JOINS} WHERE c.name = ?1 AND pr.name = ?2 ORDER BY v.id, p.id");
+            let sql = format!(
+                "SELECT {PUBLICATION_COLUMNS} FROM {PUBLICATION_JOINS} WHERE c.name = ?1 AND pr.name = ?2
+                   AND (?3 IS NULL OR v.number IN (SELECT value FROM json_each(?3))) ORDER BY v.id, p.id"
+            );
+            let wanted = consumer_versions.map(|vs| serde_json::Value::from(vs.to_vec()).to_string());
             let mut stmt = c.prepare_cached(&sql)?;
-            let pubs = stmt.query_map(params![consumer, provider], publication_from)?.collect::<Result<Vec<_>, _>>()?;
+            let pubs = stmt.query_map(params![consumer, provider, wanted], publication_from)?.collect::<Result<Vec<_>, _>>()?;
             let mut rows = Vec::new();
-            for p in pubs.into_iter().filter(|p| consumer_versions.is_none_or(|vs| vs.contains(&p.consumer_version))) {
+            for p in pubs {
                 let found = verifications(
                     c,
                     "WHERE pr.name = ?1 AND c.name = ?2 AND vr.sha = ?3 AND cv.number = ?4 ORDER BY vr.id DESC",
@@ -187,6 +191,29 @@ impl Store {
                 rows.extend(latest.into_iter().map(|v| row(Some(v))));
             }
             Ok(rows)
+        })
+    }
+
+    /// The version numbers of `pacticipant`, newest first: those with `tag` and on `branch`
+    /// when given, at most `limit`.
+    pub fn version_numbers(
+        &self,
+        pacticipant: &str,
+        tag: Option<&str>,
+        branch: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<Vec<String>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT v.number FROM versions v JOIN pacticipants p ON p.id = v.pacticipant_id
+                 WHERE p.name = ?1
+                   AND (?2 IS NULL OR EXISTS (SELECT 1 FROM tags t WHERE t.version_id = v.id AND t.name = ?2))
+                   AND (?3 IS NULL OR EXISTS (SELECT 1 FROM branch_versions b WHERE b.version_id = v.id AND b.branch = ?3))
+                 ORDER BY v.id DESC LIMIT ?4",
+            )?;
+            let limit = limit.map_or(-1, |l| l as i64);
+            let rows = stmt.query_map(params![pacticipant, tag, branch, limit], |r| r.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
         })
     }
 
