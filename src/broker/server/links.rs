@@ -69,3 +69,20 @@ impl Links {
         ])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn should_encode_each_segment_under_the_base() {
+        let l = Links {
+            base: "http://example.org".into(),
+        };
+        assert_eq!(
+            l.pacticipant("Pricing Service"),
+            "http://example.org/pacticipants/Pricing%20Service"
+        );
+        assert_eq!(l.path(&["a/b", "c?d"]), "http://example.org/a%2Fb/c%3Fd");
+    }
+}

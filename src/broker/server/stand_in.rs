@@ -227,3 +227,50 @@ pub fn select(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn publication(consumer: &str, version: &str, branch: &str, sha: &str) -> Publication {
+        Publication {
+            consumer: consumer.into(),
+            consumer_version: version.into(),
+            branch: Some(branch.into()),
+            main_branch: Some("main".into()),
+            tags: vec![],
+            created_at: String::new(),
+            deployed_to: vec![],
+            released_to: vec![],
+            sha: sha.into(),
+        }
+    }
+
+    #[test]
+    fn should_select_the_latest_of_the_main_branch_and_mark_it_pending_until_verified() {
+        let pubs = [
+            publication("web", "1", "main", "a"),
+            publication("web", "2", "main", "b"),
+            publication("web", "3", "feat", "c"),
+        ];
+        let request = ForVerification {
+            consumer_version_selectors: vec![Selector {
+                main_branch: Some(true),
+                ..Selector::default()
+            }],
+            include_pending_status: true,
+            ..ForVerification::default()
+        };
+        let chosen = select(&pubs, &[], &request).unwrap();
+        assert_eq!(chosen.len(), 1);
+        assert_eq!((chosen[0].sha.as_str(), chosen[0].pending), ("b", true));
+        let verified = [PastVerification {
+            consumer: "web".into(),
+            sha: "b".into(),
+            provider_version_branch: None,
+            provider_version_tags: vec![],
+            success: true,
+        }];
+        assert!(!select(&pubs, &verified, &request).unwrap()[0].pending);
+    }
+}

@@ -226,3 +226,24 @@ pub struct Webhook {
     /// The webhook document.
     pub body: Value,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn should_read_the_provider_from_the_pact_and_refuse_what_is_not_one() {
+        let c = Contract::new("web", "1", r#"{"provider": {"name": "orders"}}"#).unwrap();
+        assert_eq!(c.provider, "orders");
+        let not_json = Contract::new("web", "1", "{").unwrap_err().to_string();
+        assert!(not_json.contains("not JSON"), "{not_json}");
+        let nameless = Contract::new("web", "1", "{}").unwrap_err().to_string();
+        assert!(nameless.contains("provider.name"), "{nameless}");
+    }
+
+    #[test]
+    fn should_digest_the_text() {
+        assert_eq!(sha_of("").len(), 64);
+        assert_ne!(sha_of("a"), sha_of("b"));
+    }
+}

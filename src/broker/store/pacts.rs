@@ -277,3 +277,27 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn should_merge_only_the_interactions_a_pact_lacks() {
+        let old = json!({"interactions": [{"description": "a"}]});
+        let new = json!({"interactions": [{"description": "a"}, {"description": "b"}], "messages": [{"description": "m"}]});
+        let m = merged(&old, &new);
+        assert_eq!(m["interactions"].as_array().unwrap().len(), 2);
+        assert_eq!(m["messages"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn should_split_what_group_concat_joined() {
+        assert_eq!(
+            split(Some("main\u{1f}dev\u{1f}main".into())),
+            vec!["dev", "main"]
+        );
+        assert!(split(None).is_empty());
+    }
+}
