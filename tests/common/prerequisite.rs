@@ -35,6 +35,8 @@ pub enum Need {
     PactVerifier,
     /// The reference Pact Broker client (see [`pact_broker_client`]).
     PactBrokerClient,
+    /// The Pact Broker's contract and API pages (see [`pact_broker`]).
+    PactBroker,
 }
 
 /// The example shop's images, which `scripts/images.sh` builds.
@@ -61,6 +63,7 @@ impl Need {
             Need::PactMockServer => pact_mock_server().is_some(),
             Need::PactVerifier => pact_verifier().is_some(),
             Need::PactBrokerClient => pact_broker_client().is_some(),
+            Need::PactBroker => pact_broker().is_some(),
         };
         (!ok).then(|| self.hint().to_string())
     }
@@ -81,6 +84,9 @@ impl Need {
             }
             Need::ChaosMesh => {
                 "the Chaos Mesh schemas and examples are missing: set SHAKEDOWN_CHAOS_MESH or use ../shared/chaos-mesh"
+            }
+            Need::PactBroker => {
+                "the Pact Broker material is missing: set SHAKEDOWN_PACT_BROKER or use ../shared/pact-broker"
             }
             Need::PactMockServer | Need::PactVerifier | Need::PactBrokerClient => {
                 "the reference Pact tools are missing: pip install pact-python-cli"
@@ -131,6 +137,18 @@ pub fn pact_spec() -> Option<PathBuf> {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pact-spec"));
     dir.is_dir().then_some(dir)
+}
+
+/// The folder of the Pact Broker material (its contract `Pact Broker Client V2-Pact
+/// Broker.json` and API pages): `$SHAKEDOWN_PACT_BROKER`, or `../shared/pact-broker` beside
+/// the checkout; `None` when the contract is not there.
+pub fn pact_broker() -> Option<PathBuf> {
+    let dir = std::env::var_os("SHAKEDOWN_PACT_BROKER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pact-broker"));
+    dir.join("Pact Broker Client V2-Pact Broker.json")
+        .is_file()
+        .then_some(dir)
 }
 
 /// Whether `program args` runs and succeeds.

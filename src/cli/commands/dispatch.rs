@@ -13,6 +13,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::CanIDeploy(args) => super::gate::can_i_deploy_cmd(&args),
         Command::RecordDeployment(args) => super::gate::record_deployment(&args),
         Command::Diff(args) => super::gate::diff_cmd(&args),
+        Command::Broker(args) => super::broker::run(&args),
         Command::Proxy(args) => super::proxy::run(&args),
         Command::Run(args) => super::run::run(&args),
         Command::Validate(args) => super::scenario::validate(&args),

@@ -1,5 +1,6 @@
 //! The commands, one module each.
 
+mod broker;
 mod clean;
 mod completions;
 mod contract_check;
