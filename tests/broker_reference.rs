@@ -149,9 +149,24 @@ fn run(tool: &[String], args: &[&str]) -> Run {
     Run {
         line,
         code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        stdout: plain(&output.stdout),
+        stderr: plain(&output.stderr),
     }
+}
+
+/// Text without ANSI colour sequences (`ESC [ … m`).
+fn plain(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            chars.by_ref().find(|c| c.is_ascii_alphabetic());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The child's output when it ends within `limit`; killed and `None` otherwise.
@@ -222,6 +237,7 @@ fn verify(broker: &Broker, version: &str, broken: bool) -> Run {
         "--provider-branch",
         "main",
         "--publish",
+        "--no-colour",
     ];
     run(
         pact_verifier().expect("checked by Need::PactVerifier"),
