@@ -34,6 +34,11 @@ fn main() -> std::process::ExitCode {
             "should_record_deployments_and_answer_can_i_deploy_to_an_environment",
             should_record_deployments_and_answer_can_i_deploy_to_an_environment,
         )
+        .needs(
+            &[Need::PactBrokerClient, Need::PactVerifier],
+            "should_verify_a_feature_branch_pact_as_work_in_progress",
+            should_verify_a_feature_branch_pact_as_work_in_progress,
+        )
         .run()
 }
 
@@ -194,7 +199,12 @@ fn broker_client() -> &'static [String] {
 
 /// `pact broker publish` of the web consumer's contract as `version` on `branch`.
 fn publish(broker: &Broker, version: &str, branch: &str) {
-    let args = ["publish", WEB_ORDERS, "--broker-base-url", &broker.url];
+    publish_file(broker, WEB_ORDERS, version, branch);
+}
+
+/// `pact broker publish` of `file` as `version` on `branch`.
+fn publish_file(broker: &Broker, file: &str, version: &str, branch: &str) {
+    let args = ["publish", file, "--broker-base-url", &broker.url];
     let args = [
         &args[..],
         &["--consumer-app-version", version, "--branch", branch],
@@ -211,6 +221,11 @@ fn publish(broker: &Broker, version: &str, branch: &str) {
 /// branch, pending status on) against the example orders provider (`broken`: one that
 /// renames a field the contract needs), publishing the results as `version` on main.
 fn verify(broker: &Broker, version: &str, broken: bool) -> Run {
+    verify_with(broker, version, broken, &[r#"{"branch": "main"}"#])
+}
+
+/// [`verify`] with these consumer version selectors and `extra` arguments.
+fn verify_with(broker: &Broker, version: &str, broken: bool, selectors_then_extra: &[&str]) -> Run {
     let config = orders_service::Config {
         rename_status: broken,
     };
@@ -230,7 +245,7 @@ fn verify(broker: &Broker, version: &str, broken: bool) -> Run {
         &state,
         "--state-change-teardown",
         "--consumer-version-selectors",
-        r#"{"branch": "main"}"#,
+        selectors_then_extra[0],
         "--enable-pending",
         "--provider-version",
         version,
@@ -239,6 +254,7 @@ fn verify(broker: &Broker, version: &str, broken: bool) -> Run {
         "--publish",
         "--no-colour",
     ];
+    let args = [&args[..], &selectors_then_extra[1..]].concat();
     run(
         pact_verifier().expect("checked by Need::PactVerifier"),
         &args,
@@ -384,6 +400,71 @@ fn should_record_deployments_and_answer_can_i_deploy_to_an_environment() {
     .expect(
         0,
         "pact broker record-deployment should record orders 1.0.0 in production",
+        &broker,
+    );
+}
+
+/// The web contract with one more field expected of an existing order (`eta`), which the
+/// orders provider does not send: a change on a consumer's feature branch.
+fn web_contract_wanting_an_eta(dir: &std::path::Path) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(WEB_ORDERS);
+    let mut pact: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let interactions = pact["interactions"].as_array_mut().expect("interactions");
+    let existing = interactions
+        .iter_mut()
+        .find(|i| i["description"] == "a request for an existing order")
+        .expect("the existing-order interaction");
+    existing["response"]["body"]["content"]["eta"] = serde_json::json!("tomorrow");
+    let file = dir.join("web-orders.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&pact).unwrap()).unwrap();
+    file.display().to_string()
+}
+
+fn should_verify_a_feature_branch_pact_as_work_in_progress() {
+    let broker = Broker::start();
+    publish(&broker, "1.0.0", "main");
+    verify(&broker, "1.0.0", false).expect(0, "orders 1.0.0 verifies web's main pact", &broker);
+    let dir = tempfile::tempdir().unwrap();
+    publish_file(
+        &broker,
+        &web_contract_wanting_an_eta(dir.path()),
+        "1.1.0",
+        "feat-eta",
+    );
+    let since = ["--include-wip-pacts-since", "2020-01-01"];
+    let wip = verify_with(
+        &broker,
+        "1.0.1",
+        false,
+        &[r#"{"mainBranch": true}"#, since[0], since[1]],
+    );
+    let wip = wip.expect(
+        0,
+        "a failing work-in-progress pact (web's feat-eta branch, not selected, never verified) is pending, so pact verifier should pass",
+        &broker,
+    );
+    for words in ["work in progress", "missing the following keys: eta"] {
+        assert!(
+            wip.stdout.contains(words),
+            "pact verifier should have verified web's feat-eta pact as WIP and seen it fail (`{words}`):\n{}",
+            wip.describe(&broker)
+        );
+    }
+    let orders = ["--pacticipant", "orders", "--version", "1.0.1"];
+    let no = can_i_deploy(&broker, "web", "1.1.0", &orders);
+    assert_answer(
+        no,
+        false,
+        "can-i-deploy web 1.1.0 (its pact failed, as WIP) with orders 1.0.1 should answer no",
+        &broker,
+    );
+    let web_1 = ["--pacticipant", "web", "--version", "1.0.0"];
+    let yes = can_i_deploy(&broker, "orders", "1.0.1", &web_1);
+    assert_answer(
+        yes,
+        true,
+        "can-i-deploy orders 1.0.1 with web 1.0.0 (main, verified) should answer yes",
         &broker,
     );
 }
