@@ -15,7 +15,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("consumer", &["contract", "http_server", "paint", "file"]),
     ("verifier", &["contract", "http_client", "paint", "file"]),
     ("gate", &["contract", "verifier", "paint", "file"]),
-    ("broker", &["contract", "http_client", "paint", "file"]),
+    ("broker", &["contract", "gate", "http_server", "http_client", "paint", "file"]),
     ("chaos", &["http_server"]),
     ("partition", &[]),
     ("container", &["chaos", "verifier", "partition"]),
@@ -37,6 +37,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "cli",
         &[
+            "broker",
             "chaos_mesh",
             "contract",
             "consumer",

@@ -128,6 +128,22 @@ pub enum Command {
     /// are marked as no longer deployed.
     RecordUndeployment(UndeploymentArgs),
 
+    /// Serve a Pact Broker (its HAL API) over a local SQLite store until Ctrl-C.
+    ///
+    /// Every Pact client works against it unchanged: `pact broker publish`, `pact verifier
+    /// --broker-url`, `pact broker can-i-deploy`, environments and `record-deployment`, and
+    /// shakedown's own `--broker-url` commands. It serves the index (`GET /`, HAL `_links`),
+    /// publish contracts, pacts (latest, by version, tag, branch), pacts for verification
+    /// (consumer version selectors, pending), verification results, the matrix and
+    /// can-i-deploy (decided by the same rules as the local `can-i-deploy`), pacticipants,
+    /// versions, branches, tags, environments, deployed and released versions, and webhooks
+    /// (stored, never run). The store is `DIR/broker.sqlite` (SQLite in WAL mode, one
+    /// transaction per write: safe with many writers and after a crash). Binds loopback by
+    /// default; with --token every request needs `Authorization: Bearer TOKEN` (GETs too,
+    /// unless --public-read). Prints `shakedown broker listening on http://HOST:PORT` when
+    /// ready. Exit code 0 after Ctrl-C or SIGTERM, 2 when the store or port cannot be used.
+    Broker(BrokerArgs),
+
     /// Run the fault proxy server with a Toxiproxy-compatible API until Ctrl-C.
     ///
     /// Existing Toxiproxy clients work unchanged against it. The API binds loopback by
@@ -661,6 +677,46 @@ pub struct DiffArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub format: FormatArgs,
+}
+
+/// Arguments of `shakedown broker`.
+#[derive(Debug, clap::Args)]
+pub struct BrokerArgs {
+    /// Address to bind. Loopback by default: only this machine can reach the broker.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Port to listen on (0: pick a free one; the start line names it).
+    #[arg(short, long, default_value_t = 9292)]
+    pub port: u16,
+
+    /// Directory of the store (`broker.sqlite` in it; created when missing).
+    #[arg(long, value_name = "DIR", default_value = ".shakedown/broker")]
+    pub store: PathBuf,
+
+    /// Every request needs `Authorization: Bearer TOKEN` (401 otherwise).
+    #[arg(
+        long,
+        env = "SHAKEDOWN_BROKER_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+
+    /// With --token: GET requests need no token (anyone may read contracts and results).
+    #[arg(long, requires = "token")]
+    pub public_read: bool,
+
+    /// The base URL of the links the broker answers (behind a proxy that sends no
+    /// X-Forwarded-* headers); by default they follow each request's Host.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Test mode: serve POST /_shakedown/provider-states, which EMPTIES the store and sets up
+    /// one provider state of the Pact Broker's contract (for `shakedown verify --state-url`).
+    /// Never on a store with real data.
+    #[arg(long)]
+    pub test_states: bool,
 }
 
 /// Arguments of `shakedown mock`.

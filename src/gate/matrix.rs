@@ -44,6 +44,47 @@ impl fmt::Display for Decision {
     }
 }
 
+/// The questions the can-i-deploy decision asks of a store. The local results store
+/// answers them from its records (`[Record]`, in the order they were appended: "latest" is
+/// the last one); the broker's SQLite store answers them with indexed queries. The rules
+/// live once, in [`decide`].
+pub trait Facts {
+    /// Why a question could not be answered (`Infallible` for records in memory).
+    type Error;
+    /// The version of `pacticipant` that runs in `environment` now (the latest recorded).
+    fn deployed(&self, pacticipant: &str, environment: &str)
+        -> Result<Option<String>, Self::Error>;
+    /// The latest verification of `consumer`'s contract `digest` by `provider` (at
+    /// `provider_version` when given): the provider version and whether it passed.
+    fn verified(
+        &self,
+        provider: &str,
+        provider_version: Option<&str>,
+        consumer: &str,
+        digest: &str,
+    ) -> Result<Option<(String, bool)>, Self::Error>;
+    /// The provider version verified most recently (what "latest" means without an
+    /// environment).
+    fn latest_verified_version(&self, provider: &str) -> Result<Option<String>, Self::Error>;
+    /// The contract digest of `consumer` at `version` with each of its providers
+    /// (`(provider, digest)`, the latest publication per provider).
+    fn contracts_of(
+        &self,
+        consumer: &str,
+        version: &str,
+    ) -> Result<Vec<(String, String)>, Self::Error>;
+    /// The latest published contract of each consumer of `provider`:
+    /// `(consumer, consumer version, digest)`.
+    fn latest_contracts_with(
+        &self,
+        provider: &str,
+    ) -> Result<Vec<(String, String, String)>, Self::Error>;
+    /// Whether `provider` at `version` published any verification result.
+    fn has_verified(&self, provider: &str, version: &str) -> Result<bool, Self::Error>;
+    /// Whether any contract names `provider` as its provider.
+    fn is_provider(&self, provider: &str) -> Result<bool, Self::Error>;
+}
+
 /// Decides whether `pacticipant` at `version` can be deployed (to `environment`, or
 /// alongside the latest versions when `None`).
 ///
@@ -64,166 +105,215 @@ pub fn can_i_deploy(
     version: &str,
     environment: Option<&str>,
 ) -> Decision {
-    let mut reasons = as_consumer(records, pacticipant, version, environment);
-    reasons.extend(as_provider(records, pacticipant, version, environment));
+    match decide(records, pacticipant, version, environment) {
+        Ok(decision) => decision,
+        Err(never) => match never {},
+    }
+}
+
+/// The decision of [`can_i_deploy`] over any store that answers [`Facts`].
+///
+/// ```
+/// use shakedown::gate::{decide, Record};
+/// let records: Vec<Record> = vec![];
+/// let d = decide(records.as_slice(), "web", "1", None).unwrap();
+/// assert!(!d.ok, "nothing is known about web 1");
+/// ```
+pub fn decide<F: Facts + ?Sized>(
+    facts: &F,
+    pacticipant: &str,
+    version: &str,
+    environment: Option<&str>,
+) -> Result<Decision, F::Error> {
+    let mut reasons = as_consumer(facts, pacticipant, version, environment)?;
+    reasons.extend(as_provider(facts, pacticipant, version, environment)?);
     if reasons.is_empty() {
         reasons.push(Reason { ok: false, text: format!("nothing is known about {pacticipant} {version}: publish its contracts or verify it first") });
     }
-    Decision {
+    Ok(Decision {
         ok: reasons.iter().all(|r| r.ok),
         reasons,
+    })
+}
+
+impl Facts for [Record] {
+    type Error = std::convert::Infallible;
+
+    fn deployed(&self, app: &str, env: &str) -> Result<Option<String>, Self::Error> {
+        Ok(self.iter().rev().find_map(|r| match r {
+            Record::Deployment {
+                pacticipant,
+                version,
+                environment,
+                ..
+            } if pacticipant == app && environment == env => Some(version.clone()),
+            _ => None,
+        }))
     }
-}
 
-fn deployed(records: &[Record], app: &str, env: &str) -> Option<String> {
-    records.iter().rev().find_map(|r| match r {
-        Record::Deployment {
-            pacticipant,
-            version,
-            environment,
-            ..
-        } if pacticipant == app && environment == env => Some(version.clone()),
-        _ => None,
-    })
-}
+    fn verified(
+        &self,
+        provider: &str,
+        version: Option<&str>,
+        consumer: &str,
+        digest: &str,
+    ) -> Result<Option<(String, bool)>, Self::Error> {
+        Ok(self.iter().rev().find_map(|r| match r {
+            Record::Verification {
+                provider: p,
+                provider_version,
+                consumer: c,
+                digest: d,
+                success,
+                ..
+            } if p == provider
+                && c == consumer
+                && d == digest
+                && version.is_none_or(|v| v == provider_version) =>
+            {
+                Some((provider_version.clone(), *success))
+            }
+            _ => None,
+        }))
+    }
 
-/// The latest verification outcome of `digest` by `provider` (at `version`, if given).
-fn verified(
-    records: &[Record],
-    provider: &str,
-    version: Option<&str>,
-    consumer: &str,
-    digest: &str,
-) -> Option<(String, bool)> {
-    records.iter().rev().find_map(|r| match r {
-        Record::Verification {
-            provider: p,
-            provider_version,
-            consumer: c,
-            digest: d,
-            success,
-            ..
-        } if p == provider
-            && c == consumer
-            && d == digest
-            && version.is_none_or(|v| v == provider_version) =>
-        {
-            Some((provider_version.clone(), *success))
-        }
-        _ => None,
-    })
-}
+    fn latest_verified_version(&self, provider: &str) -> Result<Option<String>, Self::Error> {
+        Ok(self.iter().rev().find_map(|r| match r {
+            Record::Verification {
+                provider: p,
+                provider_version,
+                ..
+            } if p == provider => Some(provider_version.clone()),
+            _ => None,
+        }))
+    }
 
-/// The provider version verified most recently (what "latest" means without an environment).
-fn latest_version(records: &[Record], provider: &str) -> Option<String> {
-    records.iter().rev().find_map(|r| match r {
-        Record::Verification {
-            provider: p,
-            provider_version,
-            ..
-        } if p == provider => Some(provider_version.clone()),
-        _ => None,
-    })
-}
-
-/// The latest contract digest of `consumer` at `version` with each provider.
-fn contracts_of(records: &[Record], consumer: &str, version: &str) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for r in records {
-        if let Record::Contract {
-            consumer: c,
-            consumer_version,
-            provider,
-            digest,
-            ..
-        } = r
-        {
-            if c == consumer && consumer_version == version {
-                out.retain(|(p, _)| p != provider);
-                out.push((provider.clone(), digest.clone()));
+    fn contracts_of(
+        &self,
+        consumer: &str,
+        version: &str,
+    ) -> Result<Vec<(String, String)>, Self::Error> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for r in self {
+            if let Record::Contract {
+                consumer: c,
+                consumer_version,
+                provider,
+                digest,
+                ..
+            } = r
+            {
+                if c == consumer && consumer_version == version {
+                    out.retain(|(p, _)| p != provider);
+                    out.push((provider.clone(), digest.clone()));
+                }
             }
         }
+        Ok(out)
     }
-    out
+
+    fn latest_contracts_with(
+        &self,
+        provider: &str,
+    ) -> Result<Vec<(String, String, String)>, Self::Error> {
+        let mut latest: Vec<(String, String, String)> = Vec::new();
+        for r in self {
+            if let Record::Contract {
+                consumer,
+                consumer_version,
+                provider: p,
+                digest,
+                ..
+            } = r
+            {
+                if p == provider {
+                    latest.retain(|(c, _, _)| c != consumer);
+                    latest.push((consumer.clone(), consumer_version.clone(), digest.clone()));
+                }
+            }
+        }
+        Ok(latest)
+    }
+
+    fn has_verified(&self, provider: &str, version: &str) -> Result<bool, Self::Error> {
+        Ok(self.iter().any(|r| matches!(r, Record::Verification { provider: p, provider_version: v, .. } if p == provider && v == version)))
+    }
+
+    fn is_provider(&self, provider: &str) -> Result<bool, Self::Error> {
+        Ok(self
+            .iter()
+            .any(|r| matches!(r, Record::Contract { provider: p, .. } if p == provider)))
+    }
 }
 
-fn as_consumer(
-    records: &[Record],
+fn as_consumer<F: Facts + ?Sized>(
+    facts: &F,
     consumer: &str,
     version: &str,
     env: Option<&str>,
-) -> Vec<Reason> {
-    contracts_of(records, consumer, version)
-        .into_iter()
-        .map(|(provider, digest)| {
-            let pinned = env.map(|e| (e, deployed(records, &provider, e)));
-            match pinned {
-                Some((e, None)) => Reason { ok: true, text: format!("{provider} is not deployed to {e}: nothing there to break") },
-                Some((e, Some(pv))) => match verified(records, &provider, Some(&pv), consumer, &digest) {
+) -> Result<Vec<Reason>, F::Error> {
+    let mut reasons = Vec::new();
+    for (provider, digest) in facts.contracts_of(consumer, version)? {
+        let reason = match env {
+            Some(e) => match facts.deployed(&provider, e)? {
+                None => Reason { ok: true, text: format!("{provider} is not deployed to {e}: nothing there to break") },
+                Some(pv) => match facts.verified(&provider, Some(&pv), consumer, &digest)? {
                     Some((_, true)) => Reason { ok: true, text: format!("{provider} {pv} in {e} verified {consumer} {version}'s contract") },
                     Some((_, false)) => Reason { ok: false, text: format!("{provider} {pv} in {e} failed to verify {consumer} {version}'s contract") },
                     None => Reason { ok: false, text: format!("{provider} {pv} in {e} has not verified {consumer} {version}'s contract") },
                 },
-                None => match latest_version(records, &provider).and_then(|pv| verified(records, &provider, Some(&pv), consumer, &digest)) {
+            },
+            None => {
+                let latest = match facts.latest_verified_version(&provider)? {
+                    Some(pv) => facts.verified(&provider, Some(&pv), consumer, &digest)?,
+                    None => None,
+                };
+                match latest {
                     Some((pv, true)) => Reason { ok: true, text: format!("{provider} {pv} verified {consumer} {version}'s contract") },
                     Some((pv, false)) => Reason { ok: false, text: format!("{provider} {pv} failed to verify {consumer} {version}'s contract") },
                     None => Reason { ok: false, text: format!("the latest version of {provider} has not verified {consumer} {version}'s contract") },
-                },
+                }
             }
-        })
-        .collect()
+        };
+        reasons.push(reason);
+    }
+    Ok(reasons)
 }
 
 /// The consumers of `provider` to check, with the version and digest that matter.
-fn consumers_of(
-    records: &[Record],
+fn consumers_of<F: Facts + ?Sized>(
+    facts: &F,
     provider: &str,
     env: Option<&str>,
-) -> Vec<(String, String, String)> {
-    let mut latest: Vec<(String, String, String)> = Vec::new();
-    for r in records {
-        if let Record::Contract {
-            consumer,
-            consumer_version,
-            provider: p,
-            digest,
-            ..
-        } = r
-        {
-            if p == provider {
-                latest.retain(|(c, _, _)| c != consumer);
-                latest.push((consumer.clone(), consumer_version.clone(), digest.clone()));
-            }
+) -> Result<Vec<(String, String, String)>, F::Error> {
+    let latest = facts.latest_contracts_with(provider)?;
+    let Some(e) = env else { return Ok(latest) };
+    let mut out = Vec::new();
+    for (consumer, _, _) in latest {
+        let Some(v) = facts.deployed(&consumer, e)? else {
+            continue;
+        };
+        let digest = facts
+            .contracts_of(&consumer, &v)?
+            .into_iter()
+            .find(|(p, _)| p == provider);
+        if let Some((_, digest)) = digest {
+            out.push((consumer, v, digest));
         }
     }
-    let Some(e) = env else { return latest };
-    latest
-        .into_iter()
-        .filter_map(|(consumer, _, _)| {
-            let v = deployed(records, &consumer, e)?;
-            let digest = contracts_of(records, &consumer, &v)
-                .into_iter()
-                .find(|(p, _)| p == provider)?
-                .1;
-            Some((consumer, v, digest))
-        })
-        .collect()
+    Ok(out)
 }
 
-fn as_provider(
-    records: &[Record],
+fn as_provider<F: Facts + ?Sized>(
+    facts: &F,
     provider: &str,
     version: &str,
     env: Option<&str>,
-) -> Vec<Reason> {
-    let known = records.iter().any(|r| matches!(r, Record::Verification { provider: p, provider_version: v, .. } if p == provider && v == version));
-    let consumers = consumers_of(records, provider, env);
-    let is_provider = known
-        || records
-            .iter()
-            .any(|r| matches!(r, Record::Contract { provider: p, .. } if p == provider));
+) -> Result<Vec<Reason>, F::Error> {
+    let consumers = consumers_of(facts, provider, env)?;
     if consumers.is_empty() {
-        return match (env, is_provider) {
+        let is_provider = facts.has_verified(provider, version)? || facts.is_provider(provider)?;
+        return Ok(match (env, is_provider) {
             (Some(e), true) => vec![Reason {
                 ok: true,
                 text: format!(
@@ -231,17 +321,18 @@ fn as_provider(
                 ),
             }],
             _ => vec![],
-        };
+        });
     }
     let place = env.map(|e| format!(" in {e}")).unwrap_or_default();
-    consumers
-        .into_iter()
-        .map(|(consumer, cv, digest)| match verified(records, provider, Some(version), &consumer, &digest) {
+    let mut reasons = Vec::new();
+    for (consumer, cv, digest) in consumers {
+        reasons.push(match facts.verified(provider, Some(version), &consumer, &digest)? {
             Some((_, true)) => Reason { ok: true, text: format!("{provider} {version} verified the contract of {consumer} {cv}{place}") },
             Some((_, false)) => Reason { ok: false, text: format!("{provider} {version} failed to verify the contract of {consumer} {cv}{place}") },
             None => Reason { ok: false, text: format!("{provider} {version} has not verified the contract of {consumer} {cv}{place}") },
-        })
-        .collect()
+        });
+    }
+    Ok(reasons)
 }
 
 #[cfg(test)]

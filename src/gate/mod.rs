@@ -7,6 +7,6 @@ mod record;
 mod store;
 
 pub use diff::{diff, Change};
-pub use matrix::{can_i_deploy, Decision, Reason};
+pub use matrix::{can_i_deploy, decide, Decision, Facts, Reason};
 pub use record::{now, Record};
 pub use store::{ResultsStore, StoreError};

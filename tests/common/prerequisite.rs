@@ -33,7 +33,9 @@ pub enum Need {
     PactMockServer,
     /// The reference Pact verifier (see [`pact_verifier`]).
     PactVerifier,
-    /// The Pact Broker's own contract and API pages (see [`pact_broker`]).
+    /// The reference Pact Broker client (see [`pact_broker_client`]).
+    PactBrokerClient,
+    /// The Pact Broker's contract and API pages (see [`pact_broker`]).
     PactBroker,
 }
 
@@ -60,6 +62,7 @@ impl Need {
             Need::ChaosMesh => chaos_mesh().is_some(),
             Need::PactMockServer => pact_mock_server().is_some(),
             Need::PactVerifier => pact_verifier().is_some(),
+            Need::PactBrokerClient => pact_broker_client().is_some(),
             Need::PactBroker => pact_broker().is_some(),
         };
         (!ok).then(|| self.hint().to_string())
@@ -83,9 +86,9 @@ impl Need {
                 "the Chaos Mesh schemas and examples are missing: set SHAKEDOWN_CHAOS_MESH or use ../shared/chaos-mesh"
             }
             Need::PactBroker => {
-                "the Pact Broker's contract is missing: set SHAKEDOWN_PACT_BROKER or use ../shared/pact-broker"
+                "the Pact Broker material is missing: set SHAKEDOWN_PACT_BROKER or use ../shared/pact-broker"
             }
-            Need::PactMockServer | Need::PactVerifier => {
+            Need::PactMockServer | Need::PactVerifier | Need::PactBrokerClient => {
                 "the reference Pact tools are missing: pip install pact-python-cli"
             }
         }
@@ -136,9 +139,9 @@ pub fn pact_spec() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
-/// The Pact Broker's own contract (`Pact Broker Client V2-Pact Broker.json`) and API pages:
-/// `$SHAKEDOWN_PACT_BROKER`, or `../shared/pact-broker` beside the checkout; `None` when
-/// the contract is not there.
+/// The folder of the Pact Broker material (its contract `Pact Broker Client V2-Pact
+/// Broker.json` and API pages): `$SHAKEDOWN_PACT_BROKER`, or `../shared/pact-broker` beside
+/// the checkout; `None` when the contract is not there.
 pub fn pact_broker() -> Option<PathBuf> {
     let dir = std::env::var_os("SHAKEDOWN_PACT_BROKER")
         .map(PathBuf::from)
@@ -191,6 +194,15 @@ pub fn pact_verifier() -> Option<&'static [String]> {
     static FOUND: OnceLock<Option<Vec<String>>> = OnceLock::new();
     FOUND
         .get_or_init(|| reference_tool("PACT_VERIFIER", "verifier", "pact-verifier"))
+        .as_deref()
+}
+
+/// The reference Pact Broker client as a command line: `$PACT_BROKER_CLIENT`, else `pact
+/// broker`, else `pact-broker-cli` (`cargo install pact-broker-cli`); found once per process.
+pub fn pact_broker_client() -> Option<&'static [String]> {
+    static FOUND: OnceLock<Option<Vec<String>>> = OnceLock::new();
+    FOUND
+        .get_or_init(|| reference_tool("PACT_BROKER_CLIENT", "broker", "pact-broker-cli"))
         .as_deref()
 }
 

@@ -15,6 +15,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::RecordRelease(args) => super::broker_gate::record_release(&args),
         Command::RecordUndeployment(args) => super::broker_gate::record_undeployment(&args),
         Command::Diff(args) => super::gate::diff_cmd(&args),
+        Command::Broker(args) => super::broker::run(&args),
         Command::Proxy(args) => super::proxy::run(&args),
         Command::Run(args) => super::run::run(&args),
         Command::Validate(args) => super::scenario::validate(&args),

@@ -1,5 +1,6 @@
 //! The commands, one module each.
 
+mod broker;
 mod broker_gate;
 mod clean;
 mod completions;
