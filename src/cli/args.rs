@@ -142,7 +142,7 @@ pub enum Command {
     /// default; with --token every request needs `Authorization: Bearer TOKEN` (GETs too,
     /// unless --public-read). Prints `shakedown broker listening on http://HOST:PORT` when
     /// ready. Exit code 0 after Ctrl-C or SIGTERM, 2 when the store or port cannot be used.
-    Broker(BrokerArgs),
+    Broker(ServeBrokerArgs),
 
     /// Run the fault proxy server with a Toxiproxy-compatible API until Ctrl-C.
     ///
@@ -681,7 +681,7 @@ pub struct DiffArgs {
 
 /// Arguments of `shakedown broker`.
 #[derive(Debug, clap::Args)]
-pub struct BrokerArgs {
+pub struct ServeBrokerArgs {
     /// Address to bind. Loopback by default: only this machine can reach the broker.
     #[arg(long, default_value = "127.0.0.1")]
     pub host: String,

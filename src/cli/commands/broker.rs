@@ -6,13 +6,13 @@ use anyhow::Context as _;
 
 use crate::broker::server::{serve, Broker, BrokerOptions};
 use crate::broker::store::Store;
-use crate::cli::args::BrokerArgs;
+use crate::cli::args::ServeBrokerArgs;
 use crate::cli::out::outln;
 use crate::cli::outcome::Outcome;
 use crate::cli::signals::shutdown_signals;
 
 /// Runs the command.
-pub fn run(args: &BrokerArgs) -> Outcome {
+pub fn run(args: &ServeBrokerArgs) -> Outcome {
     crate::cli::logging::init();
     match serve_until_stopped(args) {
         Ok(()) => Outcome::Ok,
@@ -23,7 +23,7 @@ pub fn run(args: &BrokerArgs) -> Outcome {
     }
 }
 
-fn serve_until_stopped(args: &BrokerArgs) -> anyhow::Result<()> {
+fn serve_until_stopped(args: &ServeBrokerArgs) -> anyhow::Result<()> {
     let store = Store::open(&args.store)
         .with_context(|| format!("cannot open the store in {}", args.store.display()))?;
     let options = BrokerOptions {
