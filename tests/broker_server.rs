@@ -45,6 +45,10 @@ fn main() -> std::process::ExitCode {
             "should_serve_a_provider_round_trip_to_can_i_deploy",
             should_serve_a_provider_round_trip_to_can_i_deploy,
         )
+        .test(
+            "should_announce_its_address_and_stop_cleanly_on_ctrl_c",
+            should_announce_its_address_and_stop_cleanly_on_ctrl_c,
+        )
         .run()
 }
 
@@ -377,5 +381,30 @@ fn should_serve_a_provider_round_trip_to_can_i_deploy() {
             .unwrap()
             .contains("orders 8 failed to verify web 2's contract"),
         "{no}"
+    );
+}
+
+fn should_announce_its_address_and_stop_cleanly_on_ctrl_c() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = broker(dir.path(), &[]);
+    assert!(
+        server.url.starts_with("http://127.0.0.1:") && !server.url.ends_with(":0"),
+        "{}",
+        server.url
+    );
+    assert!(dir.path().join("broker.sqlite").is_file());
+    let (code, _) = server.process.interrupt();
+    assert_eq!(code, Some(0));
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    let taken = shakedown(["broker", "--port", &port, "--store"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(taken.status.code(), Some(2), "{}", text(&taken));
+    let said = text(&taken);
+    assert!(
+        said.contains(&format!("cannot listen on 127.0.0.1:{port}")),
+        "{said}"
     );
 }
