@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::answer::{field_error, hal, not_found, Handled, OrAnswer};
 use super::app::Broker;
 use super::call::Call;
-use super::stand_in as selection;
+use crate::broker::selection;
 use crate::broker::store;
 
 fn publication(p: &store::Publication) -> selection::Publication {

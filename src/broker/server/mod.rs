@@ -21,7 +21,6 @@ mod options;
 mod pacticipants;
 mod pacts;
 mod routes;
-mod stand_in;
 mod test_states;
 mod verification_results;
 mod webhooks;
