@@ -234,12 +234,17 @@ fn generated_request(
     Ok(out)
 }
 
-/// Percent-encodes a decoded contract path for the wire: `/` separates segments; `%`, `?`,
-/// `#`, spaces and anything outside RFC 3986's path characters are escaped.
+/// Percent-encodes a contract path for the wire: `/` separates segments; `?`, `#`, spaces
+/// and anything outside RFC 3986's path characters are escaped, and so is a `%` that does not
+/// start an escape. An escape the contract already holds (`Pricing%20Service`, as clients
+/// that record paths encoded write them) is sent as written, never escaped twice.
 fn encode_path(path: &str) -> String {
+    let bytes = path.as_bytes();
     let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b) {
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape = b == b'%'
+            && bytes.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+        if escape || b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b) {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -365,6 +370,11 @@ mod tests {
         assert_eq!(encode_path("/faq/why?"), "/faq/why%3F");
         assert_eq!(encode_path("/tags/c#"), "/tags/c%23");
         assert_eq!(encode_path("/discount/50%off"), "/discount/50%25off");
+        assert_eq!(encode_path("/100%"), "/100%25");
+        assert_eq!(
+            encode_path("/pacticipants/Pricing%20Service"),
+            "/pacticipants/Pricing%20Service"
+        );
         assert_eq!(encode_path("/a b/ü"), "/a%20b/%C3%BC");
         assert_eq!(encode_path("/orders/1"), "/orders/1");
     }

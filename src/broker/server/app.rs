@@ -41,11 +41,7 @@ impl Broker {
 
     /// Answers one request (blocking: call it off the async workers).
     pub fn handle(&self, req: Request<Bytes>) -> Response<Full<Bytes>> {
-        let call = Call::new(
-            req,
-            self.options.base_url.as_deref(),
-            self.options.test_states,
-        );
+        let call = Call::new(req, self.options.base_url.as_deref());
         if !allowed(&self.options, &call.method, call.authorization.as_deref()) {
             let mut answer = error(
                 401,

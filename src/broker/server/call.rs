@@ -72,11 +72,8 @@ fn base_url(req: &Request<Bytes>, configured: Option<&str>) -> String {
 }
 
 impl Call {
-    /// Parses `req`; links are built on `configured_base` when given. With `decode_twice`
-    /// (the test mode), a segment that still holds escapes after decoding is decoded again:
-    /// the Pact Broker's contract records paths as sent on the wire (`Pricing%20Service`),
-    /// which a verifier that treats contract paths as decoded escapes once more.
-    pub fn new(req: Request<Bytes>, configured_base: Option<&str>, decode_twice: bool) -> Call {
+    /// Parses `req`; links are built on `configured_base` when given.
+    pub fn new(req: Request<Bytes>, configured_base: Option<&str>) -> Call {
         let base = base_url(&req, configured_base);
         let authorization = req
             .headers()
@@ -88,14 +85,7 @@ impl Call {
             .path()
             .split('/')
             .filter(|s| !s.is_empty())
-            .map(|s| {
-                let once = decode(s);
-                if decode_twice && once.contains('%') {
-                    decode(&once)
-                } else {
-                    once
-                }
-            })
+            .map(decode)
             .collect();
         let query = req
             .uri()
