@@ -15,7 +15,17 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("consumer", &["contract", "http_server", "paint", "file"]),
     ("verifier", &["contract", "http_client", "paint", "file"]),
     ("gate", &["contract", "verifier", "paint", "file"]),
-    ("broker", &["contract", "gate", "http_server", "http_client", "paint", "file"]),
+    (
+        "broker",
+        &[
+            "contract",
+            "gate",
+            "http_server",
+            "http_client",
+            "paint",
+            "file",
+        ],
+    ),
     ("chaos", &["http_server"]),
     ("partition", &[]),
     ("container", &["chaos", "verifier", "partition"]),

@@ -26,6 +26,10 @@ fn main() -> std::process::ExitCode {
             should_pass_the_pact_broker_contract,
         )
         .test(
+            "should_pass_shakedown_s_own_contract_of_pacts_for_verification",
+            should_pass_shakedown_s_own_contract_of_pacts_for_verification,
+        )
+        .test(
             "should_keep_every_record_of_8_clients_writing_at_once",
             should_keep_every_record_of_8_clients_writing_at_once,
         )
@@ -149,6 +153,31 @@ fn should_pass_the_pact_broker_contract() {
     // environments, deployed/released versions, matrix, latest pacts, and the webhooks.
     assert!(out.status.success(), "{report}");
     assert!(report.contains("67 passed, 0 failed"), "{report}");
+}
+
+/// What shakedown's broker client expects of pacts for verification and verification results
+/// (its consumer contract, recorded by tests/broker_client.rs), verified against this broker:
+/// the state's setup answers the `pactVersion` the requests' paths take.
+fn should_pass_shakedown_s_own_contract_of_pacts_for_verification() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = broker(dir.path(), &["--test-states"]);
+    let states = format!("{}/_shakedown/provider-states", server.url);
+    let out = shakedown([
+        "verify",
+        "--provider",
+        "Pact Broker",
+        "--base-url",
+        &server.url,
+        "--state-url",
+        &states,
+        "--contracts",
+        "tests/data/broker/shakedown-Pact Broker.json",
+    ])
+    .output()
+    .unwrap();
+    let report = text(&out);
+    assert!(out.status.success(), "{report}");
+    assert!(report.contains("4 passed, 0 failed"), "{report}");
 }
 
 fn should_keep_every_record_of_8_clients_writing_at_once() {

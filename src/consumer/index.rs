@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use crate::contract::{category, percent_decode, HttpRequest, Interaction, InteractionKind, RulePath};
+use crate::contract::{
+    category, percent_decode, HttpRequest, Interaction, InteractionKind, RulePath,
+};
 
 /// Positions of interactions (into the slice the index was built from), in ascending order.
 type Positions = Vec<usize>;

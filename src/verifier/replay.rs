@@ -243,7 +243,9 @@ fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for (i, &b) in bytes.iter().enumerate() {
         let escape = b == b'%'
-            && bytes.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+            && bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
         if escape || b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b) {
             out.push(b as char);
         } else {

@@ -1,7 +1,10 @@
 //! The test mode's provider states (`POST /_shakedown/provider-states`, only with
 //! `--test-states`): each state of the Pact Broker's own contract (`Pact Broker Client
 //! V2-Pact Broker.json`) set up on an emptied store, with the names and identifiers the
-//! states give, so `shakedown verify` can check this broker against that contract.
+//! states give, so `shakedown verify` can check this broker against that contract, and the
+//! state of shakedown's own contract of pacts for verification and verification results
+//! (`tests/data/broker/shakedown-Pact Broker.json`), whose setup answers the pact's
+//! `pactVersion` for the requests that name it.
 
 use serde_json::{json, Value};
 
@@ -115,6 +118,32 @@ fn both_exist(s: &Store) -> Result<(), StoreError> {
     pacticipant(s, "Condor")
 }
 
+/// The state of shakedown's own broker contract: Foo 1.0.0, from its main branch, has a pact
+/// with Bar (one interaction) that Bar has never verified.
+const FOO_MAIN_PACT: &str = "Foo version 1.0.0 on branch main has a pact with Bar";
+
+fn foo_main_pact(s: &Store) -> Result<(), StoreError> {
+    let content = json!({
+        "consumer": { "name": "Foo" }, "provider": { "name": "Bar" },
+        "interactions": [{ "description": "a request for things", "request": { "method": "GET", "path": "/things" }, "response": { "status": 200 } }],
+        "metadata": { "pactSpecification": { "version": "2.0.0" } },
+    });
+    let mut c = Contract::new("Foo", "1.0.0", &content.to_string())?;
+    c.branch = Some("main".into());
+    s.publish(&c).map(|_| ())
+}
+
+/// What a state's setup answers: the values its requests take from the provider state.
+fn values(store: &Store, name: &str) -> Result<Value, StoreError> {
+    if name != FOO_MAIN_PACT {
+        return Ok(json!({}));
+    }
+    let (pact, _) = store
+        .pact("Bar", "Foo", &PactRef::Version("1.0.0"))?
+        .ok_or_else(|| StoreError::NotFound("Foo 1.0.0".into()))?;
+    Ok(json!({ "pactVersion": pact.sha }))
+}
+
 /// Every provider state of the Pact Broker contract, by its exact name.
 pub const STATES: &[(&str, Seed)] = &[
     ("'Condor' does not exist in the pact-broker", nothing),
@@ -125,6 +154,7 @@ pub const STATES: &[(&str, Seed)] = &[
     }),
     ("'Condor' exists in the pact-broker with the latest version 1.2.3", |s| version(s, "Condor", "1.2.3")),
     ("'Condor' exists in the pact-broker with version 1.3.0, tagged with 'prod'", |s| s.tag("Condor", "1.3.0", "prod").map(|_| ())),
+    (FOO_MAIN_PACT, foo_main_pact),
     ("a branch named main exists for pacticipant Foo", |s| s.add_to_branch("Foo", "main", "1").map(|_| ())),
     ("a currently deployed version exists", |s| {
         environment(s, TEST_ENV, "test", "Test")?;
@@ -213,8 +243,8 @@ pub fn apply(b: &Broker, call: &Call) -> Handled {
         return Ok(hal(200, &json!({})));
     }
     let Some((_, seed)) = STATES.iter().find(|(n, _)| *n == name) else {
-        return Err(error(400, &format!("unknown provider state {name:?}: the test mode knows the {} states of the Pact Broker contract", STATES.len())));
+        return Err(error(400, &format!("unknown provider state {name:?}: the test mode knows the {} states of the Pact Broker contract and shakedown's own", STATES.len())));
     };
     seed(&b.store).or_answer()?;
-    Ok(hal(200, &json!({})))
+    Ok(hal(200, &values(&b.store, name).or_answer()?))
 }
