@@ -64,8 +64,15 @@ pub fn verify(broker: &Broker, args: &VerifyArgs) -> anyhow::Result<Verification
             announce(selected);
         }
         let results = verify_one(args, selected, pact)?;
-        if let (true, Some(version)) = (args.publish, &args.provider_version) {
-            publish(broker, args, &fetched, &results, version)?;
+        let published = match (args.publish, &args.provider_version) {
+            (true, Some(version)) => {
+                publish(broker, args, &fetched, &results, version)?;
+                true
+            }
+            _ => false,
+        };
+        if !args.format.json() {
+            conclude(selected, passed(&results), published);
         }
         report.contracts.extend(results);
     }
@@ -116,9 +123,33 @@ fn announce(selected: &PactToVerify) {
         marks.push_str(" [pending]");
     }
     outln!("Pact: {}{marks}", selected.description);
-    for n in &selected.notices {
+    for n in selected
+        .notices
+        .iter()
+        .filter(|n| !n.level.starts_with(AFTER))
+    {
         outln!("  {}", n.text);
     }
+}
+
+/// The broker's notices for after a verification are named
+/// `after_verification:success_{true|false}_published_{true|false}`.
+const AFTER: &str = "after_verification";
+
+/// The broker's notice for how this verification went (only the one that applies).
+fn conclude(selected: &PactToVerify, success: bool, published: bool) {
+    let when = format!("{AFTER}:success_{success}_published_{published}");
+    for n in selected.notices.iter().filter(|n| n.level == when) {
+        outln!("  {}", n.text);
+    }
+}
+
+/// Whether every interaction of the pact passed.
+fn passed(results: &[ContractResult]) -> bool {
+    results
+        .iter()
+        .flat_map(|c| &c.interactions)
+        .all(|i| i.passed())
 }
 
 /// Verifies one pact; its interactions pending when the broker says the pact is.
@@ -154,10 +185,7 @@ fn publish(
     results: &[ContractResult],
     version: &str,
 ) -> anyhow::Result<()> {
-    let success = results
-        .iter()
-        .flat_map(|c| &c.interactions)
-        .all(|i| i.passed());
+    let success = passed(results);
     let result = VerificationResult {
         success,
         provider_version: version.to_string(),
