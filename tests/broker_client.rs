@@ -1093,6 +1093,12 @@ fn against(url: &str, args: &[&str]) -> std::process::Output {
 
 const CAN_I_DEPLOY: &[&str] = &["can-i-deploy", "--pacticipant", "Foo", "--version", "1.0.0"];
 
+/// The command exited with `code` and said `says`.
+fn assert_exit(out: &std::process::Output, code: i32, says: &str) {
+    assert_eq!(out.status.code(), Some(code), "{}", text(out));
+    assert!(text(out).contains(says), "{}", text(out));
+}
+
 fn cli_should_explain_a_refused_token_with_exit_2() {
     let broker = Scripted::start(0, |_| Resp(401, "application/json", b"{}".to_vec()));
     let out = against(&broker.url, CAN_I_DEPLOY);
@@ -1173,12 +1179,7 @@ fn cli_should_name_the_missing_version_on_404() {
             "prod",
         ],
     );
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(
-        text(&out).contains("version 9.9 of pacticipant \"Foo Bar\" not found"),
-        "{}",
-        text(&out)
-    );
+    assert_exit(&out, 2, "version 9.9 of pacticipant \"Foo Bar\" not found");
     assert!(
         broker
             .requests()
@@ -1290,12 +1291,7 @@ fn cli_should_give_up_after_bounded_retries() {
 fn cli_should_say_when_the_broker_is_unreachable() {
     let url = format!("http://127.0.0.1:{}", free_port());
     let out = against(&url, CAN_I_DEPLOY);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(
-        text(&out).contains("unreachable (4 attempt(s))"),
-        "{}",
-        text(&out)
-    );
+    assert_exit(&out, 2, "unreachable (4 attempt(s))");
 }
 
 fn cli_should_refuse_an_answer_that_is_not_hal() {
@@ -1314,12 +1310,7 @@ fn cli_should_refuse_an_answer_that_is_not_hal() {
             "prod",
         ],
     );
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(
-        text(&out).contains("did not answer a Pact Broker (HAL JSON) document"),
-        "{}",
-        text(&out)
-    );
+    assert_exit(&out, 2, "did not answer a Pact Broker (HAL JSON) document");
 }
 
 fn cli_should_print_the_brokers_no_with_exit_1() {
@@ -1401,12 +1392,7 @@ fn cli_should_keep_local_commands_local() {
         "--to",
         "prod",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(
-        text(&out).contains("no consumer of Bar is deployed to prod"),
-        "{}",
-        text(&out)
-    );
+    assert_exit(&out, 0, "no consumer of Bar is deployed to prod");
 }
 
 /// A broker with two pacts for Bar: one the provider honours, one pending it breaks.
@@ -1657,11 +1643,10 @@ fn cli_should_publish_and_record_deployments_releases_and_undeployments() {
         .collect();
     assert_eq!(names, ["Foo", "Baz"], "one publication per consumer");
     assert_eq!(posted[1]["buildUrl"], "http://ci/1");
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(
-        text(&out).contains("Pact published for Foo version 1 and provider Bar."),
-        "{}",
-        text(&out)
+    assert_exit(
+        &out,
+        0,
+        "Pact published for Foo version 1 and provider Bar.",
     );
     let who = [
         "--pacticipant",

@@ -340,6 +340,25 @@ fn should_publish_verify_and_answer_can_i_deploy_for_the_reference_client() {
     assert_answer(no, false, "can-i-deploy orders 2.0.0 (which broke the web pact) with web 1.0.0 should answer no (exit 1)", &broker);
 }
 
+/// `pact broker record-deployment` of `pacticipant` `version` to production, which must pass.
+fn record_deployment(broker: &Broker, pacticipant: &str, version: &str) {
+    let args = [
+        "record-deployment",
+        "--pacticipant",
+        pacticipant,
+        "--version",
+        version,
+        "--environment",
+        "production",
+        "--broker-base-url",
+        &broker.url,
+    ];
+    let what = format!(
+        "pact broker record-deployment should record {pacticipant} {version} in production"
+    );
+    run(broker_client(), &args).expect(0, &what, broker);
+}
+
 fn should_record_deployments_and_answer_can_i_deploy_to_an_environment() {
     let broker = published_and_verified();
     let url = broker.url.as_str();
@@ -356,24 +375,7 @@ fn should_record_deployments_and_answer_can_i_deploy_to_an_environment() {
         "pact broker create-environment should create production",
         &broker,
     );
-    let record = [
-        "record-deployment",
-        "--pacticipant",
-        "web",
-        "--version",
-        "1.0.0",
-        "--environment",
-        "production",
-    ];
-    run(
-        broker_client(),
-        &[&record[..], &["--broker-base-url", url]].concat(),
-    )
-    .expect(
-        0,
-        "pact broker record-deployment should record web 1.0.0 in production",
-        &broker,
-    );
+    record_deployment(&broker, "web", "1.0.0");
     let to_production = ["--to-environment", "production"];
     let yes = can_i_deploy(&broker, "orders", "1.0.0", &to_production);
     assert_answer(yes, true, "can-i-deploy orders 1.0.0 to production (where web 1.0.0 runs, verified) should answer yes", &broker);
@@ -384,24 +386,7 @@ fn should_record_deployments_and_answer_can_i_deploy_to_an_environment() {
         "can-i-deploy orders 2.0.0 to production (where web 1.0.0 runs, broken) should answer no",
         &broker,
     );
-    let record = [
-        "record-deployment",
-        "--pacticipant",
-        "orders",
-        "--version",
-        "1.0.0",
-        "--environment",
-        "production",
-    ];
-    run(
-        broker_client(),
-        &[&record[..], &["--broker-base-url", url]].concat(),
-    )
-    .expect(
-        0,
-        "pact broker record-deployment should record orders 1.0.0 in production",
-        &broker,
-    );
+    record_deployment(&broker, "orders", "1.0.0");
 }
 
 /// The web contract with one more field expected of an existing order (`eta`), which the
