@@ -377,6 +377,19 @@ fn should_serve_a_provider_round_trip_to_can_i_deploy() {
         .send()
         .unwrap();
     assert_eq!(posted.status(), 201);
+    // The same request again: the broker's answers are cached per request while the store
+    // is unchanged, and this verification changed it.
+    let again: Value = c
+        .post(template.replace("{provider}", "orders"))
+        .json(&body)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        again["_embedded"]["pacts"][0]["verificationProperties"]["pending"], false,
+        "verified since: no longer pending: {again}"
+    );
 
     let ask = |p: &str, v: &str| -> Value {
         c.get(format!("{url}/can-i-deploy?pacticipant={p}&version={v}"))

@@ -27,6 +27,9 @@ pub struct Broker {
     /// What pacts-for-verification read per provider, kept while the store's generation
     /// stays the same.
     pub(crate) inputs: super::for_verification::InputCache,
+    /// What pacts-for-verification selected per provider and request, kept while the
+    /// store's generation stays the same.
+    pub(crate) selections: super::for_verification::SelectionCache,
 }
 
 impl Broker {
@@ -36,6 +39,7 @@ impl Broker {
             store,
             options,
             inputs: Default::default(),
+            selections: Default::default(),
         }
     }
 

@@ -161,11 +161,49 @@ pub fn for_verification(b: &Broker, call: &Call, provider: &str) -> Handled {
     if b.store.pacticipant(provider).or_answer()?.is_none() {
         return Err(not_found(&format!("provider {provider:?}")));
     }
-    let read = inputs(b, provider)?;
-    let chosen = selection::select(&read.0, &read.1, &request)
-        .map_err(|e| field_error(400, "consumerVersionSelectors", &e.to_string()))?;
+    let chosen = selected(b, provider, &request)?;
     Ok(hal(
         200,
         &render(call, provider, &chosen, request.include_pending_status),
     ))
+}
+
+/// Selections made per provider and request body, with the store generation they were made
+/// at: `select` is pure, so the same request on an unchanged store gets the same pacts (a CI
+/// fleet sends the same selectors over and over).
+pub type SelectionCache = Mutex<HashMap<(String, String), (i64, Arc<Vec<selection::Selected>>)>>;
+
+/// The pacts `request` selects of `provider`'s: from the cache while the store is unchanged,
+/// else selected now (the generation is read first, so a write in between only makes the
+/// next request select again).
+fn selected(
+    b: &Broker,
+    provider: &str,
+    request: &selection::ForVerification,
+) -> Result<Arc<Vec<selection::Selected>>, super::answer::Answer> {
+    let generation = b.store.generation().or_answer()?;
+    let key = (
+        provider.to_string(),
+        serde_json::to_string(request).unwrap_or_default(),
+    );
+    let hit = b
+        .selections
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&key)
+        .filter(|(g, _)| *g == generation)
+        .map(|(_, chosen)| chosen.clone());
+    if let Some(chosen) = hit {
+        return Ok(chosen);
+    }
+    let read = inputs(b, provider)?;
+    let chosen = selection::select(&read.0, &read.1, request)
+        .map_err(|e| field_error(400, "consumerVersionSelectors", &e.to_string()))?;
+    let chosen = Arc::new(chosen);
+    let mut cache = b.selections.lock().unwrap_or_else(|e| e.into_inner());
+    if cache.len() > 1024 {
+        cache.clear();
+    }
+    cache.insert(key, (generation, chosen.clone()));
+    Ok(chosen)
 }
