@@ -349,13 +349,15 @@ fn should_serve_a_provider_round_trip_to_can_i_deploy() {
         .unwrap();
     let body =
         json!({ "consumerVersionSelectors": [{ "branch": "main" }], "includePendingStatus": true });
-    let found: Value = c
-        .post(template.replace("{provider}", "orders"))
-        .json(&body)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let for_verification = || -> Value {
+        c.post(template.replace("{provider}", "orders"))
+            .json(&body)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    let found = for_verification();
     let pacts = found["_embedded"]["pacts"].as_array().unwrap();
     assert_eq!(pacts.len(), 1, "{found}");
     assert_eq!(
@@ -379,13 +381,7 @@ fn should_serve_a_provider_round_trip_to_can_i_deploy() {
     assert_eq!(posted.status(), 201);
     // The same request again: the broker's answers are cached per request while the store
     // is unchanged, and this verification changed it.
-    let again: Value = c
-        .post(template.replace("{provider}", "orders"))
-        .json(&body)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let again = for_verification();
     assert_eq!(
         again["_embedded"]["pacts"][0]["verificationProperties"]["pending"], false,
         "verified since: no longer pending: {again}"
