@@ -59,6 +59,9 @@ pub enum EventKind {
         run_id: String,
         backend: String,
         seed: u64,
+        /// The folder of the services' logs (`SERVICE.log` each), when the run has one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        logs: Option<String>,
     },
     /// A service (process or container) was started.
     ServiceStarted { service: String, address: String },
@@ -199,6 +202,27 @@ impl Journal {
             } => Some((check.as_str(), *kind, *ok, detail.as_str())),
             _ => None,
         })
+    }
+
+    /// The folder of the services' logs (`SERVICE.log` each), if the run said where.
+    pub fn logs(&self) -> Option<&str> {
+        self.events.iter().find_map(|e| match &e.what {
+            EventKind::RunStarted { logs, .. } => logs.as_deref(),
+            _ => None,
+        })
+    }
+
+    /// The services started during the run, each once, in start order.
+    pub fn services(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for e in &self.events {
+            if let EventKind::ServiceStarted { service, .. } = &e.what {
+                if !names.contains(&service.as_str()) {
+                    names.push(service);
+                }
+            }
+        }
+        names
     }
 
     /// The probes of one canary as (time ms, ok, latency ms).

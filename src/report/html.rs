@@ -117,6 +117,7 @@ pub fn html(journal: &Journal) -> String {
     verdicts(&mut out, journal);
     faults(&mut out, journal);
     canaries(&mut out, journal);
+    logs(&mut out, journal);
     events(&mut out, journal);
     let _ = write!(
         out,
@@ -179,6 +180,45 @@ fn verdicts(out: &mut String, journal: &Journal) {
         );
     }
     out.push_str("</tbody></table></section>\n");
+}
+
+/// Links to the services' log files (`file:` URLs: the page and the logs are on the same
+/// machine when the run wrote them).
+fn logs(out: &mut String, journal: &Journal) {
+    let Some(dir) = journal.logs() else {
+        return;
+    };
+    let href = |path: &str| escape(&file_url(path));
+    let _ = write!(
+        out,
+        "<section><h2>Service logs</h2><p>In <a href=\"{}/\">{}</a></p><ul>",
+        href(dir),
+        escape(dir)
+    );
+    for service in journal.services() {
+        let file = format!("{dir}/{service}.log");
+        let _ = write!(
+            out,
+            "<li><a href=\"{}\">{}.log</a></li>",
+            href(&file),
+            escape(service)
+        );
+    }
+    out.push_str("</ul></section>\n");
+}
+
+/// A `file:` URL for an absolute path: every byte but unreserved ones and `/` percent-encoded.
+fn file_url(path: &str) -> String {
+    let mut url = String::from("file://");
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                url.push(b as char)
+            }
+            _ => url.push_str(&format!("%{b:02X}")),
+        }
+    }
+    url
 }
 
 fn pill(ok: bool) -> &'static str {

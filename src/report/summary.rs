@@ -153,6 +153,18 @@ pub fn summary(journal: &Journal, color: bool) -> String {
             let _ = writeln!(out, "{line}");
         }
     }
+    if let Some(dir) = journal.logs() {
+        let files: Vec<String> = journal
+            .services()
+            .iter()
+            .map(|s| format!("{s}.log"))
+            .collect();
+        let files = match files.is_empty() {
+            true => String::new(),
+            false => format!(" ({})", files.join(", ")),
+        };
+        let _ = writeln!(out, "\n{}\n  {dir}{files}", heading("Service logs", color));
+    }
     out
 }
 

@@ -88,10 +88,17 @@ impl fmt::Display for EventKind {
                 run_id,
                 backend,
                 seed,
-            } => write!(
-                f,
-                "run {run_id}: {scenario} (backend {backend}, seed {seed})"
-            ),
+                logs,
+            } => {
+                write!(
+                    f,
+                    "run {run_id}: {scenario} (backend {backend}, seed {seed})"
+                )?;
+                match logs {
+                    Some(dir) => write!(f, ", service logs in {dir}"),
+                    None => Ok(()),
+                }
+            }
             EventKind::ServiceStarted { service, address } => {
                 write!(f, "started {service} at {address}")
             }
@@ -216,8 +223,9 @@ mod tests {
                     run_id: "run-1".into(),
                     backend: "process".into(),
                     seed: 7,
+                    logs: Some("/state/runs/run-1".into()),
                 },
-                "run run-1: checkout (backend process, seed 7)",
+                "run run-1: checkout (backend process, seed 7), service logs in /state/runs/run-1",
             ),
             (
                 EventKind::ServiceStarted {

@@ -61,6 +61,7 @@ pub async fn run(scenario: &Scenario, options: RunOptions, cancel: Cancel) -> Jo
         .clone()
         .unwrap_or_else(state_dir::default_state_dir);
     let log_dir = state_dir.join("runs").join(&run_id);
+    let logs = Some(log_dir.display().to_string());
     let backend = match options.backend {
         BackendKind::Process => Backend::Process(processes(scenario, log_dir)),
         BackendKind::Docker => Backend::Docker(DockerBackend::new(&run_id, log_dir)),
@@ -71,6 +72,7 @@ pub async fn run(scenario: &Scenario, options: RunOptions, cancel: Cancel) -> Jo
         run_id: run_id.clone(),
         backend: backend.name().into(),
         seed,
+        logs,
     });
     let mut state = RunState {
         run_id: run_id.clone(),
