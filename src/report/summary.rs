@@ -6,7 +6,7 @@ use owo_colors::OwoColorize;
 
 use super::event::{Journal, RunOutcome};
 use super::text::{
-    kind_label, late, lateness, millis, percent, recoveries, run_duration_ms, run_problem, span,
+    heal_cause, kind_label, late, lateness, millis, percent, recoveries, run_duration_ms, run_problem, span,
     LATE_MS,
 };
 use crate::paint::paint;
@@ -27,6 +27,7 @@ pub fn summary(journal: &Journal, color: bool) -> String {
             paint("!", color, |s| s.yellow().bold().to_string()),
             "interrupted",
         ),
+        RunOutcome::Aborted => (paint("✘", color, |s| s.red().bold().to_string()), "aborted"),
     };
     let word = paint(word, color, |s| match journal.outcome {
         RunOutcome::Passed => s.green().bold().to_string(),
@@ -130,13 +131,18 @@ pub fn summary(journal: &Journal, color: bool) -> String {
                 Some(ms) => late(ms),
                 None => "–".into(),
             };
+            let healed = match heal_cause(journal, &f.fault) {
+                Some(cause) => paint(&format!("at teardown ({cause})"), color, |s| {
+                    s.yellow().to_string()
+                }),
+                None => lateness(healed),
+            };
             let mut line = format!(
-                "  {}  {} on {} · {window} · applied {}, healed {}",
+                "  {}  {} on {} · {window} · applied {}, healed {healed}",
                 pad(&f.fault, id_w),
                 f.kind,
                 f.target,
                 lateness(applied),
-                lateness(healed)
             );
             let recovered: Vec<String> = recoveries(journal, &f.fault)
                 .map(|(canary, ms)| match ms {
