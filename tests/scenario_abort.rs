@@ -117,7 +117,7 @@ fn assert_aborted(ran: &Ran, condition: &str) -> f64 {
     );
     // The summary, the live lines, JUnit and HTML all say it.
     assert!(text.contains("aborted"), "{text}");
-    assert!(text.contains(&format!("aborted: {condition} tripped ({detail})")), "{text}");
+    assert!(text.contains(&format!("aborted: {condition} tripped — {detail}")), "{text}");
     assert!(text.contains(&format!("healed at teardown: {cause}")), "{text}");
     let junit = std::fs::read_to_string(ran.report.path().join("junit.xml")).unwrap();
     assert!(junit.contains(&format!("name=\"aborted: {condition}\"")), "{junit}");

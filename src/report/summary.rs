@@ -207,6 +207,46 @@ mod tests {
     }
 
     #[test]
+    fn a_heal_off_schedule_says_why_not_how_late() {
+        let healed = |cause: &str| Event {
+            at_ms: 900.0,
+            what: EventKind::FaultHealed {
+                fault: "latency-1".into(),
+                scheduled_ms: 900,
+                late_ms: 0.0,
+                cause: Some(cause.into()),
+            },
+        };
+        for (outcome, cause) in [
+            (RunOutcome::Interrupted, "interrupted (Ctrl-C or a signal)"),
+            (RunOutcome::Aborted, "aborted: checkout collapsed"),
+        ] {
+            let journal = Journal {
+                scenario: "s".into(),
+                run_id: "r".into(),
+                backend: "process".into(),
+                seed: 1,
+                outcome,
+                events: vec![healed(cause)],
+                faults: vec![crate::report::FaultWindow {
+                    fault: "latency-1".into(),
+                    kind: "latency".into(),
+                    target: "a-b".into(),
+                    start_ms: 100.0,
+                    end_ms: Some(900.0),
+                }],
+                canaries: vec![],
+            };
+            let plain = summary(&journal, false);
+            assert!(
+                plain.contains(&format!("healed at teardown ({cause})")),
+                "{plain}"
+            );
+            assert!(!plain.contains("healed +"), "{plain}");
+        }
+    }
+
+    #[test]
     fn a_canary_never_probed_shows_no_success_figure() {
         let journal = Journal {
             scenario: "s".into(),

@@ -193,7 +193,7 @@ impl fmt::Display for EventKind {
             } => write!(f, "{canary} never recovered after {fault} healed"),
             EventKind::Interrupted { reason } => write!(f, "interrupted: {reason}"),
             EventKind::Aborted { condition, detail } => {
-                write!(f, "aborted: {condition} tripped ({detail})")
+                write!(f, "aborted: {condition} tripped — {detail}")
             }
             EventKind::RunFinished {
                 outcome,

@@ -148,6 +148,13 @@ pub async fn run(scenario: &Scenario, options: RunOptions, cancel: Cancel) -> Jo
     run.finish(outcome, &state, seed)
 }
 
+/// Whether `fault` healed off its schedule (at teardown, an abort, Ctrl-C).
+fn healed_at_teardown(events: &[crate::report::Event], fault: &str) -> bool {
+    events.iter().any(|e| {
+        matches!(&e.what, EventKind::FaultHealed { fault: f, cause: Some(_), .. } if f == fault)
+    })
+}
+
 /// The process backend for `scenario`: each service runs in its file's root (the current
 /// directory for a service built in code, without one).
 fn processes(scenario: &Scenario, log_dir: PathBuf) -> ProcessBackend {
@@ -506,6 +513,10 @@ impl Run<'_> {
         let events = self.recorder.events();
         let windows: Vec<FaultWindow> = self.windows.values().cloned().collect();
         for w in &windows {
+            // Canaries stop right after a stopped run's heal: no recovery to measure.
+            if (aborted || interrupted) && healed_at_teardown(&events, &w.fault) {
+                continue;
+            }
             for c in self.scenario.canaries.iter() {
                 let recovered_ms = verdict::recovery(&events, &c.name, w);
                 self.recorder.record(EventKind::Recovery {

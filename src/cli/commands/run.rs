@@ -181,5 +181,35 @@ fn dry_run(scenario: &Scenario, seed: u64) -> String {
         scenario.steady_state.len(),
         total(scenario)
     );
+    out += &guardrails(scenario);
+    out
+}
+
+/// The dry run's guardrails: each `[[abort]]` condition and `max_duration`.
+fn guardrails(scenario: &Scenario) -> String {
+    let mut out = String::new();
+    for (i, a) in scenario.abort.iter().enumerate() {
+        let name = a.name.clone().unwrap_or_else(|| format!("abort-{}", i + 1));
+        let watched = match (&a.canary, &a.steady_state) {
+            (Some(c), _) => format!("canary {c:?}"),
+            (_, Some(c)) => format!("steady-state check {c:?} every {}", a.every),
+            _ => "nothing".into(),
+        };
+        let mut limits = Vec::new();
+        if let Some(r) = a.success_rate_below {
+            limits.push(format!("success rate below {:.0}%", r * 100.0));
+        }
+        if let Some(p) = a.p99_above {
+            limits.push(format!("p99 above {p}"));
+        }
+        out += &format!(
+            "abort {name}: {watched}, {} over {}\n",
+            limits.join(" or "),
+            a.over
+        );
+    }
+    if let Some(max) = scenario.max_duration {
+        out += &format!("abort past max_duration {max}\n");
+    }
     out
 }
