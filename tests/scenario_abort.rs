@@ -28,12 +28,17 @@ fn latency_with_abort(dir: &Path) -> PathBuf {
             "system = \"systems/shop.toml\"",
             &format!(
                 "system = {:?}",
-                root.join("scenarios/systems/shop.toml").display().to_string()
+                root.join("scenarios/systems/shop.toml")
+                    .display()
+                    .to_string()
             ),
         )
         .replace(
             "\"../contracts/web-orders.json\"",
-            &format!("{:?}", root.join("contracts/web-orders.json").display().to_string()),
+            &format!(
+                "{:?}",
+                root.join("contracts/web-orders.json").display().to_string()
+            ),
         );
     let text = format!(
         "{text}\n[[abort]]\nname = \"checkout too slow\"\ncanary = \"{CHECKOUT}\"\n\
@@ -99,10 +104,16 @@ fn assert_aborted(ran: &Ran, condition: &str) -> f64 {
     );
     let (tripped_ms, seen, detail) = aborted(j).unwrap_or_else(|| panic!("no abort\n{text}"));
     assert_eq!(seen, condition, "{text}");
-    assert!(!j.faults.is_empty(), "a fault was applied before the trip\n{text}");
+    assert!(
+        !j.faults.is_empty(),
+        "a fault was applied before the trip\n{text}"
+    );
     let cause = format!("aborted: {condition}");
     for e in &j.events {
-        if let EventKind::FaultHealed { fault, cause: c, .. } = &e.what {
+        if let EventKind::FaultHealed {
+            fault, cause: c, ..
+        } = &e.what
+        {
             let after = e.at_ms - tripped_ms;
             assert!(
                 (0.0..100.0).contains(&after),
@@ -117,16 +128,29 @@ fn assert_aborted(ran: &Ran, condition: &str) -> f64 {
     );
     // The summary, the live lines, JUnit and HTML all say it.
     assert!(text.contains("aborted"), "{text}");
-    assert!(text.contains(&format!("aborted: {condition} tripped — {detail}")), "{text}");
-    assert!(text.contains(&format!("healed at teardown: {cause}")), "{text}");
+    assert!(
+        text.contains(&format!("aborted: {condition} tripped — {detail}")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("healed at teardown: {cause}")),
+        "{text}"
+    );
     let junit = std::fs::read_to_string(ran.report.path().join("junit.xml")).unwrap();
-    assert!(junit.contains(&format!("name=\"aborted: {condition}\"")), "{junit}");
+    assert!(
+        junit.contains(&format!("name=\"aborted: {condition}\"")),
+        "{junit}"
+    );
     assert!(junit.contains("<failure"), "{junit}");
     let html = std::fs::read_to_string(ran.report.path().join("report.html")).unwrap();
     assert!(html.contains("badge aborted"), "the HTML's outcome badge");
-    assert!(html.contains(&format!("at teardown: {cause}")), "the HTML's fault table");
     assert!(
-        eventually(Duration::from_secs(5), || processes_of(&j.run_id).is_empty()),
+        html.contains(&format!("at teardown: {cause}")),
+        "the HTML's fault table"
+    );
+    assert!(
+        eventually(Duration::from_secs(5), || processes_of(&j.run_id)
+            .is_empty()),
         "no process of the run is left"
     );
     tripped_ms
@@ -150,7 +174,10 @@ fn fragile_shop_is_aborted(backend: &str) {
     let j = &ran.journal;
     // Faults start 1 s (warm-up) + 2 s in, last 6 s, then 3 s of settle: ≥ 12 s of canaries.
     let (_, _, detail) = aborted(j).unwrap();
-    assert!(detail.starts_with("p99 ") && detail.contains("> 1000ms"), "{detail}");
+    assert!(
+        detail.starts_with("p99 ") && detail.contains("> 1000ms"),
+        "{detail}"
+    );
     let fault_start = j.faults[0].start_ms;
     assert!(
         tripped - fault_start < 4000.0,
@@ -310,7 +337,10 @@ impl Running {
             if let Some(s) = self.child.try_wait().unwrap() {
                 break s;
             }
-            assert!(began.elapsed() < Duration::from_secs(20), "the run did not stop");
+            assert!(
+                began.elapsed() < Duration::from_secs(20),
+                "the run did not stop"
+            );
             std::thread::sleep(Duration::from_millis(20));
         };
         let mut stdout = String::new();
@@ -380,11 +410,19 @@ fn sigusr1_aborts() {
 fn max_duration_aborts() {
     let dir = tempfile::tempdir().unwrap();
     let began = Instant::now();
-    let ran = run_cli(&paused(dir.path(), "max_duration = \"3s\""), "process", true);
+    let ran = run_cli(
+        &paused(dir.path(), "max_duration = \"3s\""),
+        "process",
+        true,
+    );
     assert_aborted(&ran, "max_duration 3s");
     let (at, _, _) = aborted(&ran.journal).unwrap();
     assert!((3000.0..3200.0).contains(&at), "tripped at {at:.0} ms");
-    assert!(began.elapsed() < Duration::from_secs(15), "took {:?}", began.elapsed());
+    assert!(
+        began.elapsed() < Duration::from_secs(15),
+        "took {:?}",
+        began.elapsed()
+    );
 }
 
 const PROCESS: &[Need] = &[Need::ShopBuilt, Need::NatsServer];
@@ -407,7 +445,10 @@ fn main() -> std::process::ExitCode {
             "docker::should_abort_the_fragile_shop_and_remove_its_containers",
             || fragile_shop_is_aborted("docker"),
         )
-        .test("should_abort_when_the_kill_switch_file_appears", kill_switch_file_aborts)
+        .test(
+            "should_abort_when_the_kill_switch_file_appears",
+            kill_switch_file_aborts,
+        )
         .test("should_abort_on_sigusr1", sigusr1_aborts)
         .test("should_abort_past_max_duration", max_duration_aborts)
         .run()

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use super::chart::{canary_chart, FAULT_COLOURS, RATE_WINDOW};
 use super::event::{CanaryStats, CheckKind, Journal, RunOutcome};
 use super::text::{
-    canary_names, escape, heal_cause, kind_label, late, lateness, millis, outcome_word, percent, recoveries,
-    run_duration_ms, run_problem, span, LATE_MS,
+    canary_names, escape, heal_cause, kind_label, late, lateness, millis, outcome_word, percent,
+    recoveries, run_duration_ms, run_problem, span, LATE_MS,
 };
 use super::wording::Tone;
 

@@ -6,8 +6,8 @@ use owo_colors::OwoColorize;
 
 use super::event::{Journal, RunOutcome};
 use super::text::{
-    heal_cause, kind_label, late, lateness, millis, percent, recoveries, run_duration_ms, run_problem, span,
-    LATE_MS,
+    heal_cause, kind_label, late, lateness, millis, percent, recoveries, run_duration_ms,
+    run_problem, span, LATE_MS,
 };
 use crate::paint::paint;
 

@@ -264,9 +264,7 @@ async fn poll_check(
             Ok(url) => probe::probe(&client, &check.http, &url, &check.expect).await,
             Err(_) => continue,
         };
-        condition
-            .window
-            .push(started, result.ok, result.latency_ms);
+        condition.window.push(started, result.ok, result.latency_ms);
         if let Some(detail) = condition.judge(tripwire.recorder.now_ms()) {
             return tripwire.trip(condition.name, detail);
         }
@@ -372,9 +370,18 @@ mod tests {
 
     #[test]
     fn a_window_is_judged_from_a_few_results() {
-        assert_eq!(Window::new(Duration::from_secs(5), Duration::from_millis(100)).needed, 5);
-        assert_eq!(Window::new(Duration::from_secs(3), Duration::from_secs(1)).needed, 3);
-        assert_eq!(Window::new(Duration::from_secs(1), Duration::from_secs(1)).needed, 2);
+        assert_eq!(
+            Window::new(Duration::from_secs(5), Duration::from_millis(100)).needed,
+            5
+        );
+        assert_eq!(
+            Window::new(Duration::from_secs(3), Duration::from_secs(1)).needed,
+            3
+        );
+        assert_eq!(
+            Window::new(Duration::from_secs(1), Duration::from_secs(1)).needed,
+            2
+        );
     }
 
     #[test]
@@ -383,7 +390,12 @@ mod tests {
         assert_eq!(c.name, "abort-1");
         for i in 0..4 {
             c.window.push(i as f64 * 100.0, false, 5.0);
-            assert_eq!(c.judge(i as f64 * 100.0 + 5.0), None, "only {} probes", i + 1);
+            assert_eq!(
+                c.judge(i as f64 * 100.0 + 5.0),
+                None,
+                "only {} probes",
+                i + 1
+            );
         }
         c.window.push(400.0, false, 5.0);
         let why = c.judge(405.0).unwrap();
@@ -392,7 +404,10 @@ mod tests {
 
     #[test]
     fn old_probes_leave_the_window() {
-        let mut c = condition("canary = \"c\"\nsuccess_rate_below = 0.5\nover = \"1s\"", 100);
+        let mut c = condition(
+            "canary = \"c\"\nsuccess_rate_below = 0.5\nover = \"1s\"",
+            100,
+        );
         for i in 0..10 {
             c.window.push(i as f64 * 100.0, false, 1.0);
         }
@@ -480,7 +495,11 @@ mod tests {
         );
         match super::super::load::parse(&text, Path::new("s.toml")) {
             Ok(_) => String::new(),
-            Err(p) => p.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
+            Err(p) => p
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
         }
     }
 
@@ -496,10 +515,7 @@ mod tests {
     #[test]
     fn unknown_names_are_located() {
         let p = problems("[[abort]]\ncanary = \"nope\"\nsuccess_rate_below = 0.5");
-        assert_eq!(
-            p,
-            "s.toml:11:10: unknown canary \"nope\" (canaries: c)",
-        );
+        assert_eq!(p, "s.toml:11:10: unknown canary \"nope\" (canaries: c)",);
         let p = problems("[[abort]]\nsteady_state = \"nope\"\nsuccess_rate_below = 0.5");
         assert_eq!(
             p,
@@ -509,22 +525,33 @@ mod tests {
 
     #[test]
     fn both_or_neither_source_and_a_missing_threshold_are_located() {
-        let p = problems("[[abort]]\ncanary = \"c\"\nsteady_state = \"h\"\nsuccess_rate_below = 0.5");
+        let p =
+            problems("[[abort]]\ncanary = \"c\"\nsteady_state = \"h\"\nsuccess_rate_below = 0.5");
         assert!(
             p.starts_with("s.toml:10:")
                 && p.ends_with("needs exactly one of `canary` or `steady_state`"),
             "{p}"
         );
         let p = problems("[[abort]]\nname = \"x\"\nsuccess_rate_below = 0.5");
-        assert!(p.contains("needs exactly one of `canary` or `steady_state`"), "{p}");
+        assert!(
+            p.contains("needs exactly one of `canary` or `steady_state`"),
+            "{p}"
+        );
         let p = problems("[[abort]]\ncanary = \"c\"");
         assert!(
-            p.starts_with("s.toml:10:") && p.ends_with("needs a threshold: `success_rate_below` or `p99_above`"),
+            p.starts_with("s.toml:10:")
+                && p.ends_with("needs a threshold: `success_rate_below` or `p99_above`"),
             "{p}"
         );
         let p = problems("[[abort]]\nsteady_state = \"h\"\np99_above = \"1s\"");
-        assert!(p.contains("s.toml:12:13: `p99_above` is for canaries"), "{p}");
+        assert!(
+            p.contains("s.toml:12:13: `p99_above` is for canaries"),
+            "{p}"
+        );
         let p = problems("[[abort]]\ncanary = \"c\"\nsuccess_rate_below = 1.5");
-        assert!(p.contains("s.toml:12:22: success_rate_below 1.5 is not between 0 and 1"), "{p}");
+        assert!(
+            p.contains("s.toml:12:22: success_rate_below 1.5 is not between 0 and 1"),
+            "{p}"
+        );
     }
 }

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::duration::Dur;
 use super::model::{
-    Abort, Canary, CrashFault, Effect, Expect, Fault, HttpRequest, PartitionFault, PauseFault, Scenario,
-    Target,
+    Abort, Canary, CrashFault, Effect, Expect, Fault, HttpRequest, PartitionFault, PauseFault,
+    Scenario, Target,
 };
 use super::name;
 use super::status::StatusRange;
@@ -392,8 +392,7 @@ impl Checker<'_> {
         match a.success_rate_below {
             None if a.p99_above.is_none() => self.add(
                 path(&["abort"], Some((1, i))),
-                "an abort condition needs a threshold: `success_rate_below` or `p99_above`"
-                    .into(),
+                "an abort condition needs a threshold: `success_rate_below` or `p99_above`".into(),
             ),
             Some(r) if !(0.0..=1.0).contains(&r) => self.add(
                 at("success_rate_below"),
