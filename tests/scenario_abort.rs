@@ -425,6 +425,37 @@ fn max_duration_aborts() {
     );
 }
 
+fn failing_steady_state_aborts() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = paused(dir.path(), "");
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text += r#"
+[[steady_state]]
+name = "web is up"
+http = { url = "{{ services.web }}/", timeout = "300ms" }
+
+[[abort]]
+steady_state = "web is up"
+success_rate_below = 0.5
+over = "2s"
+every = "200ms"
+"#;
+    std::fs::write(&file, text).unwrap();
+    let ran = run_cli(&file, "process", true);
+    let tripped = assert_aborted(&ran, "abort-1");
+    let (_, _, detail) = aborted(&ran.journal).unwrap();
+    assert!(
+        detail.starts_with("success rate ") && detail.ends_with("< 50% over the last 2s"),
+        "{detail}"
+    );
+    let paused_at = ran.journal.faults[0].start_ms;
+    assert!(
+        tripped - paused_at < 3000.0,
+        "tripped {:.0} ms after the pause",
+        tripped - paused_at
+    );
+}
+
 const PROCESS: &[Need] = &[Need::ShopBuilt, Need::NatsServer];
 const DOCKER: &[Need] = &[Need::ShopImages];
 
@@ -451,5 +482,9 @@ fn main() -> std::process::ExitCode {
         )
         .test("should_abort_on_sigusr1", sigusr1_aborts)
         .test("should_abort_past_max_duration", max_duration_aborts)
+        .test(
+            "should_abort_when_a_steady_state_check_keeps_failing",
+            failing_steady_state_aborts,
+        )
         .run()
 }

@@ -132,7 +132,7 @@ pub fn summary(journal: &Journal, color: bool) -> String {
                 None => "–".into(),
             };
             let healed = match heal_cause(journal, &f.fault) {
-                Some(cause) => paint(&format!("at teardown ({cause})"), color, |s| {
+                Some(cause) => paint(&format!("at teardown: {cause}"), color, |s| {
                     s.yellow().to_string()
                 }),
                 None => lateness(healed),
@@ -239,7 +239,7 @@ mod tests {
             };
             let plain = summary(&journal, false);
             assert!(
-                plain.contains(&format!("healed at teardown ({cause})")),
+                plain.contains(&format!("healed at teardown: {cause}")),
                 "{plain}"
             );
             assert!(!plain.contains("healed +"), "{plain}");

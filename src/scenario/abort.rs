@@ -187,13 +187,20 @@ pub fn watch_conditions(
             Source::Canary { name, every } => {
                 on_probes.push((name.to_string(), Condition::new(i, abort, every)));
             }
-            Source::SteadyState(check) => tasks.push(tokio::spawn(poll_check(
-                Condition::new(i, abort, abort.every.into()),
-                check.clone(),
-                names.clone(),
-                tripwire.clone(),
-                abort.every.into(),
-            ))),
+            Source::SteadyState(check) => {
+                let (check, names, client) = (check.clone(), names.clone(), probe::client());
+                let sample = move || {
+                    let (check, client, n) = (check.clone(), client.clone(), snapshot(&names));
+                    async move { sample_check(&check, &n, &client).await }
+                };
+                let condition = Condition::new(i, abort, abort.every.into());
+                tasks.push(tokio::spawn(poll(
+                    condition,
+                    abort.every.into(),
+                    tripwire.clone(),
+                    sample,
+                )));
+            }
         }
     }
     if let (Some(feed), false) = (feed, on_probes.is_empty()) {
@@ -245,26 +252,34 @@ async fn watch_probes(
     }
 }
 
-/// Polls a steady-state check every `every` and judges its condition on each result.
-async fn poll_check(
-    mut condition: Condition,
-    check: Check,
-    names: Arc<RwLock<Names>>,
-    tripwire: Tripwire,
-    every: Duration,
-) {
-    let client = probe::client();
+/// One result of a polled source: whether it held, and how long it took (ms).
+type Sample = (bool, f64);
+
+/// One attempt of a steady-state check (no retry).
+async fn sample_check(check: &Check, names: &Names, client: &reqwest::Client) -> Sample {
+    match names.expand(&check.http.url, None) {
+        Ok(url) => {
+            let r = probe::probe(client, &check.http, &url, &check.expect).await;
+            (r.ok, r.latency_ms)
+        }
+        Err(_) => (false, 0.0),
+    }
+}
+
+/// Takes a `sample` every `every` and judges `condition` on each (any polled source: a
+/// steady-state check, or another that can say whether it held).
+async fn poll<F, Fut>(mut condition: Condition, every: Duration, tripwire: Tripwire, mut sample: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Sample>,
+{
     let mut ticks = tokio::time::interval(every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
         let started = tripwire.recorder.now_ms();
-        let n = snapshot(&names);
-        let result = match n.expand(&check.http.url, None) {
-            Ok(url) => probe::probe(&client, &check.http, &url, &check.expect).await,
-            Err(_) => continue,
-        };
-        condition.window.push(started, result.ok, result.latency_ms);
+        let (ok, latency_ms) = sample().await;
+        condition.window.push(started, ok, latency_ms);
         if let Some(detail) = condition.judge(tripwire.recorder.now_ms()) {
             return tripwire.trip(condition.name, detail);
         }
@@ -510,6 +525,8 @@ mod tests {
         assert_eq!(problems_with("max_duration = \"1m\"\n", aborts), "");
         let p = problems_with("max_duration = \"soon\"\n", "");
         assert!(p.starts_with("s.toml:2:"), "{p}");
+        let p = problems_with("max_duration = \"0s\"\n", "");
+        assert_eq!(p, "s.toml:2:16: `max_duration` must be more than 0");
     }
 
     #[test]

@@ -78,6 +78,12 @@ pub fn validate(scenario: &Scenario) -> Vec<(KeyPath, String)> {
     for (i, abort) in scenario.abort.iter().enumerate() {
         c.abort(i, abort);
     }
+    if scenario.max_duration.is_some_and(|d| d.0.is_zero()) {
+        c.add(
+            path(&["max_duration"], None),
+            "`max_duration` must be more than 0".into(),
+        );
+    }
     c.problems
 }
 
