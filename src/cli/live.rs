@@ -250,4 +250,27 @@ mod tests {
         assert_eq!(v.faults.message(), "faults: none active");
         assert_eq!(v.timeline.message(), "running");
     }
+
+    #[test]
+    fn an_abort_stays_on_the_timeline_while_faults_heal() {
+        let mut v = hidden_view();
+        v.update(&at(1.0, applied("latency-1")));
+        let tripped = EventKind::Aborted {
+            condition: "checkout collapsed".into(),
+            detail: "success rate 10% (1 of 10) < 50% over the last 5s".into(),
+        };
+        assert_eq!(
+            line(&at(2000.0, tripped.clone())).unwrap(),
+            "[   2.00s] aborted: checkout collapsed tripped — success rate 10% (1 of 10) < 50% \
+             over the last 5s"
+        );
+        v.update(&at(2000.0, tripped));
+        assert_eq!(
+            v.timeline.message(),
+            "aborted: checkout collapsed — healing every fault"
+        );
+        v.update(&at(2001.0, healed("latency-1")));
+        assert_eq!(v.timeline.message(), "aborted: checkout collapsed");
+        assert_eq!(v.faults.message(), "faults: none active");
+    }
 }
