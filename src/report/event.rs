@@ -37,6 +37,9 @@ pub enum RunOutcome {
     Error,
     /// Ctrl-C or a signal stopped the run; everything was healed and removed.
     Interrupted,
+    /// A guardrail tripped (an `[[abort]]` condition, `max_duration` or the kill switch): the
+    /// experiment stopped at once, everything was healed and removed.
+    Aborted,
 }
 
 /// One thing that happened during a run.
@@ -85,7 +88,7 @@ pub enum EventKind {
         scheduled_ms: u64,
         late_ms: f64,
         /// Why it healed off its schedule, at teardown: `interrupted (Ctrl-C or a signal)`,
-        /// `run aborted after an error`, `end of run (no scheduled heal)`. Absent: on schedule.
+        /// `aborted: <condition>`, `run aborted after an error`, `end of run (no scheduled heal)`. Absent: on schedule.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cause: Option<String>,
     },
@@ -126,6 +129,9 @@ pub enum EventKind {
     },
     /// Ctrl-C or a termination signal arrived.
     Interrupted { reason: String },
+    /// A guardrail tripped and the experiment stops at once: which one (`checkout collapsed`,
+    /// `max_duration 30s`, `kill switch (SIGUSR1)`) and the value seen.
+    Aborted { condition: String, detail: String },
     /// The run ended (everything healed and removed).
     RunFinished {
         outcome: RunOutcome,

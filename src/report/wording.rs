@@ -40,6 +40,7 @@ impl EventKind {
             EventKind::Verdict { .. } => "verdict",
             EventKind::Recovery { .. } => "recovery",
             EventKind::Interrupted { .. } => "interrupted",
+            EventKind::Aborted { .. } => "aborted",
             EventKind::RunFinished { .. } => "run_finished",
         }
     }
@@ -49,7 +50,9 @@ impl EventKind {
         let bad_unless = |ok: bool| if ok { Tone::Plain } else { Tone::Bad };
         match self {
             EventKind::FaultApplied { .. } | EventKind::FaultHealed { .. } => Tone::Fault,
-            EventKind::RunError { .. } | EventKind::Interrupted { .. } => Tone::Bad,
+            EventKind::RunError { .. }
+            | EventKind::Interrupted { .. }
+            | EventKind::Aborted { .. } => Tone::Bad,
             EventKind::Probe { ok, .. }
             | EventKind::SteadyState { ok, .. }
             | EventKind::Hypothesis { ok, .. }
@@ -196,6 +199,9 @@ impl fmt::Display for EventKind {
                 recovered_ms: None,
             } => write!(f, "{canary} never recovered after {fault} healed"),
             EventKind::Interrupted { reason } => write!(f, "interrupted: {reason}"),
+            EventKind::Aborted { condition, detail } => {
+                write!(f, "aborted: {condition} tripped — {detail}")
+            }
             EventKind::RunFinished {
                 outcome,
                 duration_ms,
