@@ -21,6 +21,6 @@ pub use guard::{ProxyGuard, ToxicGuard};
 pub use link::LinkEnd;
 pub use policy::{ListenPolicy, UpstreamPolicy};
 pub use proxy::{Metrics, Proxy, ProxyError};
-pub use registry::{ApiError, Registry};
+pub use registry::{proxy_metrics, ApiError, Registry};
 pub use runtime::runtime;
 pub use toxic::{HttpAction, HttpFault, Stream, Toxic, ToxicError, ToxicKind, MAX_TOXIC_MILLIS};

@@ -280,6 +280,28 @@ pub struct Expect {
     /// Canaries: most failed probes in a row.
     #[serde(default)]
     pub max_consecutive_failures: Option<u64>,
+    /// Prometheus probes: least value every sample of the query's result may have.
+    #[serde(default)]
+    pub min: Option<f64>,
+    /// Prometheus probes: most value every sample of the query's result may have. Without
+    /// `min` or `max`, a Prometheus probe holds when its result is non-empty (PromQL's
+    /// comparisons filter: `rate(errors_total[30s]) < 0.1`).
+    #[serde(default)]
+    pub max: Option<f64>,
+}
+
+/// A PromQL query, evaluated at the moment of the probe through the Prometheus HTTP API
+/// (`GET URL/api/v1/query`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PromQuery {
+    /// The Prometheus server's base URL; templates allowed
+    /// (`{{ env.PROMETHEUS_URL | default: "http://127.0.0.1:9090" }}`).
+    pub url: String,
+    /// The PromQL expression; templates allowed (`{{ run_id }}` for the run's
+    /// `shakedown_run` label). A vector or a scalar: every sample is judged by `expect`'s
+    /// `min`/`max`.
+    pub query: String,
 }
 
 /// A canary: probed every `every` from the start of the warm-up to the end of the settle.
@@ -296,6 +318,10 @@ pub struct Canary {
     /// folder (or its `root`); the file must exist.
     #[serde(default)]
     pub contract: Option<PathBuf>,
+    /// A Prometheus probe: the query's result is judged by `expect.min`/`expect.max` (or
+    /// must be non-empty).
+    #[serde(default)]
+    pub prometheus: Option<PromQuery>,
     /// The service a contract is replayed against.
     #[serde(default)]
     pub provider: Option<String>,
@@ -317,9 +343,13 @@ pub struct Canary {
 pub struct Check {
     /// Shown in reports.
     pub name: String,
-    /// The request.
-    pub http: HttpRequest,
-    /// Status and body expectations.
+    /// The request (exactly one of `http` or `prometheus`).
+    #[serde(default)]
+    pub http: Option<HttpRequest>,
+    /// A PromQL query instead of a request (exactly one of `http` or `prometheus`).
+    #[serde(default)]
+    pub prometheus: Option<PromQuery>,
+    /// Status and body expectations (`min`/`max` for a Prometheus query).
     #[serde(default)]
     pub expect: Expect,
     /// How long it may take to hold. Default 5s.
@@ -343,8 +373,14 @@ pub struct Reading {
 pub struct Hypothesis {
     /// Shown in reports.
     pub name: String,
-    /// The probe, retried until it meets `expect` (and `same_as`).
-    pub http: HttpRequest,
+    /// The probe, retried until it meets `expect` (and `same_as`); exactly one of `http`
+    /// or `prometheus`.
+    #[serde(default)]
+    pub http: Option<HttpRequest>,
+    /// A PromQL query, retried until its result meets `expect.min`/`expect.max` (or is
+    /// non-empty); exactly one of `http` or `prometheus`.
+    #[serde(default)]
+    pub prometheus: Option<PromQuery>,
     /// What the answer must show.
     #[serde(default)]
     pub expect: Expect,

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::duration::Dur;
 use super::model::{
-    Canary, CrashFault, Effect, Expect, Fault, HttpRequest, PartitionFault, PauseFault, Scenario,
-    Target,
+    Canary, CrashFault, Effect, Expect, Fault, HttpRequest, PartitionFault, PauseFault, PromQuery,
+    Scenario, Target,
 };
 use super::name;
 use super::status::StatusRange;
@@ -50,15 +50,14 @@ pub fn validate(scenario: &Scenario) -> Vec<(KeyPath, String)> {
         c.canary(i, canary);
     }
     for (i, check) in scenario.steady_state.iter().enumerate() {
-        c.request(path(&["steady_state", "http"], Some((1, i))), &check.http);
-        c.expect(
-            path(&["steady_state", "expect"], Some((1, i))),
-            &check.expect,
-        );
+        let at = path(&["steady_state"], Some((1, i)));
+        let source = (check.http.as_ref(), check.prometheus.as_ref());
+        c.one_source(at, "steady-state check", &check.name, source, &check.expect);
     }
     for (i, h) in scenario.hypotheses.iter().enumerate() {
-        c.request(path(&["hypotheses", "http"], Some((1, i))), &h.http);
-        c.expect(path(&["hypotheses", "expect"], Some((1, i))), &h.expect);
+        let at = path(&["hypotheses"], Some((1, i)));
+        let source = (h.http.as_ref(), h.prometheus.as_ref());
+        c.one_source(at, "hypothesis", &h.name, source, &h.expect);
         if let Some(r) = &h.same_as {
             c.request(
                 path(&["hypotheses", "same_as", "http"], Some((1, i))),
@@ -190,11 +189,82 @@ impl Checker<'_> {
         }
     }
 
+    /// A check or hypothesis probes with exactly one of `http` or `prometheus`.
+    fn one_source(
+        &mut self,
+        at: KeyPath,
+        what: &str,
+        name: &str,
+        source: (Option<&HttpRequest>, Option<&PromQuery>),
+        expect: &Expect,
+    ) {
+        let field = |f: &str| {
+            let mut p = at.clone();
+            p.push(Seg::Key(f.into()));
+            p
+        };
+        match source {
+            (Some(req), None) => self.request(field("http"), req),
+            (None, Some(q)) => self.prometheus(field("prometheus"), q),
+            _ => self.add(
+                at.clone(),
+                format!("{what} {name:?} needs exactly one of `http` or `prometheus`"),
+            ),
+        }
+        self.expect(field("expect"), expect);
+        self.bounds(field("expect"), source.1.is_some(), expect);
+    }
+
+    /// A Prometheus probe: an http:// URL and a query, placeholders known.
+    fn prometheus(&mut self, at: KeyPath, q: &PromQuery) {
+        let field = |f: &str| {
+            let mut p = at.clone();
+            p.push(Seg::Key(f.into()));
+            p
+        };
+        self.templates(field("url"), &q.url);
+        self.templates(field("query"), &q.query);
+        if !q.url.starts_with("http://")
+            && !q.url.starts_with("https://")
+            && !q.url.starts_with("{{")
+        {
+            self.add(field("url"), format!("{:?} is not an http:// URL", q.url));
+        }
+        if q.query.trim().is_empty() {
+            self.add(field("query"), "the PromQL query is empty".into());
+        }
+    }
+
+    /// `min`/`max` judge a Prometheus query's values, and `min` cannot exceed `max`.
+    fn bounds(&mut self, at: KeyPath, prometheus: bool, e: &Expect) {
+        let field = |f: &str| {
+            let mut p = at.clone();
+            p.push(Seg::Key(f.into()));
+            p
+        };
+        for (f, v) in [("min", e.min), ("max", e.max)] {
+            match v {
+                Some(_) if !prometheus => self.add(
+                    field(f),
+                    format!("`{f}` judges a `prometheus` query's values: this probe has none"),
+                ),
+                Some(v) if v.is_nan() => self.add(field(f), format!("`{f}` is not a number")),
+                _ => {}
+            }
+        }
+        if let (Some(lo), Some(hi)) = (e.min, e.max) {
+            if lo > hi {
+                self.add(field("min"), format!("min {lo} is more than max {hi}"));
+            }
+        }
+    }
+
     fn canary(&mut self, i: usize, canary: &Canary) {
         let at = |f: &str| path(&["canaries", f], Some((1, i)));
-        match (&canary.http, &canary.contract) {
-            (Some(req), None) => self.request(at("http"), req),
-            (None, Some(_)) => match &canary.provider {
+        match (&canary.http, &canary.contract, &canary.prometheus) {
+            (Some(req), None, None) => self.request(at("http"), req),
+            (None, None, Some(q)) => self.prometheus(at("prometheus"), q),
+            (None, Some(_), None) => match &canary.provider {
                 Some(p) => self.need_service(at("provider"), p),
                 None => self.add(
                     at("contract"),
@@ -204,7 +274,7 @@ impl Checker<'_> {
             _ => self.add(
                 path(&["canaries"], Some((1, i))),
                 format!(
-                    "canary {:?} needs exactly one of `http` or `contract`",
+                    "canary {:?} needs exactly one of `http`, `contract` or `prometheus`",
                     canary.name
                 ),
             ),
@@ -213,6 +283,7 @@ impl Checker<'_> {
             self.add(at("every"), "`every` must be more than 0".into());
         }
         self.expect(at("expect"), &canary.expect);
+        self.bounds(at("expect"), canary.prometheus.is_some(), &canary.expect);
     }
 
     fn request(&mut self, at: KeyPath, req: &HttpRequest) {

@@ -1,0 +1,175 @@
+//! What a Prometheus scrapes of a run: its fault proxies' metrics, served by the run on a
+//! loopback port (`GET /metrics`), and the run's file-SD targets file
+//! (`<state dir>/runs/<run id>/targets.json`: every service and that endpoint, labelled with
+//! `job` and `shakedown_run`), which a Prometheus with `file_sd_configs` over
+//! `<state dir>/runs/*/targets.json` picks up while the run lasts.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::{Request, Response};
+use serde_json::{json, Value};
+use tokio::task::JoinHandle;
+
+use super::cancel::{cancel_pair, Canceller};
+use crate::chaos::{proxy_metrics, Proxy};
+use crate::http_server::ServerOptions;
+
+/// The `job` label of the run's proxies' metrics endpoint.
+pub const PROXIES_JOB: &str = "shakedown-proxies";
+
+/// The name of a run's targets file, in its run folder.
+pub const TARGETS_FILE: &str = "targets.json";
+
+/// The proxies' metrics endpoint of a run; stops when dropped.
+pub struct ProxyMetrics {
+    addr: SocketAddr,
+    stop: Option<Canceller>,
+    task: JoinHandle<()>,
+}
+
+impl ProxyMetrics {
+    /// Serves the Prometheus text of `proxies` (bytes and connections, by `proxy`) at
+    /// `http://127.0.0.1:PORT/metrics`, on a free port.
+    pub async fn serve(proxies: Vec<(String, Proxy)>) -> std::io::Result<ProxyMetrics> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = cancel_pair();
+        let proxies = std::sync::Arc::new(proxies);
+        let task = tokio::spawn(async move {
+            let shutdown = async move { stopped.cancelled().await };
+            crate::http_server::serve(
+                listener,
+                shutdown,
+                ServerOptions::default(),
+                move |req: Request<Bytes>| {
+                    let proxies = proxies.clone();
+                    async move { answer(&proxies, &req) }
+                },
+            )
+            .await;
+        });
+        Ok(ProxyMetrics {
+            addr,
+            stop: Some(stop),
+            task,
+        })
+    }
+
+    /// Where it listens.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
+impl Drop for ProxyMetrics {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            stop.cancel();
+        }
+        self.task.abort();
+    }
+}
+
+fn answer(proxies: &[(String, Proxy)], req: &Request<Bytes>) -> Response<Full<Bytes>> {
+    let (status, content_type, body) = match (req.method().as_str(), req.uri().path()) {
+        ("GET", "/metrics") => (
+            200,
+            "text/plain; version=0.0.4",
+            proxy_metrics(proxies.iter().map(|(n, p)| (n.as_str(), p))),
+        ),
+        _ => (404, "text/plain", "only GET /metrics\n".to_string()),
+    };
+    Response::builder()
+        .status(status)
+        .header("Content-Type", content_type)
+        .body(Full::new(Bytes::from(body)))
+        .unwrap_or_default()
+}
+
+/// The file-SD target groups of a run: one per service (`job` = its name) and one for the
+/// proxies' metrics (`job` = [`PROXIES_JOB`]), each labelled `shakedown_run` = `run_id`.
+pub fn targets(run_id: &str, services: &[(String, String)], proxies: Option<SocketAddr>) -> Value {
+    let group = |addr: String, job: &str| json!({"targets": [addr], "labels": {"job": job, "shakedown_run": run_id}});
+    let mut groups: Vec<Value> = services
+        .iter()
+        .map(|(name, addr)| group(addr.clone(), name))
+        .collect();
+    if let Some(addr) = proxies {
+        groups.push(group(addr.to_string(), PROXIES_JOB));
+    }
+    Value::Array(groups)
+}
+
+/// The run's targets file in `run_dir`.
+pub fn targets_path(run_dir: &Path) -> PathBuf {
+    run_dir.join(TARGETS_FILE)
+}
+
+/// Writes `groups` to the run's targets file whole (a temporary file renamed over it, so
+/// that Prometheus never reads half a file).
+pub fn write_targets(run_dir: &Path, groups: &Value) -> std::io::Result<()> {
+    std::fs::create_dir_all(run_dir)?;
+    let partial = run_dir.join(format!("{TARGETS_FILE}.partial"));
+    std::fs::write(&partial, format!("{groups:#}\n"))?;
+    std::fs::rename(&partial, targets_path(run_dir))
+}
+
+/// Removes the run's targets file (the run is over: nothing left to scrape).
+pub fn remove_targets(run_dir: &Path) {
+    let _ = std::fs::remove_file(targets_path(run_dir));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_target_group_per_service_and_one_for_the_proxies() {
+        let services = [("orders".to_string(), "127.0.0.1:4100".to_string())];
+        let proxies: SocketAddr = "127.0.0.1:4200".parse().unwrap();
+        let groups = targets("abc123", &services, Some(proxies));
+        assert_eq!(
+            groups,
+            json!([
+                {"targets": ["127.0.0.1:4100"], "labels": {"job": "orders", "shakedown_run": "abc123"}},
+                {"targets": ["127.0.0.1:4200"], "labels": {"job": "shakedown-proxies", "shakedown_run": "abc123"}},
+            ])
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let run_dir = dir.path().join("runs").join("abc123");
+        write_targets(&run_dir, &groups).unwrap();
+        let read: Value =
+            serde_json::from_slice(&std::fs::read(targets_path(&run_dir)).unwrap()).unwrap();
+        assert_eq!(read, groups);
+        remove_targets(&run_dir);
+        assert!(!targets_path(&run_dir).exists());
+    }
+
+    #[tokio::test]
+    async fn serves_the_proxies_metrics_until_dropped() {
+        let upstream = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let proxy = Proxy::start(
+            "orders-payments",
+            "127.0.0.1:0",
+            &upstream.local_addr().unwrap().to_string(),
+            1,
+        )
+        .unwrap();
+        let endpoint = ProxyMetrics::serve(vec![("orders-payments".into(), proxy.clone())])
+            .await
+            .unwrap();
+        let url = format!("http://{}/metrics", endpoint.addr());
+        let text = reqwest::get(&url).await.unwrap().text().await.unwrap();
+        assert!(
+            text.contains("shakedown_proxy_connections_total{proxy=\"orders-payments\"} 0"),
+            "{text}"
+        );
+        drop(endpoint);
+        proxy.stop();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(reqwest::get(&url).await.is_err(), "stopped when dropped");
+    }
+}
