@@ -165,20 +165,15 @@ impl Run<'_> {
                 self.fail(e.to_string())
             };
         }
-        let run_dir = dir.join("runs").join(&state.run_id);
-        let _scraped = self.scrape_targets(system, &run_dir).await;
+        let _scraped = self.scrape_targets(system, dir).await;
         let outcome = self.experiment(system, seed, state, dir).await;
-        scrape::remove_targets(&run_dir);
+        scrape::remove_targets(dir, &state.run_id);
         outcome
     }
 
     /// Serves the proxies' metrics and writes the run's Prometheus targets file (a failure
     /// is logged: only Prometheus probes need it, and they say what they miss).
-    async fn scrape_targets(
-        &self,
-        system: &System,
-        run_dir: &std::path::Path,
-    ) -> Option<ProxyMetrics> {
+    async fn scrape_targets(&self, system: &System, dir: &std::path::Path) -> Option<ProxyMetrics> {
         let endpoint = match ProxyMetrics::serve(system.proxies()).await {
             Ok(e) => Some(e),
             Err(e) => {
@@ -199,7 +194,7 @@ impl Run<'_> {
             &services,
             endpoint.as_ref().map(ProxyMetrics::addr),
         );
-        if let Err(e) = scrape::write_targets(run_dir, &groups) {
+        if let Err(e) = scrape::write_targets(dir, names.run_id(), &groups) {
             tracing::warn!("the run's Prometheus targets cannot be written: {e}");
         }
         endpoint

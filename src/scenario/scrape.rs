@@ -1,8 +1,10 @@
 //! What a Prometheus scrapes of a run: its fault proxies' metrics, served by the run on a
 //! loopback port (`GET /metrics`), and the run's file-SD targets file
-//! (`<state dir>/runs/<run id>/targets.json`: every service and that endpoint, labelled with
+//! (`<state dir>/targets/<run id>.json`: every service and that endpoint, labelled with
 //! `job` and `shakedown_run`), which a Prometheus with `file_sd_configs` over
-//! `<state dir>/runs/*/targets.json` picks up while the run lasts.
+//! `<state dir>/targets/*.json` picks up while the run lasts (file SD takes a pattern in the
+//! file name only, so the files of every run share one folder). The file is removed when
+//! the run ends.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -20,8 +22,8 @@ use crate::http_server::ServerOptions;
 /// The `job` label of the run's proxies' metrics endpoint.
 pub const PROXIES_JOB: &str = "shakedown-proxies";
 
-/// The name of a run's targets file, in its run folder.
-pub const TARGETS_FILE: &str = "targets.json";
+/// The folder of the runs' targets files, in the state folder.
+pub const TARGETS_DIR: &str = "targets";
 
 /// The proxies' metrics endpoint of a run; stops when dropped.
 pub struct ProxyMetrics {
@@ -103,23 +105,24 @@ pub fn targets(run_id: &str, services: &[(String, String)], proxies: Option<Sock
     Value::Array(groups)
 }
 
-/// The run's targets file in `run_dir`.
-pub fn targets_path(run_dir: &Path) -> PathBuf {
-    run_dir.join(TARGETS_FILE)
+/// The targets file of run `run_id` under the state folder `state_dir`.
+pub fn targets_path(state_dir: &Path, run_id: &str) -> PathBuf {
+    state_dir.join(TARGETS_DIR).join(format!("{run_id}.json"))
 }
 
-/// Writes `groups` to the run's targets file whole (a temporary file renamed over it, so
-/// that Prometheus never reads half a file).
-pub fn write_targets(run_dir: &Path, groups: &Value) -> std::io::Result<()> {
-    std::fs::create_dir_all(run_dir)?;
-    let partial = run_dir.join(format!("{TARGETS_FILE}.partial"));
+/// Writes `groups` to run `run_id`'s targets file whole (a temporary file renamed over it,
+/// so that Prometheus never reads half a file).
+pub fn write_targets(state_dir: &Path, run_id: &str, groups: &Value) -> std::io::Result<()> {
+    let path = targets_path(state_dir, run_id);
+    std::fs::create_dir_all(state_dir.join(TARGETS_DIR))?;
+    let partial = path.with_extension("json.partial");
     std::fs::write(&partial, format!("{groups:#}\n"))?;
-    std::fs::rename(&partial, targets_path(run_dir))
+    std::fs::rename(&partial, path)
 }
 
-/// Removes the run's targets file (the run is over: nothing left to scrape).
-pub fn remove_targets(run_dir: &Path) {
-    let _ = std::fs::remove_file(targets_path(run_dir));
+/// Removes run `run_id`'s targets file (the run is over: nothing left to scrape).
+pub fn remove_targets(state_dir: &Path, run_id: &str) {
+    let _ = std::fs::remove_file(targets_path(state_dir, run_id));
 }
 
 #[cfg(test)]
@@ -139,13 +142,12 @@ mod tests {
             ])
         );
         let dir = tempfile::tempdir().unwrap();
-        let run_dir = dir.path().join("runs").join("abc123");
-        write_targets(&run_dir, &groups).unwrap();
-        let read: Value =
-            serde_json::from_slice(&std::fs::read(targets_path(&run_dir)).unwrap()).unwrap();
+        write_targets(dir.path(), "abc123", &groups).unwrap();
+        let file = dir.path().join("targets/abc123.json");
+        let read: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
         assert_eq!(read, groups);
-        remove_targets(&run_dir);
-        assert!(!targets_path(&run_dir).exists());
+        remove_targets(dir.path(), "abc123");
+        assert!(!file.exists());
     }
 
     #[tokio::test]
