@@ -15,7 +15,7 @@ mod splice;
 mod timer;
 mod toxic;
 
-pub use api::{handle, serve, serve_with, API_MAX_BODY};
+pub use api::{handle, serve, serve_metrics, serve_with, API_MAX_BODY};
 pub use busy_poll::{set_busy_poll, BusyPollError};
 pub use guard::{ProxyGuard, ToxicGuard};
 pub use link::LinkEnd;

@@ -9,15 +9,11 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::{Request, Response};
 use serde_json::{json, Value};
 use tokio::task::JoinHandle;
 
 use super::cancel::{cancel_pair, Canceller};
-use crate::chaos::{proxy_metrics, Proxy};
-use crate::http_server::ServerOptions;
+use crate::chaos::{serve_metrics, Proxy};
 
 /// The `job` label of the run's proxies' metrics endpoint.
 pub const PROXIES_JOB: &str = "shakedown-proxies";
@@ -39,19 +35,8 @@ impl ProxyMetrics {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = cancel_pair();
-        let proxies = std::sync::Arc::new(proxies);
         let task = tokio::spawn(async move {
-            let shutdown = async move { stopped.cancelled().await };
-            crate::http_server::serve(
-                listener,
-                shutdown,
-                ServerOptions::default(),
-                move |req: Request<Bytes>| {
-                    let proxies = proxies.clone();
-                    async move { answer(&proxies, &req) }
-                },
-            )
-            .await;
+            serve_metrics(listener, proxies, async move { stopped.cancelled().await }).await;
         });
         Ok(ProxyMetrics {
             addr,
@@ -73,22 +58,6 @@ impl Drop for ProxyMetrics {
         }
         self.task.abort();
     }
-}
-
-fn answer(proxies: &[(String, Proxy)], req: &Request<Bytes>) -> Response<Full<Bytes>> {
-    let (status, content_type, body) = match (req.method().as_str(), req.uri().path()) {
-        ("GET", "/metrics") => (
-            200,
-            "text/plain; version=0.0.4",
-            proxy_metrics(proxies.iter().map(|(n, p)| (n.as_str(), p))),
-        ),
-        _ => (404, "text/plain", "only GET /metrics\n".to_string()),
-    };
-    Response::builder()
-        .status(status)
-        .header("Content-Type", content_type)
-        .body(Full::new(Bytes::from(body)))
-        .unwrap_or_default()
 }
 
 /// The file-SD target groups of a run: one per service (`job` = its name) and one for the

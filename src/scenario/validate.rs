@@ -58,6 +58,12 @@ pub fn validate(scenario: &Scenario) -> Vec<(KeyPath, String)> {
         let at = path(&["hypotheses"], Some((1, i)));
         let source = (h.http.as_ref(), h.prometheus.as_ref());
         c.one_source(at, "hypothesis", &h.name, source, &h.expect);
+        if h.same_as.is_some() && h.prometheus.is_some() {
+            c.add(
+                path(&["hypotheses", "same_as"], Some((1, i))),
+                "`same_as` compares HTTP answers: a `prometheus` hypothesis cannot use it".into(),
+            );
+        }
         if let Some(r) = &h.same_as {
             c.request(
                 path(&["hypotheses", "same_as", "http"], Some((1, i))),
