@@ -164,6 +164,7 @@ fn should_locate_every_problem_of_a_broken_scenario() {
         "bad-fault-value",
         "bad-fault-http",
         "bad-env",
+        "bad-prometheus",
     ] {
         let (code, text) = validate(&format!("tests/data/scenarios/{name}.toml"));
         assert_eq!(code, 2, "{text}");

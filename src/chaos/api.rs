@@ -1,5 +1,6 @@
 //! The Toxiproxy-compatible HTTP API (`/proxies`, `/populate`, `/reset`, `/version`,
-//! `/metrics` …) over a [`Registry`], served with hyper.
+//! `/metrics` …) over a [`Registry`], served with hyper; and `/metrics` alone over proxies
+//! outside a registry (a scenario run's).
 
 use std::sync::Arc;
 
@@ -8,7 +9,8 @@ use http_body_util::Full;
 use hyper::{Request, Response};
 use serde_json::{json, Value};
 
-use super::registry::{ApiError, Registry};
+use super::proxy::Proxy;
+use super::registry::{proxy_metrics, ApiError, Registry};
 use crate::http_server::ServerOptions;
 
 type Reply = Response<Full<Bytes>>;
@@ -117,6 +119,35 @@ pub async fn serve(
         ..ServerOptions::default()
     };
     serve_with(listener, registry, options, shutdown).await;
+}
+
+/// Serves `GET /metrics` (the Prometheus text of [`proxy_metrics`]) for `proxies` (name,
+/// proxy) on `listener` until `shutdown` completes; any other request is answered 404.
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    proxies: Vec<(String, Proxy)>,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let proxies = Arc::new(proxies);
+    crate::http_server::serve(
+        listener,
+        shutdown,
+        ServerOptions::default(),
+        move |req: Request<Bytes>| {
+            let proxies = proxies.clone();
+            async move {
+                match (req.method().as_str(), req.uri().path()) {
+                    ("GET", "/metrics") => reply(
+                        200,
+                        "text/plain; version=0.0.4",
+                        proxy_metrics(proxies.iter().map(|(n, p)| (n.as_str(), p))),
+                    ),
+                    _ => reply(404, "text/plain", "only GET /metrics\n".into()),
+                }
+            }
+        },
+    )
+    .await;
 }
 
 /// [`serve`] within other limits. Registry calls may block (a bind is retried for up to a

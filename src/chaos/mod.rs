@@ -15,12 +15,12 @@ mod splice;
 mod timer;
 mod toxic;
 
-pub use api::{handle, serve, serve_with, API_MAX_BODY};
+pub use api::{handle, serve, serve_metrics, serve_with, API_MAX_BODY};
 pub use busy_poll::{set_busy_poll, BusyPollError};
 pub use guard::{ProxyGuard, ToxicGuard};
 pub use link::LinkEnd;
 pub use policy::{ListenPolicy, UpstreamPolicy};
 pub use proxy::{Metrics, Proxy, ProxyError};
-pub use registry::{ApiError, Registry};
+pub use registry::{proxy_metrics, ApiError, Registry};
 pub use runtime::runtime;
 pub use toxic::{HttpAction, HttpFault, Stream, Toxic, ToxicError, ToxicKind, MAX_TOXIC_MILLIS};

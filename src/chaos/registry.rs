@@ -105,6 +105,44 @@ fn label(value: &str) -> String {
         .replace('\n', "\\n")
 }
 
+/// Prometheus text for `proxies` (name, proxy): bytes forwarded by direction, connections
+/// accepted and open, each series labelled `proxy`. The API's `/metrics` and a scenario
+/// run's proxies' endpoint serve it.
+pub fn proxy_metrics<'a>(proxies: impl Iterator<Item = (&'a str, &'a Proxy)> + Clone) -> String {
+    use std::sync::atomic::Ordering::Relaxed;
+    let mut out = String::new();
+    out.push_str("# HELP shakedown_proxy_bytes_total Bytes forwarded, by proxy and direction.\n# TYPE shakedown_proxy_bytes_total counter\n");
+    for (n, p) in proxies.clone() {
+        let n = label(n);
+        let m = p.metrics();
+        out.push_str(&format!(
+            "shakedown_proxy_bytes_total{{proxy=\"{n}\",direction=\"upstream\"}} {}\n",
+            m.bytes_upstream.load(Relaxed)
+        ));
+        out.push_str(&format!(
+            "shakedown_proxy_bytes_total{{proxy=\"{n}\",direction=\"downstream\"}} {}\n",
+            m.bytes_downstream.load(Relaxed)
+        ));
+    }
+    out.push_str("# HELP shakedown_proxy_connections_total Connections accepted, by proxy.\n# TYPE shakedown_proxy_connections_total counter\n");
+    for (n, p) in proxies.clone() {
+        let n = label(n);
+        out.push_str(&format!(
+            "shakedown_proxy_connections_total{{proxy=\"{n}\"}} {}\n",
+            p.metrics().connections_total.load(Relaxed)
+        ));
+    }
+    out.push_str("# HELP shakedown_proxy_connections_active Connections open now, by proxy.\n# TYPE shakedown_proxy_connections_active gauge\n");
+    for (n, p) in proxies {
+        let n = label(n);
+        out.push_str(&format!(
+            "shakedown_proxy_connections_active{{proxy=\"{n}\"}} {}\n",
+            p.metrics().connections_active.load(Relaxed)
+        ));
+    }
+    out
+}
+
 impl Registry {
     /// An empty registry whose proxies connect to upstreams `policy` allows and listen on
     /// loopback only (see [`Registry::with_listen_policy`]).
@@ -282,41 +320,10 @@ impl Registry {
         Ok(self.get(proxy)?.remove_toxic(name)?)
     }
 
-    /// Prometheus text: bytes and connections per proxy and direction.
+    /// Prometheus text: bytes and connections per proxy and direction ([`proxy_metrics`]).
     pub fn metrics(&self) -> String {
-        use std::sync::atomic::Ordering::Relaxed;
-        let mut out = String::new();
-        out.push_str("# HELP shakedown_proxy_bytes_total Bytes forwarded, by proxy and direction.\n# TYPE shakedown_proxy_bytes_total counter\n");
         let proxies = &self.lock().ready;
-        for (n, p) in proxies.iter() {
-            let n = label(n);
-            let m = p.metrics();
-            out.push_str(&format!(
-                "shakedown_proxy_bytes_total{{proxy=\"{n}\",direction=\"upstream\"}} {}\n",
-                m.bytes_upstream.load(Relaxed)
-            ));
-            out.push_str(&format!(
-                "shakedown_proxy_bytes_total{{proxy=\"{n}\",direction=\"downstream\"}} {}\n",
-                m.bytes_downstream.load(Relaxed)
-            ));
-        }
-        out.push_str("# HELP shakedown_proxy_connections_total Connections accepted, by proxy.\n# TYPE shakedown_proxy_connections_total counter\n");
-        for (n, p) in proxies.iter() {
-            let n = label(n);
-            out.push_str(&format!(
-                "shakedown_proxy_connections_total{{proxy=\"{n}\"}} {}\n",
-                p.metrics().connections_total.load(Relaxed)
-            ));
-        }
-        out.push_str("# HELP shakedown_proxy_connections_active Connections open now, by proxy.\n# TYPE shakedown_proxy_connections_active gauge\n");
-        for (n, p) in proxies.iter() {
-            let n = label(n);
-            out.push_str(&format!(
-                "shakedown_proxy_connections_active{{proxy=\"{n}\"}} {}\n",
-                p.metrics().connections_active.load(Relaxed)
-            ));
-        }
-        out
+        proxy_metrics(proxies.iter().map(|(n, p)| (n.as_str(), p)))
     }
 
     /// Stops every proxy.

@@ -189,6 +189,24 @@ fn synchronous<'s>(
     }
 }
 
+/// A check's HTTP request; a Prometheus query is left out with a warning (a StatusCheck
+/// only makes HTTP requests).
+fn http_only<'s>(
+    name: &str,
+    http: Option<&'s HttpRequest>,
+    mut at: Vec<Seg>,
+    warnings: &mut Vec<Warning>,
+) -> Option<&'s HttpRequest> {
+    if http.is_none() {
+        at.push(Seg::Key("prometheus".into()));
+        warnings.push(Warning::new(
+            at,
+            format!("{name:?} is a Prometheus query: a StatusCheck makes only HTTP requests, so it is left out"),
+        ));
+    }
+    http
+}
+
 /// The steady-state checks, as Synchronous StatusChecks in parallel.
 fn steady_state(
     scenario: &Scenario,
@@ -201,7 +219,8 @@ fn steady_state(
         .enumerate()
         .filter_map(|(i, c)| {
             let at = key_path!["steady_state", i];
-            let probe = synchronous(at, &c.name, &c.http, &c.expect, c.within.into());
+            let http = http_only(&c.name, c.http.as_ref(), at.clone(), warnings)?;
+            let probe = synchronous(at, &c.name, http, &c.expect, c.within.into());
             status_check(scenario, probe, warnings).map(|s| t.status_check(&s))
         })
         .collect();
@@ -231,7 +250,8 @@ fn hypotheses(
                 return None;
             }
             let at = key_path!["hypotheses", i];
-            let probe = synchronous(at, &h.name, &h.http, &h.expect, h.within.into());
+            let http = http_only(&h.name, h.http.as_ref(), at.clone(), warnings)?;
+            let probe = synchronous(at, &h.name, http, &h.expect, h.within.into());
             status_check(scenario, probe, warnings).map(|s| t.status_check(&s))
         })
         .collect();
@@ -250,6 +270,9 @@ fn canaries(
         .iter()
         .enumerate()
         .filter_map(|(i, c)| {
+            if c.prometheus.is_some() {
+                http_only(&c.name, None, key_path!["canaries", i], warnings)?;
+            }
             let Some(http) = &c.http else {
                 warnings.push(Warning::new(
                     key_path!["canaries", i, "contract"],

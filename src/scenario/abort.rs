@@ -18,8 +18,10 @@ use tokio::task::JoinHandle;
 use crate::report::{Event, EventKind};
 
 use super::cancel::{Cancel, Canceller};
-use super::model::{Abort, Check, Scenario};
+use super::hypothesis;
+use super::model::{Abort, Check, PromQuery, Scenario};
 use super::probe;
+use super::promql;
 use super::recorder::{Listener, Recorder};
 use super::system::{snapshot, Names};
 use super::verdict::quantile;
@@ -147,6 +149,8 @@ enum Source<'a> {
     Canary { name: &'a str, every: Duration },
     /// A steady-state check polled every `every`.
     SteadyState(&'a Check),
+    /// A PromQL query polled every `every`.
+    Prometheus(&'a PromQuery),
 }
 
 /// The probes a run records, for the canary conditions: the listener to give the recorder
@@ -201,6 +205,10 @@ pub fn watch_conditions(
                     sample,
                 )));
             }
+            Source::Prometheus(query) => {
+                let metric = Metric::new(i, abort, query, names.clone());
+                tasks.push(tokio::spawn(metric.watch(tripwire.clone())));
+            }
         }
     }
     if let (Some(feed), false) = (feed, on_probes.is_empty()) {
@@ -214,6 +222,9 @@ pub fn watch_conditions(
 }
 
 fn source<'a>(scenario: &'a Scenario, abort: &'a Abort) -> Option<Source<'a>> {
+    if let Some(query) = &abort.prometheus {
+        return Some(Source::Prometheus(query));
+    }
     if let Some(name) = &abort.canary {
         let canary = scenario.canaries.iter().find(|c| &c.name == name)?;
         return Some(Source::Canary {
@@ -255,15 +266,11 @@ async fn watch_probes(
 /// One result of a polled source: whether it held, and how long it took (ms).
 type Sample = (bool, f64);
 
-/// One attempt of a steady-state check (no retry).
+/// One attempt of a steady-state check (no retry), timed.
 async fn sample_check(check: &Check, names: &Names, client: &reqwest::Client) -> Sample {
-    match names.expand(&check.http.url, None) {
-        Ok(url) => {
-            let r = probe::probe(client, &check.http, &url, &check.expect).await;
-            (r.ok, r.latency_ms)
-        }
-        Err(_) => (false, 0.0),
-    }
+    let started = std::time::Instant::now();
+    let held = hypothesis::check_once(check, names, client).await.is_ok();
+    (held, started.elapsed().as_secs_f64() * 1000.0)
 }
 
 /// Takes a `sample` every `every` and judges `condition` on each (any polled source: a
@@ -286,6 +293,77 @@ where
     }
 }
 
+/// A `prometheus` condition: the query polled every `every`; it trips when the last
+/// `over` ÷ `every` polls (at least one) each saw a value beyond a threshold. A poll that
+/// cannot judge (server unreachable, empty result, NaN: no data) breaks the streak and never
+/// trips.
+struct Metric {
+    name: String,
+    query: PromQuery,
+    /// `value_below` and `value_above` as the bounds a value must stay within.
+    bounds: (Option<f64>, Option<f64>),
+    every: Duration,
+    needed: usize,
+    names: Arc<RwLock<Names>>,
+}
+
+impl Metric {
+    fn new(i: usize, abort: &Abort, query: &PromQuery, names: Arc<RwLock<Names>>) -> Self {
+        let every: Duration = abort.every.into();
+        let fit = Duration::from(abort.over).as_secs_f64() / every.as_secs_f64().max(1e-3);
+        Metric {
+            name: condition_name(i, abort),
+            query: query.clone(),
+            bounds: (abort.value_below, abort.value_above),
+            every,
+            needed: (fit.floor() as usize).max(1),
+            names,
+        }
+    }
+
+    async fn watch(self, tripwire: Tripwire) {
+        let client = probe::client();
+        let mut ticks = tokio::time::interval(self.every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut streak = 0;
+        loop {
+            ticks.tick().await;
+            match self.beyond(&client).await {
+                Some(seen) => {
+                    streak += 1;
+                    if streak >= self.needed {
+                        let polls = if streak == 1 { "poll" } else { "polls" };
+                        let detail = format!("{seen} ({streak} {polls} in a row)");
+                        return tripwire.trip(self.name, detail);
+                    }
+                }
+                None => streak = 0,
+            }
+        }
+    }
+
+    /// The value beyond a bound this poll saw, if any.
+    async fn beyond(&self, client: &reqwest::Client) -> Option<String> {
+        let n = snapshot(&self.names);
+        let url = n.expand(&self.query.url, None).ok()?;
+        let text = n.expand(&self.query.query, None).ok()?;
+        let mut samples = promql::query(client, &url, &text).await.ok()?;
+        // NaN is "no data" (a rate over no requests), never a value beyond a bound.
+        samples.retain(|s| !s.value.is_nan());
+        if samples.is_empty() {
+            return None;
+        }
+        promql::judge_bounds(self.bounds.0, self.bounds.1, &samples).err()
+    }
+}
+
+fn condition_name(i: usize, abort: &Abort) -> String {
+    abort
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("abort-{}", i + 1))
+}
+
 /// One `[[abort]]` with its window of recent results.
 struct Condition {
     name: String,
@@ -297,10 +375,7 @@ struct Condition {
 impl Condition {
     fn new(i: usize, abort: &Abort, every: Duration) -> Self {
         Condition {
-            name: abort
-                .name
-                .clone()
-                .unwrap_or_else(|| format!("abort-{}", i + 1)),
+            name: condition_name(i, abort),
             success_rate_below: abort.success_rate_below,
             p99_above: abort.p99_above.map(Into::into),
             window: Window::new(abort.over.into(), every),

@@ -11,6 +11,7 @@ use crate::verifier::{Outcome, Verifier};
 use super::cancel::Cancel;
 use super::model::Canary;
 use super::probe::{self, ProbeResult};
+use super::promql;
 use super::recorder::Recorder;
 use super::system::{snapshot, Names};
 
@@ -53,6 +54,17 @@ async fn once(
         error: Some(error),
         json: None,
     };
+    if let Some(q) = &canary.prometheus {
+        let started = Instant::now();
+        let judged = promql::check(client, q, &canary.expect, names).await;
+        return ProbeResult {
+            ok: judged.is_ok(),
+            latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+            status: None,
+            error: judged.err(),
+            json: None,
+        };
+    }
     if let Some(req) = &canary.http {
         return match names.expand(&req.url, None) {
             Ok(url) => probe::probe(client, req, &url, &canary.expect).await,

@@ -19,9 +19,10 @@ use super::hypothesis::{self, Decided};
 use super::model::Scenario;
 use super::owner::Owner;
 use super::recorder::{Listener, Recorder};
+use super::scrape::{self, ProxyMetrics};
 use super::state::{self, RunState};
 use super::state_dir;
-use super::system::System;
+use super::system::{snapshot, System};
 use super::verdict;
 
 /// Which backend runs the services.
@@ -212,6 +213,49 @@ impl Run<'_> {
                 self.fail(e.to_string())
             };
         }
+        let _scraped = self.scrape_targets(system, dir).await;
+        let outcome = self.experiment(system, seed, state, dir).await;
+        scrape::remove_targets(dir, &state.run_id);
+        outcome
+    }
+
+    /// Serves the proxies' metrics and writes the run's Prometheus targets file (a failure
+    /// is logged: only Prometheus probes need it, and they say what they miss).
+    async fn scrape_targets(&self, system: &System, dir: &std::path::Path) -> Option<ProxyMetrics> {
+        let endpoint = match ProxyMetrics::serve(system.proxies()).await {
+            Ok(e) => Some(e),
+            Err(e) => {
+                tracing::warn!("the proxies' metrics cannot be served: {e}");
+                None
+            }
+        };
+        let names = system.shared_names();
+        let names = snapshot(&names);
+        let services: Vec<(String, String)> = self
+            .scenario
+            .services
+            .keys()
+            .filter_map(|n| Some((n.clone(), names.address(n)?.to_string())))
+            .collect();
+        let groups = scrape::targets(
+            names.run_id(),
+            &services,
+            endpoint.as_ref().map(ProxyMetrics::addr),
+        );
+        if let Err(e) = scrape::write_targets(dir, names.run_id(), &groups) {
+            tracing::warn!("the run's Prometheus targets cannot be written: {e}");
+        }
+        endpoint
+    }
+
+    /// From the steady state before the faults to the verdicts.
+    async fn experiment(
+        &mut self,
+        system: &mut System,
+        seed: u64,
+        state: &mut RunState,
+        dir: &std::path::Path,
+    ) -> RunOutcome {
         let mut decisions = Decisions::new();
         if !self
             .steady_state(system, Phase::Before, &mut decisions)

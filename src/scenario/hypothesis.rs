@@ -9,6 +9,7 @@ use tokio::time::Instant;
 use super::cancel::Cancel;
 use super::model::{Check, Hypothesis};
 use super::probe::{self, ProbeResult};
+use super::promql;
 use super::system::{snapshot, Names};
 
 /// How a retried check ended.
@@ -77,12 +78,23 @@ pub async fn steady(check: &Check, names: &Arc<RwLock<Names>>, cancel: &Cancel) 
     retry(check.within.into(), cancel, || {
         let n = snapshot(names);
         let client = client.clone();
-        async move {
-            let url = n.expand(&check.http.url, None).map_err(|e| e.to_string())?;
-            outcome(&probe::probe(&client, &check.http, &url, &check.expect).await)
-        }
+        async move { check_once(check, &n, &client).await }
     })
     .await
+}
+
+/// One attempt of a steady-state check (no retry): what it saw, or why it does not hold.
+pub async fn check_once(
+    check: &Check,
+    n: &Names,
+    client: &reqwest::Client,
+) -> Result<String, String> {
+    if let Some(q) = &check.prometheus {
+        return promql::check(client, q, &check.expect, n).await;
+    }
+    let req = check.http.as_ref().ok_or("no probe")?;
+    let url = n.expand(&req.url, None).map_err(|e| e.to_string())?;
+    outcome(&probe::probe(client, req, &url, &check.expect).await)
 }
 
 /// Runs a hypothesis until it holds (at most its `within`).
@@ -97,9 +109,13 @@ pub async fn eventually(h: &Hypothesis, names: &Arc<RwLock<Names>>, cancel: &Can
 }
 
 async fn attempt(h: &Hypothesis, n: &Names, client: &reqwest::Client) -> Result<String, String> {
-    let url = n.expand(&h.http.url, None).map_err(|e| e.to_string())?;
+    if let Some(q) = &h.prometheus {
+        return promql::check(client, q, &h.expect, n).await;
+    }
+    let req = h.http.as_ref().ok_or("no probe")?;
+    let url = n.expand(&req.url, None).map_err(|e| e.to_string())?;
     let Some(reading) = &h.same_as else {
-        return outcome(&probe::probe(client, &h.http, &url, &h.expect).await);
+        return outcome(&probe::probe(client, req, &url, &h.expect).await);
     };
     let other_url = n
         .expand(&reading.http.url, None)
@@ -111,6 +127,6 @@ async fn attempt(h: &Hypothesis, n: &Names, client: &reqwest::Client) -> Result<
     let mut expect = h.expect.clone();
     expect.equals = Some(wanted.clone());
     let pointer = expect.json.clone().unwrap_or_default();
-    let mine = probe::probe(client, &h.http, &url, &expect).await;
+    let mine = probe::probe(client, req, &url, &expect).await;
     outcome(&mine).map(|_| format!("{pointer} = {wanted}"))
 }

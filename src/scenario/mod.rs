@@ -18,8 +18,10 @@ mod owner;
 mod pattern;
 mod probe;
 pub(crate) mod programs;
+pub(crate) mod promql;
 mod recorder;
 mod schema;
+mod scrape;
 mod sources;
 mod state;
 mod state_dir;
@@ -41,8 +43,8 @@ pub use load::{
 pub use model::{
     Abort, BandwidthFault, Canary, Check, CrashFault, Direction, Effect, Expect, Fault, FaultKind,
     Healthcheck, HttpFault, HttpRequest, Hypothesis, JitterFault, Kubernetes, LatencyFault, Link,
-    LinkFault, PartitionFault, PauseFault, Reading, Ready, Scenario, Service, SystemFile,
-    SystemRef, Target, DEFAULT_DURATION,
+    LinkFault, PartitionFault, PauseFault, PromQuery, Reading, Ready, Scenario, Service,
+    SystemFile, SystemRef, Target, DEFAULT_DURATION,
 };
 pub use owner::{Liveness, Owner};
 pub use pattern::Pattern;

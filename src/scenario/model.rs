@@ -288,6 +288,28 @@ pub struct Expect {
     /// Canaries: most failed probes in a row.
     #[serde(default)]
     pub max_consecutive_failures: Option<u64>,
+    /// Prometheus probes: least value every sample of the query's result may have.
+    #[serde(default)]
+    pub min: Option<f64>,
+    /// Prometheus probes: most value every sample of the query's result may have. Without
+    /// `min` or `max`, a Prometheus probe holds when its result is non-empty (PromQL's
+    /// comparisons filter: `rate(errors_total[30s]) < 0.1`).
+    #[serde(default)]
+    pub max: Option<f64>,
+}
+
+/// A PromQL query, evaluated at the moment of the probe through the Prometheus HTTP API
+/// (`GET URL/api/v1/query`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PromQuery {
+    /// The Prometheus server's base URL; templates allowed
+    /// (`{{ env.PROMETHEUS_URL | default: "http://127.0.0.1:9090" }}`).
+    pub url: String,
+    /// The PromQL expression; templates allowed (`{{ run_id }}` for the run's
+    /// `shakedown_run` label). A vector or a scalar: every sample is judged by `expect`'s
+    /// `min`/`max`.
+    pub query: String,
 }
 
 /// A canary: probed every `every` from the start of the warm-up to the end of the settle.
@@ -304,6 +326,10 @@ pub struct Canary {
     /// folder (or its `root`); the file must exist.
     #[serde(default)]
     pub contract: Option<PathBuf>,
+    /// A Prometheus probe: the query's result is judged by `expect.min`/`expect.max` (or
+    /// must be non-empty).
+    #[serde(default)]
+    pub prometheus: Option<PromQuery>,
     /// The service a contract is replayed against.
     #[serde(default)]
     pub provider: Option<String>,
@@ -325,9 +351,13 @@ pub struct Canary {
 pub struct Check {
     /// Shown in reports.
     pub name: String,
-    /// The request.
-    pub http: HttpRequest,
-    /// Status and body expectations.
+    /// The request (exactly one of `http` or `prometheus`).
+    #[serde(default)]
+    pub http: Option<HttpRequest>,
+    /// A PromQL query instead of a request (exactly one of `http` or `prometheus`).
+    #[serde(default)]
+    pub prometheus: Option<PromQuery>,
+    /// Status and body expectations (`min`/`max` for a Prometheus query).
     #[serde(default)]
     pub expect: Expect,
     /// How long it may take to hold. Default 5s.
@@ -337,9 +367,10 @@ pub struct Check {
 
 /// A guardrail: a condition on a canary's recent probes or on a steady-state check polled
 /// during the run that, when it trips, aborts the experiment (every fault healed, the run
-/// marked `aborted`, exit 1). Give exactly one of `canary` or `steady_state`, and at least one
-/// threshold. A window is judged once it holds at least min(5, over ÷ every) results (and at
-/// least 2).
+/// marked `aborted`, exit 1). Give exactly one of `canary`, `steady_state` or `prometheus`,
+/// and at least one threshold of that source. A window is judged once it holds at least
+/// min(5, over ÷ every) results (and at least 2); a `prometheus` condition trips when every
+/// poll of the last `over` (at least one) saw a value beyond its threshold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Abort {
@@ -358,10 +389,21 @@ pub struct Abort {
     /// Canaries only: trips when the window's 99th-percentile latency exceeds this.
     #[serde(default)]
     pub p99_above: Option<Dur>,
+    /// A PromQL query polled every `every` (put the metric's own window in the query, e.g.
+    /// `rate(http_requests_total{status=~"5.."}[10s])`). An unreachable server or an empty
+    /// result never trips.
+    #[serde(default)]
+    pub prometheus: Option<PromQuery>,
+    /// Prometheus only: trips when a sample's value is above this on every poll of `over`.
+    #[serde(default)]
+    pub value_above: Option<f64>,
+    /// Prometheus only: trips when a sample's value is below this on every poll of `over`.
+    #[serde(default)]
+    pub value_below: Option<f64>,
     /// The window: the results of the last `over`. Default 5s.
     #[serde(default = "defaults::abort_over")]
     pub over: Dur,
-    /// Steady-state checks only: how often the check is polled. Default 1s.
+    /// Steady-state checks and Prometheus queries: how often they are polled. Default 1s.
     #[serde(default = "defaults::abort_every")]
     pub every: Dur,
 }
@@ -382,8 +424,14 @@ pub struct Reading {
 pub struct Hypothesis {
     /// Shown in reports.
     pub name: String,
-    /// The probe, retried until it meets `expect` (and `same_as`).
-    pub http: HttpRequest,
+    /// The probe, retried until it meets `expect` (and `same_as`); exactly one of `http`
+    /// or `prometheus`.
+    #[serde(default)]
+    pub http: Option<HttpRequest>,
+    /// A PromQL query, retried until its result meets `expect.min`/`expect.max` (or is
+    /// non-empty); exactly one of `http` or `prometheus`.
+    #[serde(default)]
+    pub prometheus: Option<PromQuery>,
     /// What the answer must show.
     #[serde(default)]
     pub expect: Expect,

@@ -139,6 +139,14 @@ impl System {
         })
     }
 
+    /// The links' proxies, by link name (their metrics are served for Prometheus).
+    pub fn proxies(&self) -> Vec<(String, Proxy)> {
+        self.proxies
+            .iter()
+            .map(|(n, p)| (n.clone(), p.clone()))
+            .collect()
+    }
+
     /// Process ids of the running services (for the run's state file).
     pub fn pids(&self) -> Vec<u32> {
         self.backend.pids()
@@ -505,6 +513,11 @@ impl Names {
     /// Expands the placeholders of `text` for `service` (`{{ port }}` is its port).
     pub fn expand(&self, text: &str, service: Option<&str>) -> Result<String, TemplateError> {
         template::render(text, |expr| self.lookup(expr, service))
+    }
+
+    /// The run's id (`{{ run_id }}`).
+    pub fn run_id(&self) -> &str {
+        &self.run_id
     }
 
     /// The address of a started service.

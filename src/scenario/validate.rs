@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use super::duration::Dur;
 use super::model::{
     Abort, Canary, CrashFault, Effect, Expect, Fault, HttpRequest, PartitionFault, PauseFault,
-    Scenario, Target,
+    PromQuery, Scenario, Target,
 };
 use super::name;
 use super::status::StatusRange;
@@ -50,15 +50,20 @@ pub fn validate(scenario: &Scenario) -> Vec<(KeyPath, String)> {
         c.canary(i, canary);
     }
     for (i, check) in scenario.steady_state.iter().enumerate() {
-        c.request(path(&["steady_state", "http"], Some((1, i))), &check.http);
-        c.expect(
-            path(&["steady_state", "expect"], Some((1, i))),
-            &check.expect,
-        );
+        let at = path(&["steady_state"], Some((1, i)));
+        let source = (check.http.as_ref(), check.prometheus.as_ref());
+        c.one_source(at, "steady-state check", &check.name, source, &check.expect);
     }
     for (i, h) in scenario.hypotheses.iter().enumerate() {
-        c.request(path(&["hypotheses", "http"], Some((1, i))), &h.http);
-        c.expect(path(&["hypotheses", "expect"], Some((1, i))), &h.expect);
+        let at = path(&["hypotheses"], Some((1, i)));
+        let source = (h.http.as_ref(), h.prometheus.as_ref());
+        c.one_source(at, "hypothesis", &h.name, source, &h.expect);
+        if h.same_as.is_some() && h.prometheus.is_some() {
+            c.add(
+                path(&["hypotheses", "same_as"], Some((1, i))),
+                "`same_as` compares HTTP answers: a `prometheus` hypothesis cannot use it".into(),
+            );
+        }
         if let Some(r) = &h.same_as {
             c.request(
                 path(&["hypotheses", "same_as", "http"], Some((1, i))),
@@ -199,11 +204,82 @@ impl Checker<'_> {
         }
     }
 
+    /// A check or hypothesis probes with exactly one of `http` or `prometheus`.
+    fn one_source(
+        &mut self,
+        at: KeyPath,
+        what: &str,
+        name: &str,
+        source: (Option<&HttpRequest>, Option<&PromQuery>),
+        expect: &Expect,
+    ) {
+        let field = |f: &str| {
+            let mut p = at.clone();
+            p.push(Seg::Key(f.into()));
+            p
+        };
+        match source {
+            (Some(req), None) => self.request(field("http"), req),
+            (None, Some(q)) => self.prometheus(field("prometheus"), q),
+            _ => self.add(
+                at.clone(),
+                format!("{what} {name:?} needs exactly one of `http` or `prometheus`"),
+            ),
+        }
+        self.expect(field("expect"), expect);
+        self.bounds(field("expect"), source.1.is_some(), expect);
+    }
+
+    /// A Prometheus probe: an http:// URL and a query, placeholders known.
+    fn prometheus(&mut self, at: KeyPath, q: &PromQuery) {
+        let field = |f: &str| {
+            let mut p = at.clone();
+            p.push(Seg::Key(f.into()));
+            p
+        };
+        self.templates(field("url"), &q.url);
+        self.templates(field("query"), &q.query);
+        if !q.url.starts_with("http://")
+            && !q.url.starts_with("https://")
+            && !q.url.starts_with("{{")
+        {
+            self.add(field("url"), format!("{:?} is not an http:// URL", q.url));
+        }
+        if q.query.trim().is_empty() {
+            self.add(field("query"), "the PromQL query is empty".into());
+        }
+    }
+
+    /// `min`/`max` judge a Prometheus query's values, and `min` cannot exceed `max`.
+    fn bounds(&mut self, at: KeyPath, prometheus: bool, e: &Expect) {
+        let field = |f: &str| {
+            let mut p = at.clone();
+            p.push(Seg::Key(f.into()));
+            p
+        };
+        for (f, v) in [("min", e.min), ("max", e.max)] {
+            match v {
+                Some(_) if !prometheus => self.add(
+                    field(f),
+                    format!("`{f}` judges a `prometheus` query's values: this probe has none"),
+                ),
+                Some(v) if v.is_nan() => self.add(field(f), format!("`{f}` is not a number")),
+                _ => {}
+            }
+        }
+        if let (Some(lo), Some(hi)) = (e.min, e.max) {
+            if lo > hi {
+                self.add(field("min"), format!("min {lo} is more than max {hi}"));
+            }
+        }
+    }
+
     fn canary(&mut self, i: usize, canary: &Canary) {
         let at = |f: &str| path(&["canaries", f], Some((1, i)));
-        match (&canary.http, &canary.contract) {
-            (Some(req), None) => self.request(at("http"), req),
-            (None, Some(_)) => match &canary.provider {
+        match (&canary.http, &canary.contract, &canary.prometheus) {
+            (Some(req), None, None) => self.request(at("http"), req),
+            (None, None, Some(q)) => self.prometheus(at("prometheus"), q),
+            (None, Some(_), None) => match &canary.provider {
                 Some(p) => self.need_service(at("provider"), p),
                 None => self.add(
                     at("contract"),
@@ -213,7 +289,7 @@ impl Checker<'_> {
             _ => self.add(
                 path(&["canaries"], Some((1, i))),
                 format!(
-                    "canary {:?} needs exactly one of `http` or `contract`",
+                    "canary {:?} needs exactly one of `http`, `contract` or `prometheus`",
                     canary.name
                 ),
             ),
@@ -222,6 +298,7 @@ impl Checker<'_> {
             self.add(at("every"), "`every` must be more than 0".into());
         }
         self.expect(at("expect"), &canary.expect);
+        self.bounds(at("expect"), canary.prometheus.is_some(), &canary.expect);
     }
 
     fn request(&mut self, at: KeyPath, req: &HttpRequest) {
@@ -359,45 +436,90 @@ impl Checker<'_> {
 impl Checker<'_> {
     fn abort(&mut self, i: usize, a: &Abort) {
         let at = |f: &str| path(&["abort", f], Some((1, i)));
-        let s = self.scenario;
-        match (&a.canary, &a.steady_state) {
-            (Some(c), None) => {
-                if !s.canaries.iter().any(|k| &k.name == c) {
-                    let known: Vec<_> = s.canaries.iter().map(|k| k.name.as_str()).collect();
-                    self.add(
-                        at("canary"),
-                        format!("unknown canary {c:?} (canaries: {})", known.join(", ")),
-                    );
-                }
-            }
-            (None, Some(c)) => {
-                if !s.steady_state.iter().any(|k| &k.name == c) {
-                    let known: Vec<_> = s.steady_state.iter().map(|k| k.name.as_str()).collect();
-                    self.add(
-                        at("steady_state"),
-                        format!(
-                            "unknown steady-state check {c:?} (checks: {})",
-                            known.join(", ")
-                        ),
-                    );
-                }
-                if a.p99_above.is_some() {
-                    self.add(
-                        at("p99_above"),
-                        "`p99_above` is for canaries: a steady-state check is judged by \
-                         `success_rate_below`"
-                            .into(),
-                    );
-                }
-            }
+        match (&a.canary, &a.steady_state, &a.prometheus) {
+            (Some(c), None, None) => self.abort_canary(at("canary"), c),
+            (None, Some(c), None) => self.abort_check(at("steady_state"), c),
+            (None, None, Some(q)) => self.prometheus(at("prometheus"), q),
             _ => self.add(
                 path(&["abort"], Some((1, i))),
-                "an abort condition needs exactly one of `canary` or `steady_state`".into(),
+                "an abort condition needs exactly one of `canary`, `steady_state` or `prometheus`"
+                    .into(),
             ),
+        }
+        self.abort_thresholds(i, a);
+        for (field, d) in [("over", a.over), ("every", a.every)] {
+            if d.0.is_zero() {
+                self.add(at(field), format!("`{field}` must be more than 0"));
+            }
+        }
+    }
+
+    fn abort_canary(&mut self, at: KeyPath, c: &str) {
+        let s = self.scenario;
+        if !s.canaries.iter().any(|k| k.name == c) {
+            let known: Vec<_> = s.canaries.iter().map(|k| k.name.as_str()).collect();
+            self.add(
+                at,
+                format!("unknown canary {c:?} (canaries: {})", known.join(", ")),
+            );
+        }
+    }
+
+    fn abort_check(&mut self, at: KeyPath, c: &str) {
+        let s = self.scenario;
+        if !s.steady_state.iter().any(|k| k.name == c) {
+            let known: Vec<_> = s.steady_state.iter().map(|k| k.name.as_str()).collect();
+            self.add(
+                at,
+                format!(
+                    "unknown steady-state check {c:?} (checks: {})",
+                    known.join(", ")
+                ),
+            );
+        }
+    }
+
+    /// Each source's thresholds: rates and p99 for probes (p99 for canaries only), values
+    /// for a Prometheus query.
+    fn abort_thresholds(&mut self, i: usize, a: &Abort) {
+        let at = |f: &str| path(&["abort", f], Some((1, i)));
+        let whole = path(&["abort"], Some((1, i)));
+        if a.prometheus.is_some() {
+            for (field, given) in [
+                ("success_rate_below", a.success_rate_below.is_some()),
+                ("p99_above", a.p99_above.is_some()),
+            ] {
+                if given {
+                    self.add(
+                        at(field),
+                        format!("`{field}` is for canaries and steady-state checks: a Prometheus query is judged by `value_above` or `value_below`"),
+                    );
+                }
+            }
+            if a.value_above.is_none() && a.value_below.is_none() {
+                self.add(whole, "a Prometheus abort condition needs a threshold: `value_above` or `value_below`".into());
+            }
+            return;
+        }
+        for (field, given) in [
+            ("value_above", a.value_above.is_some()),
+            ("value_below", a.value_below.is_some()),
+        ] {
+            if given {
+                self.add(at(field), format!("`{field}` is for a `prometheus` query"));
+            }
+        }
+        if a.steady_state.is_some() && a.p99_above.is_some() {
+            self.add(
+                at("p99_above"),
+                "`p99_above` is for canaries: a steady-state check is judged by \
+                 `success_rate_below`"
+                    .into(),
+            );
         }
         match a.success_rate_below {
             None if a.p99_above.is_none() => self.add(
-                path(&["abort"], Some((1, i))),
+                whole,
                 "an abort condition needs a threshold: `success_rate_below` or `p99_above`".into(),
             ),
             Some(r) if !(0.0..=1.0).contains(&r) => self.add(
@@ -405,11 +527,6 @@ impl Checker<'_> {
                 format!("success_rate_below {r} is not between 0 and 1"),
             ),
             _ => {}
-        }
-        for (field, d) in [("over", a.over), ("every", a.every)] {
-            if d.0.is_zero() {
-                self.add(at(field), format!("`{field}` must be more than 0"));
-            }
         }
     }
 }

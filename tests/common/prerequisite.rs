@@ -1,4 +1,4 @@
-//! What some tests need from the machine — the example shop built, nats-server, Docker and
+//! What some tests need from the machine — the example shop built, nats-server, prometheus, Docker and
 //! images, the reference `pact` tools, the Pact specification's cases: [`Need`], checked when
 //! a test runs (the tools found once per process). Missing, the test is reported ignored with
 //! the reason (`harness.rs`); a failure instead where a variable says it must run here
@@ -16,6 +16,8 @@ pub enum Need {
     ShopBuilt,
     /// `nats-server` (see [`nats_server`]).
     NatsServer,
+    /// Debian's `prometheus` server (see [`prometheus`]).
+    Prometheus,
     /// Docker answers and has these local images.
     Images(&'static [&'static str]),
     /// Docker and the example shop's images (`scripts/images.sh`).
@@ -53,6 +55,7 @@ impl Need {
         let ok = match self {
             Need::ShopBuilt => shop_built(),
             Need::NatsServer => nats_server().is_some(),
+            Need::Prometheus => prometheus().is_some(),
             Need::Images(images) => docker_images(images),
             Need::ShopImages => docker_images(SHOP_IMAGES),
             Need::DockerCompose => answers("docker-compose", &["version"]),
@@ -73,6 +76,7 @@ impl Need {
         match self {
             Need::ShopBuilt => "the example shop could not be built: cargo build -p shakedown-shop",
             Need::NatsServer => "nats-server is missing: apt-get install nats-server",
+            Need::Prometheus => "prometheus is missing: apt-get install prometheus",
             Need::Images(_) | Need::ShopImages => {
                 "Docker or the example images are missing: run scripts/images.sh"
             }
@@ -128,6 +132,23 @@ pub fn nats_server() -> Option<PathBuf> {
     std::iter::once(PathBuf::from("/usr/sbin/nats-server"))
         .chain(std::env::split_paths(&path).map(|d| d.join("nats-server")))
         .find(|p| p.is_file())
+}
+
+/// The `prometheus` server (`$PROMETHEUS`, else `/usr/bin/prometheus` where Debian puts it,
+/// else on `PATH`), if it answers `--version`; found once per process.
+pub fn prometheus() -> Option<PathBuf> {
+    static FOUND: OnceLock<Option<PathBuf>> = OnceLock::new();
+    FOUND
+        .get_or_init(|| {
+            let path = std::env::var_os("PATH").unwrap_or_default();
+            std::env::var_os("PROMETHEUS")
+                .map(PathBuf::from)
+                .into_iter()
+                .chain(std::iter::once(PathBuf::from("/usr/bin/prometheus")))
+                .chain(std::env::split_paths(&path).map(|d| d.join("prometheus")))
+                .find(|p| p.is_file() && answers(&p.to_string_lossy(), &["--version"]))
+        })
+        .clone()
 }
 
 /// The folder of the Pact specification's cases: `$SHAKEDOWN_PACT_SPEC`, or

@@ -5,6 +5,7 @@
 pub mod breaker;
 pub mod checkout;
 pub mod events;
+pub mod metrics;
 pub mod nats;
 pub mod orders_service;
 pub mod payments_client;

@@ -162,7 +162,8 @@ where
 }
 
 /// Binds `addr`, prints `NAME: listening on http://ADDR` (and ` (DETAIL)` if any), serves
-/// `handler` until SIGINT or SIGTERM.
+/// `handler` until SIGINT or SIGTERM, counted and timed, with its Prometheus metrics at
+/// `GET /metrics` ([`crate::metrics`]).
 pub async fn listen_and_serve<H, Fut>(
     name: &str,
     detail: &str,
@@ -187,7 +188,8 @@ where
         format!(" ({detail})")
     };
     println!("{name}: listening on http://{bound}{detail}");
-    serve(listener, stop, handler).await;
+    let metrics = std::sync::Arc::new(crate::metrics::Metrics::new(name));
+    serve(listener, stop, crate::metrics::instrument(metrics, handler)).await;
     println!("{name}: stopped");
     Ok(())
 }

@@ -190,9 +190,10 @@ fn guardrails(scenario: &Scenario) -> String {
     let mut out = String::new();
     for (i, a) in scenario.abort.iter().enumerate() {
         let name = a.name.clone().unwrap_or_else(|| format!("abort-{}", i + 1));
-        let watched = match (&a.canary, &a.steady_state) {
-            (Some(c), _) => format!("canary {c:?}"),
-            (_, Some(c)) => format!("steady-state check {c:?} every {}", a.every),
+        let watched = match (&a.canary, &a.steady_state, &a.prometheus) {
+            (Some(c), _, _) => format!("canary {c:?}"),
+            (_, Some(c), _) => format!("steady-state check {c:?} every {}", a.every),
+            (_, _, Some(q)) => format!("prometheus query `{}` every {}", q.query, a.every),
             _ => "nothing".into(),
         };
         let mut limits = Vec::new();
@@ -201,6 +202,12 @@ fn guardrails(scenario: &Scenario) -> String {
         }
         if let Some(p) = a.p99_above {
             limits.push(format!("p99 above {p}"));
+        }
+        if let Some(v) = a.value_above {
+            limits.push(format!("value above {v}"));
+        }
+        if let Some(v) = a.value_below {
+            limits.push(format!("value below {v}"));
         }
         out += &format!(
             "abort {name}: {watched}, {} over {}\n",
