@@ -1,6 +1,8 @@
 //! HTTP-aware proxying: while a proxy has HTTP fault toxics, its connections are served as
 //! HTTP/1.1, and each matching request may be answered with a status, aborted, or delayed
-//! (a share of them, by toxicity); the rest go to the upstream untouched. A connection keeps
+//! (a share of them, by toxicity); the rest go to the upstream untouched. A fault that hits
+//! the requests of one contract interaction holds a request's body (up to
+//! [`MATCHED_BODY_CAP`]) to match it; other bodies stream through. A connection keeps
 //! the shared server's header-read and idle timeouts ([`ServerOptions`]); reaching the
 //! upstream is bounded by [`UPSTREAM_CONNECT_TIMEOUT`].
 
@@ -18,7 +20,8 @@ use rand::RngExt as _;
 use tokio::net::TcpStream;
 
 use super::proxy::Proxy;
-use super::toxic::{HttpAction, HttpFault, ToxicKind};
+use super::toxic::{HttpAction, HttpFault, ToxicKind, MATCHED_BODY_CAP};
+use crate::contract::{HttpRequest, Query};
 use crate::http_server::{serve_connection, ServerOptions};
 
 /// How long reaching the upstream (TCP connect and HTTP handshake) may take before the
@@ -26,13 +29,15 @@ use crate::http_server::{serve_connection, ServerOptions};
 pub const UPSTREAM_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 type Body = BoxBody<Bytes, hyper::Error>;
-type Sender = hyper::client::conn::http1::SendRequest<Incoming>;
+type Sender = hyper::client::conn::http1::SendRequest<Body>;
 
 /// Why a request got no answer (hyper then closes the connection).
 #[derive(Debug, thiserror::Error)]
 enum Refusal {
     #[error("aborted by an HTTP fault")]
     Aborted,
+    #[error("reading the request body: {0}")]
+    Client(hyper::Error),
     #[error("upstream: {0}")]
     Upstream(String),
 }
@@ -72,21 +77,48 @@ pub(crate) async fn serve(
 }
 
 impl Connection {
-    fn fault_for(&self, method: &str, path: &str) -> Option<HttpFault> {
+    /// The HTTP faults whose method and path match, with their toxicity, in toxic order.
+    fn candidates(&self, method: &str, path: &str) -> Vec<(f64, HttpFault)> {
         let toxics = self.proxy.toxics();
-        let (toxicity, fault) = toxics.iter().find_map(|t| match &t.kind {
-            ToxicKind::Http(f) if f.matches(method, path) => Some((t.toxicity, f.clone())),
-            _ => None,
-        })?;
+        toxics
+            .iter()
+            .filter_map(|t| match &t.kind {
+                ToxicKind::Http(f) if f.matches(method, path) => Some((t.toxicity, f.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The fault that hits `req`, if any, and the request to forward otherwise (its body
+    /// held when a fault had to match it).
+    async fn fault_for(
+        &self,
+        req: Request<Incoming>,
+    ) -> Result<(Request<Body>, Option<HttpFault>), Refusal> {
+        let candidates = self.candidates(req.method().as_str(), req.uri().path());
+        if candidates.iter().all(|(_, f)| f.interaction.is_none()) {
+            let fault = candidates.into_iter().next();
+            return Ok((req.map(BodyExt::boxed), self.roll(fault)));
+        }
+        let (req, seen) = hold(req).await?;
+        let hit = candidates.into_iter().find(|(_, f)| match (&f.interaction, &seen) {
+            (None, _) => true,
+            (Some(_), Some(seen)) => f.matches_request(seen),
+            (Some(_), None) => false,
+        });
+        Ok((req, self.roll(hit)))
+    }
+
+    /// The fault, if the roll against its toxicity hits.
+    fn roll(&self, candidate: Option<(f64, HttpFault)>) -> Option<HttpFault> {
+        let (toxicity, fault) = candidate?;
         let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
         (toxicity >= 1.0 || rng.random::<f64>() < toxicity).then_some(fault)
     }
 
     async fn handle(&self, req: Request<Incoming>) -> Result<Response<Body>, Refusal> {
-        match self
-            .fault_for(req.method().as_str(), req.uri().path())
-            .map(|f| f.action)
-        {
+        let (req, fault) = self.fault_for(req).await?;
+        match fault.map(|f| f.action) {
             Some(HttpAction::Respond { status, body }) => Ok(canned(status, body)),
             Some(HttpAction::Abort) => Err(Refusal::Aborted),
             Some(HttpAction::Delay(d)) => {
@@ -97,7 +129,7 @@ impl Connection {
         }
     }
 
-    async fn forward(&self, req: Request<Incoming>) -> Result<Response<Body>, Refusal> {
+    async fn forward(&self, req: Request<Body>) -> Result<Response<Body>, Refusal> {
         let mut slot = self.sender.lock().await;
         if slot.as_ref().is_none_or(|s| s.is_closed()) {
             let connecting = tokio::time::timeout(UPSTREAM_CONNECT_TIMEOUT, self.connect());
@@ -133,6 +165,49 @@ impl Connection {
             .map_err(|e| Refusal::Upstream(e.to_string()))?;
         tokio::spawn(conn);
         Ok(sender)
+    }
+}
+
+/// Holds a request's body when its `Content-Length` is at most [`MATCHED_BODY_CAP`], and
+/// returns the request rebuilt with it and as the contract model sees it (`None`: a body
+/// too big or of unknown length, which streams through unseen).
+async fn hold(req: Request<Incoming>) -> Result<(Request<Body>, Option<HttpRequest>), Refusal> {
+    let length = req
+        .headers()
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if length.is_none_or(|n| n > MATCHED_BODY_CAP) {
+        return Ok((req.map(BodyExt::boxed), None));
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = body.collect().await.map_err(Refusal::Client)?.to_bytes();
+    let seen = contract_request(&parts, &bytes);
+    let body = Full::new(bytes).map_err(|never| match never {}).boxed();
+    Ok((Request::from_parts(parts, body), Some(seen)))
+}
+
+/// A request as the contract model sees it: the path percent-decoded, query and headers
+/// gathered by name (values that are not UTF-8 read lossily).
+fn contract_request(parts: &hyper::http::request::Parts, body: &[u8]) -> HttpRequest {
+    let mut headers = crate::contract::Headers::new();
+    for (name, value) in &parts.headers {
+        headers
+            .entry(name.as_str().to_string())
+            .or_default()
+            .push(String::from_utf8_lossy(value.as_bytes()).into_owned());
+    }
+    let mut query = Query::new();
+    for (k, v) in form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()) {
+        query.entry(k.into_owned()).or_default().push(v.into_owned());
+    }
+    let content_type = crate::contract::content_type(&headers);
+    HttpRequest {
+        method: parts.method.as_str().to_string(),
+        path: crate::contract::percent_decode(parts.uri.path()),
+        query,
+        headers,
+        body: crate::contract::Body::from_bytes(body.to_vec(), content_type),
+        ..Default::default()
     }
 }
 

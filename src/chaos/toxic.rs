@@ -1,6 +1,7 @@
 //! Toxics: the faults a proxy applies to one direction of a connection (latency, bandwidth,
 //! slow close, timeout, reset, slicer, data limit), in Toxiproxy's JSON shape.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -107,15 +108,33 @@ pub struct HttpFault {
     pub method: Option<String>,
     /// Only paths matching this regex (any when `None`).
     pub path: Option<regex::Regex>,
+    /// Only requests that match this contract interaction's request (Pact request
+    /// matching, body included: see [`MATCHED_BODY_CAP`]).
+    pub interaction: Option<Arc<ExpectedRequest>>,
     /// What happens.
     pub action: HttpAction,
 }
+
+/// A contract interaction's request that an HTTP fault hits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExpectedRequest {
+    /// The interaction's description.
+    pub description: String,
+    /// Its request, matching rules included.
+    pub request: crate::contract::HttpRequest,
+}
+
+/// The largest request body the proxy holds to match it against a contract interaction;
+/// a request with a bigger body, or without a `Content-Length`, is never hit by a fault
+/// that matches by interaction.
+pub const MATCHED_BODY_CAP: u64 = 64 * 1024;
 
 impl PartialEq for HttpFault {
     fn eq(&self, other: &Self) -> bool {
         self.method == other.method
             && self.path.as_ref().map(regex::Regex::as_str)
                 == other.path.as_ref().map(regex::Regex::as_str)
+            && self.interaction == other.interaction
             && self.action == other.action
     }
 }
@@ -127,6 +146,15 @@ impl HttpFault {
             .as_ref()
             .is_none_or(|m| m.eq_ignore_ascii_case(method))
             && self.path.as_ref().is_none_or(|r| r.is_match(path))
+    }
+
+    /// True when the fault applies to this request as the contract model sees it (its
+    /// method and path, then its interaction's request when it has one).
+    pub fn matches_request(&self, actual: &crate::contract::HttpRequest) -> bool {
+        self.matches(&actual.method, &actual.path)
+            && self.interaction.as_ref().is_none_or(|expected| {
+                crate::contract::match_request(&expected.request, actual).is_empty()
+            })
     }
 }
 
@@ -363,6 +391,7 @@ fn http_fault(attrs: &Map<String, Value>) -> Result<HttpFault, ToxicError> {
     Ok(HttpFault {
         method: text("method")?,
         path,
+        interaction: None,
         action,
     })
 }
@@ -374,6 +403,9 @@ fn http_attributes(f: &HttpFault) -> Value {
     }
     if let Some(p) = &f.path {
         v["path"] = json!(p.as_str());
+    }
+    if let Some(i) = &f.interaction {
+        v["interaction"] = json!(i.description);
     }
     match &f.action {
         HttpAction::Respond { status, body } => {

@@ -167,6 +167,7 @@ fn http_toxic(h: &HttpFault) -> ToxicKind {
     ToxicKind::Http(chaos::HttpFault {
         method: h.method.clone(),
         path: h.path.as_ref().map(|p| p.regex().clone()),
+        interaction: None,
         action: h.action.clone(),
     })
 }
