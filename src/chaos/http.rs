@@ -168,14 +168,17 @@ impl Connection {
     }
 }
 
-/// Holds a request's body when its `Content-Length` is at most [`MATCHED_BODY_CAP`], and
-/// returns the request rebuilt with it and as the contract model sees it (`None`: a body
-/// too big or of unknown length, which streams through unseen).
+/// Holds a request's body when its `Content-Length` is at most [`MATCHED_BODY_CAP`] (none
+/// and no `Transfer-Encoding`: no body), and returns the request rebuilt with it and as the
+/// contract model sees it (`None`: a body too big or of unknown length, which streams
+/// through unseen).
 async fn hold(req: Request<Incoming>) -> Result<(Request<Body>, Option<HttpRequest>), Refusal> {
-    let length = req
-        .headers()
-        .get(hyper::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let headers = req.headers();
+    let length = match headers.get(hyper::header::CONTENT_LENGTH) {
+        Some(v) => v.to_str().ok().and_then(|v| v.parse::<u64>().ok()),
+        None if headers.contains_key(hyper::header::TRANSFER_ENCODING) => None,
+        None => Some(0),
+    };
     if length.is_none_or(|n| n > MATCHED_BODY_CAP) {
         return Ok((req.map(BodyExt::boxed), None));
     }

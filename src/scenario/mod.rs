@@ -5,6 +5,7 @@ pub mod backend;
 mod canary;
 mod cancel;
 pub mod compose;
+pub mod contract_sweep;
 mod cron;
 mod duration;
 mod engine;
@@ -38,7 +39,7 @@ pub use load::{
     load, load_with, locate_paths, parse, parse_with, Problem, Programs, ScenarioError,
 };
 pub use model::{
-    BandwidthFault, Canary, Check, CrashFault, Direction, Effect, Expect, Fault, FaultKind,
+    BandwidthFault, Canary, Check, ContractSweepFault, CrashFault, Direction, Effect, Expect, Fault, FaultKind,
     Healthcheck, HttpFault, HttpRequest, Hypothesis, JitterFault, Kubernetes, LatencyFault, Link,
     LinkFault, PartitionFault, PauseFault, Reading, Ready, Scenario, Service, SystemFile,
     SystemRef, Target, DEFAULT_DURATION,
