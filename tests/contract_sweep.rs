@@ -116,8 +116,8 @@ fn should_list_each_interaction_in_a_dry_run() {
         ("a payment of nothing is declined", "5s"),
     ] {
         let line = format!(
-            "contract-sweep on requests matching {interaction:?}, status 503, body {{\"error\": \
-             \"injected by shakedown\"}} on link orders-payments from {from} for 3s"
+            "contract-sweep on requests matching {interaction:?}, body {{\"error\": \
+             \"injected by shakedown\"}}, status 503 on link orders-payments from {from} for 3s"
         );
         assert!(text.contains(&line), "{line}\n{text}");
     }

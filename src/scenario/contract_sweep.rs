@@ -224,7 +224,7 @@ mod tests {
             parse("link = \"orders-payments\"\ncontract = \"contracts/web-orders.json\"\nabort = true\nstart = \"1s\"\n")
                 .unwrap_err();
         assert!(
-            problems[0].contains("s.toml:9:12: contract contracts/web-orders.json: is web's contract with orders, but the link goes from orders to payments"),
+            problems[0].contains("s.toml:12:12: contract contracts/web-orders.json: is web's contract with orders, but the link goes from orders to payments"),
             "{problems:?}"
         );
         let problems = parse("link = \"orders-payments\"\ncontract = \"gone.json\"\ndelay = \"1s\"\nstart = \"1s\"\n")
