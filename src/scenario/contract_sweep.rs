@@ -141,9 +141,14 @@ pub fn verdicts(
             let judged: Vec<(bool, String)> = canaries
                 .iter()
                 .map(|c| {
-                    let (ok, detail) = verdict::judge(c, &verdict::stats(&inside, &c.name));
-                    let word = if ok { "held" } else { "did not hold" };
-                    (ok, format!("{} {word}: {detail}", c.name))
+                    let stats = verdict::stats(&inside, &c.name);
+                    let (ok, detail) = verdict::judge(c, &stats);
+                    if ok {
+                        return (ok, format!("{} held: {detail}", c.name));
+                    }
+                    let (n, good) = (stats.probes, stats.successes);
+                    let figures = format!("{good}/{n} probes ok inside the window");
+                    (ok, format!("{} did not hold: {detail} ({figures})", c.name))
                 })
                 .collect();
             let held = judged.iter().all(|(ok, _)| *ok);
