@@ -198,3 +198,76 @@ fn should_open_one_upstream_connection_per_client_connection_in_http_mode() {
         "three requests on one kept-alive client connection reach the upstream on one"
     );
 }
+
+/// An HTTP fault that hits only the requests matching `description` in contracts/web-orders.json.
+fn interaction_fault(description: &str) -> Toxic {
+    use shakedown::chaos::{ExpectedRequest, HttpAction, HttpFault, Stream, ToxicKind};
+    use shakedown::contract::{InteractionKind, Pact};
+    let pact = Pact::from_file(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/contracts/web-orders.json"
+    ))
+    .unwrap();
+    let request = pact
+        .interactions
+        .into_iter()
+        .find(|i| i.description == description)
+        .and_then(|i| match i.kind {
+            InteractionKind::Http { request, .. } => Some(request),
+            _ => None,
+        })
+        .unwrap();
+    let fault = HttpFault {
+        method: None,
+        path: None,
+        interaction: Some(std::sync::Arc::new(ExpectedRequest {
+            description: description.into(),
+            request,
+        })),
+        action: HttpAction::Respond {
+            status: 503,
+            body: "swept".into(),
+        },
+    };
+    Toxic::new("sweep", Stream::Downstream, ToxicKind::Http(fault))
+}
+
+#[test]
+fn should_hit_only_the_requests_that_match_a_contract_interaction() {
+    let (_service, proxy, _) = setup();
+    let base = format!("http://{}", proxy.listen_addr());
+    let _guard = proxy
+        .with_toxic(interaction_fault("an order is placed"))
+        .unwrap();
+    let client = fresh();
+    let place = |body: serde_json::Value| {
+        client
+            .post(format!("{base}/orders"))
+            .json(&body)
+            .send()
+            .unwrap()
+    };
+    let hit = place(json!({"lines": [{"sku": "SKU-000123", "qty": 2}]}));
+    assert_eq!(hit.status(), 503);
+    assert_eq!(hit.text().unwrap(), "swept");
+    // The same method and path, a body the interaction does not match: the upstream answers.
+    let missed = place(json!({"lines": [{"sku": "not a sku", "qty": 2}]}));
+    assert!(missed.headers().get("x-shakedown-fault").is_none());
+    let other = client.get(format!("{base}/catalog/1")).send().unwrap();
+    assert_eq!(other.status(), 200, "another route passes");
+    // A body of unknown length (chunked) is never held: it streams through, unhit.
+    let chunks = unknown_length(br#"{"lines": [{"sku": "SKU-000123", "qty": 2}]}"#);
+    let streamed = client
+        .post(format!("{base}/orders"))
+        .header("content-type", "application/json")
+        .body(reqwest::blocking::Body::new(chunks))
+        .send()
+        .unwrap();
+    assert!(streamed.headers().get("x-shakedown-fault").is_none());
+    assert_eq!(streamed.status(), 201, "placed by the upstream");
+}
+
+/// A reader of unknown length, so reqwest sends the body chunked.
+fn unknown_length(bytes: &'static [u8]) -> impl std::io::Read + Send + 'static {
+    std::io::Cursor::new(bytes)
+}
