@@ -171,7 +171,7 @@ mod tests {
         );
         assert!(f.hits("a payment is approved") && !f.hits("not a payment"));
         let f = parse("abort,toxicity=0.25").unwrap();
-        assert_eq!((f.action, f.toxicity), (FaultAction::Abort, 0.25));
+        assert_eq!((&f.action, f.toxicity), (&FaultAction::Abort, 0.25));
         assert!(f.hits("anything"));
         assert_eq!(
             parse("delay=250ms").unwrap().action,
