@@ -26,7 +26,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "file",
         ],
     ),
-    ("chaos", &["http_server"]),
+    ("chaos", &["contract", "http_server"]),
     ("partition", &[]),
     ("container", &["chaos", "verifier", "partition"]),
     ("report", &["contract", "paint", "file"]),
