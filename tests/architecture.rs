@@ -26,7 +26,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "file",
         ],
     ),
-    ("chaos", &["contract", "http_server"]),
+    ("chaos", &["http_server"]),
     ("partition", &[]),
     ("container", &["chaos", "verifier", "partition"]),
     ("report", &["contract", "paint", "file"]),

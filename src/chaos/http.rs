@@ -1,8 +1,9 @@
 //! HTTP-aware proxying: while a proxy has HTTP fault toxics, its connections are served as
 //! HTTP/1.1, and each matching request may be answered with a status, aborted, or delayed
-//! (a share of them, by toxicity); the rest go to the upstream untouched. A fault that hits
-//! the requests of one contract interaction holds a request's body (up to
-//! [`MATCHED_BODY_CAP`]) to match it; other bodies stream through. A connection keeps
+//! (a share of them, by toxicity); the rest go to the upstream untouched. A fault with a
+//! [`RequestMatch`](super::RequestMatch) (e.g. a contract interaction's request) holds a
+//! request's body, up to [`MATCHED_BODY_CAP`], to ask it; other bodies stream through
+//! unheld. A connection keeps
 //! the shared server's header-read and idle timeouts ([`ServerOptions`]); reaching the
 //! upstream is bounded by [`UPSTREAM_CONNECT_TIMEOUT`].
 
@@ -21,7 +22,6 @@ use tokio::net::TcpStream;
 
 use super::proxy::Proxy;
 use super::toxic::{HttpAction, HttpFault, ToxicKind, MATCHED_BODY_CAP};
-use crate::contract::{HttpRequest, Query};
 use crate::http_server::{serve_connection, ServerOptions};
 
 /// How long reaching the upstream (TCP connect and HTTP handshake) may take before the
@@ -90,23 +90,30 @@ impl Connection {
     }
 
     /// The fault that hits `req`, if any, and the request to forward otherwise (its body
-    /// held when a fault had to match it).
+    /// held when a fault's matcher had to see it).
     async fn fault_for(
         &self,
         req: Request<Incoming>,
     ) -> Result<(Request<Body>, Option<HttpFault>), Refusal> {
         let candidates = self.candidates(req.method().as_str(), req.uri().path());
-        if candidates.iter().all(|(_, f)| f.interaction.is_none()) {
+        if candidates.iter().all(|(_, f)| f.matcher.is_none()) {
             let fault = candidates.into_iter().next();
             return Ok((req.map(BodyExt::boxed), self.roll(fault)));
         }
-        let (req, seen) = hold(req).await?;
-        let hit = candidates.into_iter().find(|(_, f)| match (&f.interaction, &seen) {
-            (None, _) => true,
-            (Some(_), Some(seen)) => f.matches_request(seen),
-            (Some(_), None) => false,
-        });
-        Ok((req, self.roll(hit)))
+        let (head, body) = req.into_parts();
+        let held = hold(&head, body).await?;
+        let hit = candidates
+            .into_iter()
+            .find(|(_, f)| match (&f.matcher, &held) {
+                (None, _) => true,
+                (Some(m), Held::Whole(bytes)) => m.matches(&head, bytes),
+                (Some(_), Held::Streaming(_)) => false,
+            });
+        let body = match held {
+            Held::Whole(bytes) => Full::new(bytes).map_err(|never| match never {}).boxed(),
+            Held::Streaming(body) => body.boxed(),
+        };
+        Ok((Request::from_parts(head, body), self.roll(hit)))
     }
 
     /// The fault, if the roll against its toxicity hits.
@@ -168,50 +175,27 @@ impl Connection {
     }
 }
 
-/// Holds a request's body when its `Content-Length` is at most [`MATCHED_BODY_CAP`] (none
-/// and no `Transfer-Encoding`: no body), and returns the request rebuilt with it and as the
-/// contract model sees it (`None`: a body too big or of unknown length, which streams
-/// through unseen).
-async fn hold(req: Request<Incoming>) -> Result<(Request<Body>, Option<HttpRequest>), Refusal> {
-    let headers = req.headers();
-    let length = match headers.get(hyper::header::CONTENT_LENGTH) {
+/// A request body as a fault's matcher may see it.
+enum Held {
+    /// Read whole: its length was known and at most [`MATCHED_BODY_CAP`].
+    Whole(Bytes),
+    /// Left to stream: too big, or of unknown length (chunked).
+    Streaming(Incoming),
+}
+
+/// Reads a request's body whole when its `Content-Length` is at most [`MATCHED_BODY_CAP`]
+/// (none and no `Transfer-Encoding`: no body); leaves any other to stream.
+async fn hold(head: &hyper::http::request::Parts, body: Incoming) -> Result<Held, Refusal> {
+    let length = match head.headers.get(hyper::header::CONTENT_LENGTH) {
         Some(v) => v.to_str().ok().and_then(|v| v.parse::<u64>().ok()),
-        None if headers.contains_key(hyper::header::TRANSFER_ENCODING) => None,
+        None if head.headers.contains_key(hyper::header::TRANSFER_ENCODING) => None,
         None => Some(0),
     };
     if length.is_none_or(|n| n > MATCHED_BODY_CAP) {
-        return Ok((req.map(BodyExt::boxed), None));
+        return Ok(Held::Streaming(body));
     }
-    let (parts, body) = req.into_parts();
     let bytes = body.collect().await.map_err(Refusal::Client)?.to_bytes();
-    let seen = contract_request(&parts, &bytes);
-    let body = Full::new(bytes).map_err(|never| match never {}).boxed();
-    Ok((Request::from_parts(parts, body), Some(seen)))
-}
-
-/// A request as the contract model sees it: the path percent-decoded, query and headers
-/// gathered by name (values that are not UTF-8 read lossily).
-fn contract_request(parts: &hyper::http::request::Parts, body: &[u8]) -> HttpRequest {
-    let mut headers = crate::contract::Headers::new();
-    for (name, value) in &parts.headers {
-        headers
-            .entry(name.as_str().to_string())
-            .or_default()
-            .push(String::from_utf8_lossy(value.as_bytes()).into_owned());
-    }
-    let mut query = Query::new();
-    for (k, v) in form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()) {
-        query.entry(k.into_owned()).or_default().push(v.into_owned());
-    }
-    let content_type = crate::contract::content_type(&headers);
-    HttpRequest {
-        method: parts.method.as_str().to_string(),
-        path: crate::contract::percent_decode(parts.uri.path()),
-        query,
-        headers,
-        body: crate::contract::Body::from_bytes(body.to_vec(), content_type),
-        ..Default::default()
-    }
+    Ok(Held::Whole(bytes))
 }
 
 fn canned(status: u16, body: String) -> Response<Body> {

@@ -24,6 +24,6 @@ pub use proxy::{Metrics, Proxy, ProxyError};
 pub use registry::{ApiError, Registry};
 pub use runtime::runtime;
 pub use toxic::{
-    ExpectedRequest, HttpAction, HttpFault, Stream, Toxic, ToxicError, ToxicKind, MATCHED_BODY_CAP,
+    HttpAction, HttpFault, RequestMatch, Stream, Toxic, ToxicError, ToxicKind, MATCHED_BODY_CAP,
     MAX_TOXIC_MILLIS,
 };

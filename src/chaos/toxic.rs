@@ -108,25 +108,24 @@ pub struct HttpFault {
     pub method: Option<String>,
     /// Only paths matching this regex (any when `None`).
     pub path: Option<regex::Regex>,
-    /// Only requests that match this contract interaction's request (Pact request
-    /// matching, body included: see [`MATCHED_BODY_CAP`]).
-    pub interaction: Option<Arc<ExpectedRequest>>,
+    /// Only requests this decides to hit, from their head and body (held up to
+    /// [`MATCHED_BODY_CAP`]), e.g. those matching a contract interaction.
+    pub matcher: Option<Arc<dyn RequestMatch>>,
     /// What happens.
     pub action: HttpAction,
 }
 
-/// A contract interaction's request that an HTTP fault hits.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExpectedRequest {
-    /// The interaction's description.
-    pub description: String,
-    /// Its request, matching rules included.
-    pub request: crate::contract::HttpRequest,
+/// Decides whether an HTTP fault hits a request, seeing its head and its whole body: the
+/// proxy holds a body of known length up to [`MATCHED_BODY_CAP`] to ask; a request with a
+/// bigger body, or one of unknown length, is never hit by a fault with a matcher.
+pub trait RequestMatch: Send + Sync + std::fmt::Debug {
+    /// What it hits, in words (shown by the API and in reports).
+    fn describe(&self) -> &str;
+    /// True when the fault hits this request.
+    fn matches(&self, head: &hyper::http::request::Parts, body: &[u8]) -> bool;
 }
 
-/// The largest request body the proxy holds to match it against a contract interaction;
-/// a request with a bigger body, or without a `Content-Length`, is never hit by a fault
-/// that matches by interaction.
+/// The largest request body the proxy holds to ask a fault's [`RequestMatch`].
 pub const MATCHED_BODY_CAP: u64 = 64 * 1024;
 
 impl PartialEq for HttpFault {
@@ -134,7 +133,8 @@ impl PartialEq for HttpFault {
         self.method == other.method
             && self.path.as_ref().map(regex::Regex::as_str)
                 == other.path.as_ref().map(regex::Regex::as_str)
-            && self.interaction == other.interaction
+            && self.matcher.as_ref().map(|m| m.describe())
+                == other.matcher.as_ref().map(|m| m.describe())
             && self.action == other.action
     }
 }
@@ -146,15 +146,6 @@ impl HttpFault {
             .as_ref()
             .is_none_or(|m| m.eq_ignore_ascii_case(method))
             && self.path.as_ref().is_none_or(|r| r.is_match(path))
-    }
-
-    /// True when the fault applies to this request as the contract model sees it (its
-    /// method and path, then its interaction's request when it has one).
-    pub fn matches_request(&self, actual: &crate::contract::HttpRequest) -> bool {
-        self.matches(&actual.method, &actual.path)
-            && self.interaction.as_ref().is_none_or(|expected| {
-                crate::contract::match_request(&expected.request, actual).is_empty()
-            })
     }
 }
 
@@ -391,7 +382,7 @@ fn http_fault(attrs: &Map<String, Value>) -> Result<HttpFault, ToxicError> {
     Ok(HttpFault {
         method: text("method")?,
         path,
-        interaction: None,
+        matcher: None,
         action,
     })
 }
@@ -404,8 +395,8 @@ fn http_attributes(f: &HttpFault) -> Value {
     if let Some(p) = &f.path {
         v["path"] = json!(p.as_str());
     }
-    if let Some(i) = &f.interaction {
-        v["interaction"] = json!(i.description);
+    if let Some(m) = &f.matcher {
+        v["matching"] = json!(m.describe());
     }
     match &f.action {
         HttpAction::Respond { status, body } => {

@@ -7,8 +7,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::chaos::{self, ExpectedRequest, Stream, Toxic, ToxicKind};
-use crate::contract::{InteractionKind, Pact};
+use crate::chaos::{self, RequestMatch, Stream, Toxic, ToxicKind};
+use crate::contract::{match_request, Body, Headers, HttpRequest, InteractionKind, Pact, Query};
 use crate::report::{Event, EventKind, FaultWindow};
 
 use super::fault::{Aim, Planned};
@@ -18,6 +18,51 @@ use super::{sources, verdict};
 
 /// The window kind of a sweep's slots in reports.
 pub const KIND: &str = "contract-sweep";
+
+/// One interaction of a swept contract: the requests its slot hits are those that match its
+/// request (Pact request matching, body included).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweptInteraction {
+    /// The interaction's description.
+    pub description: String,
+    /// Its request, matching rules included.
+    pub request: HttpRequest,
+}
+
+impl RequestMatch for SweptInteraction {
+    fn describe(&self) -> &str {
+        &self.description
+    }
+
+    fn matches(&self, head: &hyper::http::request::Parts, body: &[u8]) -> bool {
+        match_request(&self.request, &as_contract(head, body)).is_empty()
+    }
+}
+
+/// A request as the contract model sees it: the path percent-decoded, query and headers
+/// gathered by name (values that are not UTF-8 read lossily).
+fn as_contract(head: &hyper::http::request::Parts, body: &[u8]) -> HttpRequest {
+    let mut headers = Headers::new();
+    for (name, value) in &head.headers {
+        headers
+            .entry(name.as_str().to_string())
+            .or_default()
+            .push(String::from_utf8_lossy(value.as_bytes()).into_owned());
+    }
+    let mut query = Query::new();
+    for (k, v) in form_urlencoded::parse(head.uri.query().unwrap_or("").as_bytes()) {
+        query.entry(k.into_owned()).or_default().push(v.into_owned());
+    }
+    let content_type = crate::contract::content_type(&headers);
+    HttpRequest {
+        method: head.method.as_str().to_string(),
+        path: crate::contract::percent_decode(head.uri.path()),
+        query,
+        headers,
+        body: Body::from_bytes(body.to_vec(), content_type),
+        ..Default::default()
+    }
+}
 
 /// Reads each sweep's contract (its own `contract`, else `<root>/contracts/<from>-<to>.json`)
 /// into its `interactions`. A missing or unreadable file, a contract between other services
@@ -53,7 +98,7 @@ fn interactions(
     file: &Path,
     consumer: &str,
     provider: &str,
-) -> Result<Vec<ExpectedRequest>, String> {
+) -> Result<Vec<SweptInteraction>, String> {
     if !file.is_file() {
         return Err(format!("not found (looked for {})", file.display()));
     }
@@ -64,11 +109,11 @@ fn interactions(
             pact.consumer, pact.provider
         ));
     }
-    let found: Vec<ExpectedRequest> = pact
+    let found: Vec<SweptInteraction> = pact
         .interactions
         .into_iter()
         .filter_map(|i| match i.kind {
-            InteractionKind::Http { request, .. } => Some(ExpectedRequest {
+            InteractionKind::Http { request, .. } => Some(SweptInteraction {
                 description: i.description,
                 request,
             }),
@@ -95,7 +140,7 @@ pub fn slots(fault: &Fault, sweep: &ContractSweepFault, id: &str) -> Vec<Planned
                 ToxicKind::Http(chaos::HttpFault {
                     method: None,
                     path: None,
-                    interaction: Some(Arc::new(interaction.clone())),
+                    matcher: Some(Arc::new(interaction.clone())),
                     action: sweep.action.clone(),
                 }),
             );
@@ -120,7 +165,7 @@ pub fn interaction(p: &Planned) -> Option<&str> {
         return None;
     };
     toxics.iter().find_map(|t| match &t.kind {
-        ToxicKind::Http(f) => f.interaction.as_ref().map(|i| i.description.as_str()),
+        ToxicKind::Http(f) => f.matcher.as_ref().map(|m| m.describe()),
         _ => None,
     })
 }
@@ -221,6 +266,30 @@ mod tests {
             ]
         );
         assert_eq!(interaction(&plan[1]), Some("a payment of nothing is declined"));
+    }
+
+    #[test]
+    fn an_interaction_matches_the_requests_its_contract_request_matches() {
+        let s = parse("link = \"orders-payments\"\nstatus = 503\nstart = \"1s\"\n").unwrap();
+        let Effect::ContractSweep(sweep) = &s.faults[0].effect else {
+            panic!("a sweep")
+        };
+        let [approved, declined] = &sweep.interactions[..] else {
+            panic!("two interactions: {:?}", sweep.interactions)
+        };
+        let post = |body: &str| {
+            let request = hyper::Request::post("/payments")
+                .header("content-type", "application/json")
+                .body(())
+                .unwrap();
+            (request.into_parts().0, body.as_bytes().to_vec())
+        };
+        let (head, paid) = post(r#"{"orderId": 3, "amount": 61.75}"#);
+        assert!(approved.matches(&head, &paid) && !declined.matches(&head, &paid));
+        let (head, nothing) = post(r#"{"orderId": 3, "amount": 0.0}"#);
+        assert!(declined.matches(&head, &nothing) && !approved.matches(&head, &nothing));
+        let get = hyper::Request::get("/payments").body(()).unwrap().into_parts().0;
+        assert!(!approved.matches(&get, b"") && !declined.matches(&get, b""));
     }
 
     #[test]

@@ -178,7 +178,7 @@ fn http_toxic(h: &HttpFault) -> ToxicKind {
     ToxicKind::Http(chaos::HttpFault {
         method: h.method.clone(),
         path: h.path.as_ref().map(|p| p.regex().clone()),
-        interaction: None,
+        matcher: None,
         action: h.action.clone(),
     })
 }

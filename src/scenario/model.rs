@@ -606,7 +606,7 @@ pub struct ContractSweepFault {
     /// What happens to a request hit.
     pub action: HttpAction,
     /// The contract's HTTP interactions, in contract order: read when the scenario is loaded.
-    pub interactions: Vec<crate::chaos::ExpectedRequest>,
+    pub interactions: Vec<super::contract_sweep::SweptInteraction>,
 }
 
 /// A crash fault: a service killed, and restarted when the fault heals.
