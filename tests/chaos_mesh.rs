@@ -82,7 +82,9 @@ fn should_warn_that_a_contract_sweep_is_not_exported() {
     let export = export(&root().join("scenarios/contract-sweep.toml"));
     let warnings: Vec<String> = export.warnings.iter().map(ToString::to_string).collect();
     assert!(
-        warnings.iter().any(|w| w.contains("contract-sweep.toml:15:8: contract-sweep is not exported")),
+        warnings
+            .iter()
+            .any(|w| w.contains("contract-sweep.toml:15:8: contract-sweep is not exported")),
         "{warnings:#?}"
     );
     let yaml: String = export.documents.iter().map(|d| d.yaml()).collect();
@@ -557,7 +559,11 @@ fn kind_back(k: &'static str) -> &'static str {
 fn should_import_what_it_exports() {
     for file in scenario_files() {
         let exported = export(&file);
-        if exported.warnings.iter().any(|w| w.to_string().contains("contract-sweep")) {
+        if exported
+            .warnings
+            .iter()
+            .any(|w| w.to_string().contains("contract-sweep"))
+        {
             continue; // a contract sweep is not exported: nothing comes back
         }
         let docs: Vec<(String, Value)> = exported

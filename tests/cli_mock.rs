@@ -114,9 +114,16 @@ fn should_answer_a_faulted_status_only_on_the_interactions_it_names() {
     let hit = pay(&client, &stub.url, 12.5).unwrap();
     assert_eq!(hit.status(), 503);
     assert_eq!(hit.headers()["x-shakedown-fault"], "mock");
-    assert_eq!(hit.text().unwrap(), "{\"error\": \"down\", \"retry\": true}");
+    assert_eq!(
+        hit.text().unwrap(),
+        "{\"error\": \"down\", \"retry\": true}"
+    );
     let declined = pay(&client, &stub.url, 0.0).unwrap();
-    assert_eq!(declined.status(), 402, "the declined interaction is not hit");
+    assert_eq!(
+        declined.status(),
+        402,
+        "the declined interaction is not hit"
+    );
     let (code, _) = stub.process.interrupt();
     assert_eq!(code, Some(0));
 }
@@ -161,9 +168,18 @@ fn should_hit_a_share_of_requests_by_toxicity() {
 #[test]
 fn should_exit_2_naming_what_it_expected_for_a_bad_fault() {
     for (spec, said) in [
-        ("status=5xx", "status=5xx: expected an HTTP status from 100 to 599"),
-        ("slow", "slow: expected one of status=CODE, abort or delay=DURATION"),
-        ("delay=2s,toxicity=3", "toxicity=3: expected a share between 0 and 1"),
+        (
+            "status=5xx",
+            "status=5xx: expected an HTTP status from 100 to 599",
+        ),
+        (
+            "slow",
+            "slow: expected one of status=CODE, abort or delay=DURATION",
+        ),
+        (
+            "delay=2s,toxicity=3",
+            "toxicity=3: expected a share between 0 and 1",
+        ),
     ] {
         let out = common::cli::run(&["mock", "contracts/orders-payments.json", "--fault", spec]);
         assert_eq!(out.status.code(), Some(2), "{spec}");

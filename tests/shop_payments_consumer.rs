@@ -42,7 +42,7 @@ fn should_pay_for_an_order() {
         });
     });
     let server = c.start_mock_server();
-    assert_eq!(pay(&server.url(), 1, 123.25).unwrap(), "pay-1");
+    assert_eq!(pay(server.url(), 1, 123.25).unwrap(), "pay-1");
 }
 
 #[test]
@@ -62,7 +62,7 @@ fn should_report_a_declined_payment_with_its_reason() {
         });
     });
     let server = c.start_mock_server();
-    match pay(&server.url(), 7, 0.0) {
+    match pay(server.url(), 7, 0.0) {
         Err(PaymentError::Declined(reason)) => {
             assert_eq!(reason, "the amount must be more than 0")
         }

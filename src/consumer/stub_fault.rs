@@ -87,14 +87,14 @@ impl FromStr for StubFault {
             let was = match (key.trim(), value.trim()) {
                 ("abort", "") => action.replace(FaultAction::Abort),
                 ("status", v) => action.replace(FaultAction::Respond {
-                    status: status(v).ok_or_else(|| {
-                        bad(item, "expected an HTTP status from 100 to 599")
-                    })?,
+                    status: status(v)
+                        .ok_or_else(|| bad(item, "expected an HTTP status from 100 to 599"))?,
                     body: String::new(),
                 }),
-                ("delay", v) => action.replace(FaultAction::Delay(duration(v).ok_or_else(
-                    || bad(item, "expected a duration such as 250ms, 2s or 1m"),
-                )?)),
+                ("delay", v) => action
+                    .replace(FaultAction::Delay(duration(v).ok_or_else(|| {
+                        bad(item, "expected a duration such as 250ms, 2s or 1m")
+                    })?)),
                 ("interaction", v) => {
                     let r = regex::Regex::new(v).map_err(|e| bad(item, &e.to_string()))?;
                     interaction = Some(r);
@@ -184,10 +184,19 @@ mod tests {
         for (spec, said) in [
             ("", ": expected one of status=CODE"),
             ("toxicity=0.5", "toxicity=0.5: expected one of status=CODE"),
-            ("status=5xx", "status=5xx: expected an HTTP status from 100 to 599"),
+            (
+                "status=5xx",
+                "status=5xx: expected an HTTP status from 100 to 599",
+            ),
             ("delay=2", "delay=2: expected a duration such as 250ms"),
-            ("delay=2s,abort", "delay=2s,abort: give only one of status, abort or delay"),
-            ("abort,toxicity=2", "toxicity=2: expected a share between 0 and 1"),
+            (
+                "delay=2s,abort",
+                "delay=2s,abort: give only one of status, abort or delay",
+            ),
+            (
+                "abort,toxicity=2",
+                "toxicity=2: expected a share between 0 and 1",
+            ),
             ("abort,body=x", "abort,body=x: body= goes with status="),
             ("abort,interaction=(", "interaction=(: regex parse error"),
             ("slow", "slow: expected one of status=CODE"),

@@ -51,7 +51,10 @@ fn as_contract(head: &hyper::http::request::Parts, body: &[u8]) -> HttpRequest {
     }
     let mut query = Query::new();
     for (k, v) in form_urlencoded::parse(head.uri.query().unwrap_or("").as_bytes()) {
-        query.entry(k.into_owned()).or_default().push(v.into_owned());
+        query
+            .entry(k.into_owned())
+            .or_default()
+            .push(v.into_owned());
     }
     let content_type = crate::contract::content_type(&headers);
     HttpRequest {
@@ -77,8 +80,16 @@ pub fn read_contracts(scenario: &mut Scenario, root: &Path) -> Vec<(KeyPath, Str
         let Some(link) = links.get(&sweep.link) else {
             continue; // an unknown link is the validator's problem
         };
-        let field = if sweep.contract.is_some() { "contract" } else { "link" };
-        let at = vec![Seg::Key("faults".into()), Seg::Index(i), Seg::Key(field.into())];
+        let field = if sweep.contract.is_some() {
+            "contract"
+        } else {
+            "link"
+        };
+        let at = vec![
+            Seg::Key("faults".into()),
+            Seg::Index(i),
+            Seg::Key(field.into()),
+        ];
         let written = sweep
             .contract
             .clone()
@@ -262,10 +273,17 @@ mod tests {
             slots,
             [
                 ("contract-sweep-1: a payment is approved", 1, Some(3)),
-                ("contract-sweep-1: a payment of nothing is declined", 3, Some(5)),
+                (
+                    "contract-sweep-1: a payment of nothing is declined",
+                    3,
+                    Some(5)
+                ),
             ]
         );
-        assert_eq!(interaction(&plan[1]), Some("a payment of nothing is declined"));
+        assert_eq!(
+            interaction(&plan[1]),
+            Some("a payment of nothing is declined")
+        );
     }
 
     #[test]
@@ -288,7 +306,11 @@ mod tests {
         assert!(approved.matches(&head, &paid) && !declined.matches(&head, &paid));
         let (head, nothing) = post(r#"{"orderId": 3, "amount": 0.0}"#);
         assert!(declined.matches(&head, &nothing) && !approved.matches(&head, &nothing));
-        let get = hyper::Request::get("/payments").body(()).unwrap().into_parts().0;
+        let get = hyper::Request::get("/payments")
+            .body(())
+            .unwrap()
+            .into_parts()
+            .0;
         assert!(!approved.matches(&get, b"") && !declined.matches(&get, b""));
     }
 
@@ -303,7 +325,10 @@ mod tests {
         );
         let problems = parse("link = \"orders-payments\"\ncontract = \"gone.json\"\ndelay = \"1s\"\nstart = \"1s\"\n")
             .unwrap_err();
-        assert!(problems[0].contains("contract gone.json: not found"), "{problems:?}");
+        assert!(
+            problems[0].contains("contract gone.json: not found"),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -39,10 +39,10 @@ pub use load::{
     load, load_with, locate_paths, parse, parse_with, Problem, Programs, ScenarioError,
 };
 pub use model::{
-    BandwidthFault, Canary, Check, ContractSweepFault, CrashFault, Direction, Effect, Expect, Fault, FaultKind,
-    Healthcheck, HttpFault, HttpRequest, Hypothesis, JitterFault, Kubernetes, LatencyFault, Link,
-    LinkFault, PartitionFault, PauseFault, Reading, Ready, Scenario, Service, SystemFile,
-    SystemRef, Target, DEFAULT_DURATION,
+    BandwidthFault, Canary, Check, ContractSweepFault, CrashFault, Direction, Effect, Expect,
+    Fault, FaultKind, Healthcheck, HttpFault, HttpRequest, Hypothesis, JitterFault, Kubernetes,
+    LatencyFault, Link, LinkFault, PartitionFault, PauseFault, Reading, Ready, Scenario, Service,
+    SystemFile, SystemRef, Target, DEFAULT_DURATION,
 };
 pub use owner::{Liveness, Owner};
 pub use pattern::Pattern;
