@@ -216,6 +216,7 @@ fn should_print_the_run_journal_as_json() {
         ".run_id" => "[run id]",
         ".**.run_id" => "[run id]",
         ".**.address" => "[address]",
+        ".**.logs" => "[logs]",
         ".**.detail" => "[detail]",
         ".**.at_ms" => "[ms]",
         ".**.waited_ms" => "[ms]",

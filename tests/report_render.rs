@@ -135,6 +135,7 @@ fn journal() -> Journal {
                 run_id: "run-7f3a".into(),
                 backend: "process".into(),
                 seed: 42,
+                logs: Some("/var/lib/shakedown/runs/run-7f3a".into()),
             },
         ),
         at(
@@ -542,6 +543,8 @@ fn should_render_a_self_contained_page_with_a_chart_per_canary() {
         "<details><summary>Event journal",
         "fault crash-1: crash on payments, scheduled at 35.0 s, +12.5 ms late",
         "hypothesis payments recovers within 5 s: held after 1.5 s (payments answered 200 after 1.5 s)",
+        "<h2>Service logs</h2>",
+        r#"<a href="file:///var/lib/shakedown/runs/run-7f3a/payments.log">payments.log</a>"#,
     ] {
         assert!(page.contains(expected), "the page lacks {expected}");
     }

@@ -162,8 +162,16 @@ pub enum Command {
     /// lines otherwise. Every fault is healed and every service removed at the end, on
     /// failure, and on Ctrl-C (a second Ctrl-C does not skip the cleanup). With --report DIR,
     /// writes journal.json, junit.xml and report.html there.
-    /// Exit code 0 when every check held, 1 when one failed, 2 when the scenario is invalid,
-    /// the system could not be started, or the run was interrupted.
+    ///
+    /// Guardrails stop the experiment at once, heal every fault, write the reports and mark
+    /// the run `aborted`: a tripped `[[abort]]` condition, the scenario's `max_duration`, or
+    /// the kill switch — SIGUSR1 to this process (`kill -USR1 PID`), or the kill-switch file
+    /// appearing (--kill-switch; by default `<state dir>/runs/<run id>/ABORT`, printed when
+    /// the run starts: `touch` it to abort).
+    ///
+    /// Exit code 0 when every check held; 1 when one failed or the run was aborted; 2 when the
+    /// scenario is invalid, the system could not be started, or the run was interrupted
+    /// (Ctrl-C, SIGTERM).
     Run(RunArgs),
 
     /// Check scenario files: TOML syntax, field names and types, references between services,
@@ -836,6 +844,12 @@ pub struct RunArgs {
     /// ~/.local/state/shakedown; created 0700, never through a symlink).
     #[arg(long, value_name = "DIR", env = "SHAKEDOWN_STATE_DIR")]
     pub state_dir: Option<PathBuf>,
+
+    /// Abort the run (heal every fault, write the reports, exit 1) when this file appears.
+    /// Default: `<state dir>/runs/<run id>/ABORT`, printed when the run starts. SIGUSR1 to
+    /// the shakedown process aborts the same way.
+    #[arg(long, value_name = "PATH")]
+    pub kill_switch: Option<PathBuf>,
 
     #[command(flatten)]
     #[allow(missing_docs)]

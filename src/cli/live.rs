@@ -27,6 +27,8 @@ struct View {
     active: Vec<String>,
     /// When the canaries started (the timeline's zero), ms since the run began.
     origin: Option<f64>,
+    /// The guardrail that tripped, once one did.
+    aborted: Option<String>,
 }
 
 /// A listener that draws the live view (`live`) or prints event lines.
@@ -82,6 +84,7 @@ impl View {
             canaries,
             origin: None,
             active: Vec::new(),
+            aborted: None,
         }
     }
 
@@ -113,6 +116,11 @@ impl View {
                 self.show_faults();
             }
             EventKind::ServiceReady { .. } => self.timeline.set_message("running"),
+            EventKind::Aborted { condition, .. } => {
+                self.aborted = Some(condition.clone());
+                self.timeline
+                    .set_message(format!("aborted: {condition} — healing every fault"));
+            }
             EventKind::RunFinished { .. } => {
                 self.timeline.finish_and_clear();
                 self.faults.finish_and_clear();
@@ -129,12 +137,16 @@ impl View {
 
     /// The fault line and the timeline's count, both from the one list of active faults.
     fn show_faults(&mut self) {
+        let running = match &self.aborted {
+            Some(condition) => format!("aborted: {condition}"),
+            None => "running".to_string(),
+        };
         let (list, count) = match self.active.len() {
-            0 => ("faults: none active".to_string(), "running".to_string()),
+            0 => ("faults: none active".to_string(), running),
             n => (
                 format!("faults: {}", self.active.join(", ")),
                 format!(
-                    "running · {n} fault{} active",
+                    "{running} · {n} fault{} active",
                     if n == 1 { "" } else { "s" }
                 ),
             ),
@@ -237,5 +249,28 @@ mod tests {
         ));
         assert_eq!(v.faults.message(), "faults: none active");
         assert_eq!(v.timeline.message(), "running");
+    }
+
+    #[test]
+    fn an_abort_stays_on_the_timeline_while_faults_heal() {
+        let mut v = hidden_view();
+        v.update(&at(1.0, applied("latency-1")));
+        let tripped = EventKind::Aborted {
+            condition: "checkout collapsed".into(),
+            detail: "success rate 10% (1 of 10) < 50% over the last 5s".into(),
+        };
+        assert_eq!(
+            line(&at(2000.0, tripped.clone())).unwrap(),
+            "[   2.00s] aborted: checkout collapsed tripped — success rate 10% (1 of 10) < 50% \
+             over the last 5s"
+        );
+        v.update(&at(2000.0, tripped));
+        assert_eq!(
+            v.timeline.message(),
+            "aborted: checkout collapsed — healing every fault"
+        );
+        v.update(&at(2001.0, healed("latency-1")));
+        assert_eq!(v.timeline.message(), "aborted: checkout collapsed");
+        assert_eq!(v.faults.message(), "faults: none active");
     }
 }

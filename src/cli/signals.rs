@@ -1,5 +1,5 @@
 //! Shutdown signals for the long-running commands (`mock`, `run`, `proxy`): Ctrl-C or
-//! SIGTERM.
+//! SIGTERM; and `run`'s kill switch, SIGUSR1.
 
 use anyhow::Context as _;
 
@@ -13,5 +13,15 @@ pub(crate) fn shutdown_signals() -> anyhow::Result<impl std::future::Future<Outp
             _ = int.recv() => {}
             _ = term.recv() => {}
         }
+    })
+}
+
+/// A future that completes on SIGUSR1 (the kill switch of `shakedown run`); the handler is
+/// installed when it is made, so the signal no longer ends the process.
+pub(crate) fn kill_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut usr1 = signal(SignalKind::user_defined1()).context("cannot listen for SIGUSR1")?;
+    Ok(async move {
+        usr1.recv().await;
     })
 }

@@ -40,6 +40,9 @@ pub enum RunOutcome {
     Error,
     /// Ctrl-C or a signal stopped the run; everything was healed and removed.
     Interrupted,
+    /// A guardrail tripped (an `[[abort]]` condition, `max_duration` or the kill switch): the
+    /// experiment stopped at once, everything was healed and removed.
+    Aborted,
 }
 
 /// One thing that happened during a run.
@@ -62,6 +65,9 @@ pub enum EventKind {
         run_id: String,
         backend: String,
         seed: u64,
+        /// The folder of the services' logs (`SERVICE.log` each), when the run has one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        logs: Option<String>,
     },
     /// A service (process or container) was started.
     ServiceStarted { service: String, address: String },
@@ -85,7 +91,7 @@ pub enum EventKind {
         scheduled_ms: u64,
         late_ms: f64,
         /// Why it healed off its schedule, at teardown: `interrupted (Ctrl-C or a signal)`,
-        /// `run aborted after an error`, `end of run (no scheduled heal)`. Absent: on schedule.
+        /// `aborted: <condition>`, `run aborted after an error`, `end of run (no scheduled heal)`. Absent: on schedule.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cause: Option<String>,
     },
@@ -126,6 +132,9 @@ pub enum EventKind {
     },
     /// Ctrl-C or a termination signal arrived.
     Interrupted { reason: String },
+    /// A guardrail tripped and the experiment stops at once: which one (`checkout collapsed`,
+    /// `max_duration 30s`, `kill switch (SIGUSR1)`) and the value seen.
+    Aborted { condition: String, detail: String },
     /// The run ended (everything healed and removed).
     RunFinished {
         outcome: RunOutcome,
@@ -202,6 +211,27 @@ impl Journal {
             } => Some((check.as_str(), *kind, *ok, detail.as_str())),
             _ => None,
         })
+    }
+
+    /// The folder of the services' logs (`SERVICE.log` each), if the run said where.
+    pub fn logs(&self) -> Option<&str> {
+        self.events.iter().find_map(|e| match &e.what {
+            EventKind::RunStarted { logs, .. } => logs.as_deref(),
+            _ => None,
+        })
+    }
+
+    /// The services started during the run, each once, in start order.
+    pub fn services(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for e in &self.events {
+            if let EventKind::ServiceStarted { service, .. } = &e.what {
+                if !names.contains(&service.as_str()) {
+                    names.push(service);
+                }
+            }
+        }
+        names
     }
 
     /// The probes of one canary as (time ms, ok, latency ms).

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use super::chart::{canary_chart, FAULT_COLOURS, RATE_WINDOW};
 use super::event::{CanaryStats, CheckKind, Journal, RunOutcome};
 use super::text::{
-    canary_names, escape, kind_label, late, lateness, millis, outcome_word, percent, recoveries,
-    run_duration_ms, run_problem, span, LATE_MS,
+    canary_names, escape, heal_cause, kind_label, late, lateness, millis, outcome_word, percent,
+    recoveries, run_duration_ms, run_problem, span, LATE_MS,
 };
 use super::wording::Tone;
 
@@ -23,7 +23,7 @@ body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.5 system-ui,-appl
 main{max-width:1120px;margin:0 auto;padding:28px 20px 48px}
 header h1{display:inline;font-size:26px;margin:0 12px 0 0;word-break:break-word;vertical-align:middle}
 .badge{display:inline-block;padding:3px 12px;border-radius:999px;font-size:13px;font-weight:700;letter-spacing:.05em;text-transform:uppercase;vertical-align:middle}
-.passed{background:var(--okbg);color:var(--ok)}.failed,.error{background:var(--badbg);color:var(--bad)}.interrupted{background:var(--warnbg);color:var(--warn)}
+.passed{background:var(--okbg);color:var(--ok)}.failed,.error{background:var(--badbg);color:var(--bad)}.interrupted{background:var(--warnbg);color:var(--warn)}.aborted{background:var(--badbg);color:var(--bad)}
 .meta{display:flex;flex-wrap:wrap;gap:8px 28px;margin:14px 0 0;padding:0}
 .meta div{display:flex;flex-direction:column}.meta dt{font-size:11px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted)}.meta dd{margin:0;font-weight:600;font-variant-numeric:tabular-nums;word-break:break-all}
 .problem{margin:16px 0 0;padding:10px 14px;border-radius:8px;font-weight:600}
@@ -117,6 +117,7 @@ pub fn html(journal: &Journal) -> String {
     verdicts(&mut out, journal);
     faults(&mut out, journal);
     canaries(&mut out, journal);
+    logs(&mut out, journal);
     events(&mut out, journal);
     let _ = write!(
         out,
@@ -150,10 +151,10 @@ fn header(out: &mut String, journal: &Journal) {
     item("faults", &journal.faults.len().to_string());
     out.push_str("</dl></header>\n");
     if let Some(problem) = run_problem(journal) {
-        let class = if journal.outcome == RunOutcome::Interrupted {
-            "interrupted"
-        } else {
-            "error"
+        let class = match journal.outcome {
+            RunOutcome::Interrupted => "interrupted",
+            RunOutcome::Aborted => "aborted",
+            _ => "error",
         };
         let _ = writeln!(out, "<p class=\"problem {class}\">{}</p>", escape(&problem));
     }
@@ -179,6 +180,45 @@ fn verdicts(out: &mut String, journal: &Journal) {
         );
     }
     out.push_str("</tbody></table></section>\n");
+}
+
+/// Links to the services' log files (`file:` URLs: the page and the logs are on the same
+/// machine when the run wrote them).
+fn logs(out: &mut String, journal: &Journal) {
+    let Some(dir) = journal.logs() else {
+        return;
+    };
+    let href = |path: &str| escape(&file_url(path));
+    let _ = write!(
+        out,
+        "<section><h2>Service logs</h2><p>In <a href=\"{}/\">{}</a></p><ul>",
+        href(dir),
+        escape(dir)
+    );
+    for service in journal.services() {
+        let file = format!("{dir}/{service}.log");
+        let _ = write!(
+            out,
+            "<li><a href=\"{}\">{}.log</a></li>",
+            href(&file),
+            escape(service)
+        );
+    }
+    out.push_str("</ul></section>\n");
+}
+
+/// A `file:` URL for an absolute path: every byte but unreserved ones and `/` percent-encoded.
+fn file_url(path: &str) -> String {
+    let mut url = String::from("file://");
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                url.push(b as char)
+            }
+            _ => url.push_str(&format!("%{b:02X}")),
+        }
+    }
+    url
 }
 
 fn pill(ok: bool) -> &'static str {
@@ -218,7 +258,7 @@ fn faults(out: &mut String, journal: &Journal) {
                     out,
                     "<td class=\"n\">{}{}</td><td class=\"n\">{}</td>",
                     span(end),
-                    lateness_note(healed),
+                    heal_note(journal, &f.fault, healed),
                     span(end - f.start_ms)
                 );
             }
@@ -248,6 +288,17 @@ fn faults(out: &mut String, journal: &Journal) {
         out.push_str("</td></tr>");
     }
     out.push_str("</tbody></table></section>\n");
+}
+
+/// Under a heal: why it came off schedule (an abort, Ctrl-C), else how late it was.
+fn heal_note(journal: &Journal, fault: &str, late_ms: Option<f64>) -> String {
+    match heal_cause(journal, fault) {
+        Some(cause) => format!(
+            "<span class=\"sub warn\">at teardown: {}</span>",
+            escape(cause)
+        ),
+        None => lateness_note(late_ms),
+    }
 }
 
 fn lateness_note(late_ms: Option<f64>) -> String {

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::event::{Journal, RunOutcome};
+use super::event::{EventKind, Journal, RunOutcome};
 use super::text::{
     canaries_without_verdict, kind_name, outcome_word, run_duration_ms, run_problem,
 };
@@ -19,7 +19,8 @@ use super::text::{
 ///
 /// A run that ended in an error or was interrupted also gets an errored case `run` (class
 /// `run`) carrying the error or interruption, and naming the canaries left without a
-/// verdict: CI never reads a run that was cut short as green.
+/// verdict: CI never reads a run that was cut short as green. An aborted run gets a failed
+/// case `aborted: <condition>` (class `abort`) whose message is the value seen.
 pub fn junit_xml(journal: &Journal) -> String {
     let mut suite = TestSuite::new(journal.scenario.as_str());
     let time = Duration::from_secs_f64(run_duration_ms(journal).max(0.0) / 1000.0);
@@ -46,6 +47,9 @@ pub fn junit_xml(journal: &Journal) -> String {
         case.set_classname(kind_name(kind));
         suite.add_test_case(case);
     }
+    if let Some(case) = aborted_case(journal) {
+        suite.add_test_case(case);
+    }
     if matches!(journal.outcome, RunOutcome::Error | RunOutcome::Interrupted) {
         let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
         let word = outcome_word(journal.outcome);
@@ -69,6 +73,27 @@ pub fn junit_xml(journal: &Journal) -> String {
     report.set_time(time);
     report.add_test_suite(suite);
     report.to_string().unwrap_or_default()
+}
+
+/// The failed case of an aborted run: the condition that tripped and the value seen.
+fn aborted_case(journal: &Journal) -> Option<TestCase> {
+    if journal.outcome != RunOutcome::Aborted {
+        return None;
+    }
+    let (condition, detail) = journal.events.iter().find_map(|e| match &e.what {
+        EventKind::Aborted { condition, detail } => Some((condition.as_str(), detail.as_str())),
+        _ => None,
+    })?;
+    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+    status.set_type("aborted");
+    status.set_message(format!("{condition} tripped: {detail}"));
+    let missing = canaries_without_verdict(journal);
+    if !missing.is_empty() {
+        status.set_description(format!("no verdict for: {}", missing.join(", ")));
+    }
+    let mut case = TestCase::new(format!("aborted: {condition}"), status);
+    case.set_classname("abort");
+    Some(case)
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@ use owo_colors::OwoColorize;
 
 use super::event::{Journal, RunOutcome};
 use super::text::{
-    kind_label, late, lateness, millis, percent, recoveries, run_duration_ms, run_problem, span,
-    LATE_MS,
+    heal_cause, kind_label, late, lateness, millis, percent, recoveries, run_duration_ms,
+    run_problem, span, LATE_MS,
 };
 use crate::paint::paint;
 
@@ -27,6 +27,7 @@ pub fn summary(journal: &Journal, color: bool) -> String {
             paint("!", color, |s| s.yellow().bold().to_string()),
             "interrupted",
         ),
+        RunOutcome::Aborted => (paint("✘", color, |s| s.red().bold().to_string()), "aborted"),
     };
     let word = paint(word, color, |s| match journal.outcome {
         RunOutcome::Passed => s.green().bold().to_string(),
@@ -130,13 +131,18 @@ pub fn summary(journal: &Journal, color: bool) -> String {
                 Some(ms) => late(ms),
                 None => "–".into(),
             };
+            let healed = match heal_cause(journal, &f.fault) {
+                Some(cause) => paint(&format!("at teardown: {cause}"), color, |s| {
+                    s.yellow().to_string()
+                }),
+                None => lateness(healed),
+            };
             let mut line = format!(
-                "  {}  {} on {} · {window} · applied {}, healed {}",
+                "  {}  {} on {} · {window} · applied {}, healed {healed}",
                 pad(&f.fault, id_w),
                 f.kind,
                 f.target,
                 lateness(applied),
-                lateness(healed)
             );
             let recovered: Vec<String> = recoveries(journal, &f.fault)
                 .map(|(canary, ms)| match ms {
@@ -152,6 +158,18 @@ pub fn summary(journal: &Journal, color: bool) -> String {
             }
             let _ = writeln!(out, "{line}");
         }
+    }
+    if let Some(dir) = journal.logs() {
+        let files: Vec<String> = journal
+            .services()
+            .iter()
+            .map(|s| format!("{s}.log"))
+            .collect();
+        let files = match files.is_empty() {
+            true => String::new(),
+            false => format!(" ({})", files.join(", ")),
+        };
+        let _ = writeln!(out, "\n{}\n  {dir}{files}", heading("Service logs", color));
     }
     out
 }
@@ -198,6 +216,46 @@ mod tests {
             "✘ error: s in 3 ms\n  run r · backend process · seed 1\n  orders did not start\n"
         );
         assert!(summary(&journal, true).contains('\u{1b}'));
+    }
+
+    #[test]
+    fn a_heal_off_schedule_says_why_not_how_late() {
+        let healed = |cause: &str| Event {
+            at_ms: 900.0,
+            what: EventKind::FaultHealed {
+                fault: "latency-1".into(),
+                scheduled_ms: 900,
+                late_ms: 0.0,
+                cause: Some(cause.into()),
+            },
+        };
+        for (outcome, cause) in [
+            (RunOutcome::Interrupted, "interrupted (Ctrl-C or a signal)"),
+            (RunOutcome::Aborted, "aborted: checkout collapsed"),
+        ] {
+            let journal = Journal {
+                scenario: "s".into(),
+                run_id: "r".into(),
+                backend: "process".into(),
+                seed: 1,
+                outcome,
+                events: vec![healed(cause)],
+                faults: vec![crate::report::FaultWindow {
+                    fault: "latency-1".into(),
+                    kind: "latency".into(),
+                    target: "a-b".into(),
+                    start_ms: 100.0,
+                    end_ms: Some(900.0),
+                }],
+                canaries: vec![],
+            };
+            let plain = summary(&journal, false);
+            assert!(
+                plain.contains(&format!("healed at teardown: {cause}")),
+                "{plain}"
+            );
+            assert!(!plain.contains("healed +"), "{plain}");
+        }
     }
 
     #[test]

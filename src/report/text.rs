@@ -20,14 +20,15 @@ pub(crate) fn run_duration_ms(journal: &Journal) -> f64 {
         .unwrap_or(0.0)
 }
 
-/// Why an errored or interrupted run stopped: its `RunError` and `Interrupted` messages.
+/// Why an errored, interrupted or aborted run stopped: its `RunError`, `Interrupted` and
+/// `Aborted` messages.
 pub(crate) fn run_problem(journal: &Journal) -> Option<String> {
     let messages: Vec<String> = journal
         .events
         .iter()
         .filter_map(|e| match &e.what {
             EventKind::RunError { message } => Some(message.clone()),
-            EventKind::Interrupted { .. } => Some(e.what.to_string()),
+            EventKind::Interrupted { .. } | EventKind::Aborted { .. } => Some(e.what.to_string()),
             _ => None,
         })
         .collect();
@@ -54,6 +55,19 @@ pub(crate) fn lateness(journal: &Journal, fault: &str) -> (Option<f64>, Option<f
         }
     }
     (applied, healed)
+}
+
+/// Why `fault` healed off its schedule (`aborted: checkout collapsed`, `interrupted (Ctrl-C
+/// or a signal)`), if it did.
+pub(crate) fn heal_cause<'a>(journal: &'a Journal, fault: &str) -> Option<&'a str> {
+    journal.events.iter().rev().find_map(|e| match &e.what {
+        EventKind::FaultHealed {
+            fault: f,
+            cause: Some(cause),
+            ..
+        } if f == fault => Some(cause.as_str()),
+        _ => None,
+    })
 }
 
 /// Each canary's recovery after `fault` healed: (canary, ms after the heal or `None`: never).
@@ -104,6 +118,7 @@ pub(crate) fn outcome_word(outcome: RunOutcome) -> &'static str {
         RunOutcome::Failed => "failed",
         RunOutcome::Error => "error",
         RunOutcome::Interrupted => "interrupted",
+        RunOutcome::Aborted => "aborted",
     }
 }
 

@@ -40,6 +40,7 @@ impl EventKind {
             EventKind::Verdict { .. } => "verdict",
             EventKind::Recovery { .. } => "recovery",
             EventKind::Interrupted { .. } => "interrupted",
+            EventKind::Aborted { .. } => "aborted",
             EventKind::RunFinished { .. } => "run_finished",
         }
     }
@@ -49,7 +50,9 @@ impl EventKind {
         let bad_unless = |ok: bool| if ok { Tone::Plain } else { Tone::Bad };
         match self {
             EventKind::FaultApplied { .. } | EventKind::FaultHealed { .. } => Tone::Fault,
-            EventKind::RunError { .. } | EventKind::Interrupted { .. } => Tone::Bad,
+            EventKind::RunError { .. }
+            | EventKind::Interrupted { .. }
+            | EventKind::Aborted { .. } => Tone::Bad,
             EventKind::Probe { ok, .. }
             | EventKind::SteadyState { ok, .. }
             | EventKind::Hypothesis { ok, .. }
@@ -88,10 +91,17 @@ impl fmt::Display for EventKind {
                 run_id,
                 backend,
                 seed,
-            } => write!(
-                f,
-                "run {run_id}: {scenario} (backend {backend}, seed {seed})"
-            ),
+                logs,
+            } => {
+                write!(
+                    f,
+                    "run {run_id}: {scenario} (backend {backend}, seed {seed})"
+                )?;
+                match logs {
+                    Some(dir) => write!(f, ", service logs in {dir}"),
+                    None => Ok(()),
+                }
+            }
             EventKind::ServiceStarted { service, address } => {
                 write!(f, "started {service} at {address}")
             }
@@ -189,6 +199,9 @@ impl fmt::Display for EventKind {
                 recovered_ms: None,
             } => write!(f, "{canary} never recovered after {fault} healed"),
             EventKind::Interrupted { reason } => write!(f, "interrupted: {reason}"),
+            EventKind::Aborted { condition, detail } => {
+                write!(f, "aborted: {condition} tripped — {detail}")
+            }
             EventKind::RunFinished {
                 outcome,
                 duration_ms,
@@ -216,8 +229,9 @@ mod tests {
                     run_id: "run-1".into(),
                     backend: "process".into(),
                     seed: 7,
+                    logs: Some("/state/runs/run-1".into()),
                 },
-                "run run-1: checkout (backend process, seed 7)",
+                "run run-1: checkout (backend process, seed 7), service logs in /state/runs/run-1",
             ),
             (
                 EventKind::ServiceStarted {

@@ -11,6 +11,7 @@ use tokio::time::Instant;
 
 use crate::report::{CheckKind, EventKind, FaultWindow, Journal, Phase, RunOutcome};
 
+use super::abort::{self, Tripwire};
 use super::backend::{Backend, DockerBackend, ProcessBackend};
 use super::cancel::{cancel_pair, Cancel};
 use super::contract_sweep;
@@ -45,6 +46,17 @@ pub struct RunOptions {
     pub state_dir: Option<PathBuf>,
     /// Sees every event as it happens (the live view).
     pub listener: Option<Listener>,
+    /// The kill switch's file: the run aborts when it appears (default
+    /// `<state dir>/runs/<run id>/ABORT`, see [`kill_switch_file`]).
+    pub kill_switch: Option<PathBuf>,
+    /// The kill switch's signal: the run aborts when it fires (`kill switch (SIGUSR1)`: the
+    /// CLI fires it on SIGUSR1).
+    pub kill_signal: Option<Cancel>,
+}
+
+/// The kill switch's default file for a run: `<state dir>/runs/<run id>/ABORT`.
+pub fn kill_switch_file(state_dir: &std::path::Path, run_id: &str) -> PathBuf {
+    abort::default_kill_file(state_dir, run_id)
 }
 
 /// The seed a run uses: the option, else the scenario's, else a random one.
@@ -52,8 +64,9 @@ pub fn effective_seed(scenario: &Scenario, options: &RunOptions) -> u64 {
     options.seed.or(scenario.seed).unwrap_or_else(rand::random)
 }
 
-/// Runs a scenario to the end (or until `cancel` fires) and returns its journal. Every fault
-/// is healed and every service removed before it returns.
+/// Runs a scenario to the end (or until `cancel` fires, or a guardrail trips: an `[[abort]]`
+/// condition, `max_duration`, the kill switch) and returns its journal. Every fault is healed
+/// and every service removed before it returns.
 pub async fn run(scenario: &Scenario, options: RunOptions, cancel: Cancel) -> Journal {
     let seed = effective_seed(scenario, &options);
     let run_id = format!("{:012x}", rand::random::<u64>() & 0xffff_ffff_ffff);
@@ -62,16 +75,30 @@ pub async fn run(scenario: &Scenario, options: RunOptions, cancel: Cancel) -> Jo
         .clone()
         .unwrap_or_else(state_dir::default_state_dir);
     let log_dir = state_dir.join("runs").join(&run_id);
+    let logs = Some(log_dir.display().to_string());
     let backend = match options.backend {
         BackendKind::Process => Backend::Process(processes(scenario, log_dir)),
         BackendKind::Docker => Backend::Docker(DockerBackend::new(&run_id, log_dir)),
     };
-    let recorder = Recorder::new(options.listener.clone());
+    let (listener, feed) = abort::probe_feed(scenario, options.listener.clone());
+    let recorder = Recorder::new(listener);
+    // The run's stop: Ctrl-C (the caller's `cancel`) or the first guardrail to trip.
+    let (stopper, stop) = cancel_pair();
+    let tripwire = Tripwire::new(stopper.clone(), cancel.clone(), recorder.clone());
+    let forward = tokio::spawn(async move {
+        cancel.cancelled().await;
+        stopper.cancel();
+    });
+    let kill_file = options
+        .kill_switch
+        .clone()
+        .unwrap_or_else(|| kill_switch_file(&state_dir, &run_id));
     recorder.record(EventKind::RunStarted {
         scenario: scenario.name.clone(),
         run_id: run_id.clone(),
         backend: backend.name().into(),
         seed,
+        logs,
     });
     let mut state = RunState {
         run_id: run_id.clone(),
@@ -84,10 +111,17 @@ pub async fn run(scenario: &Scenario, options: RunOptions, cancel: Cancel) -> Jo
     if usable {
         let _ = state::save(&state_dir, &state);
     }
+    if options.kill_switch.is_none() && usable {
+        // Where the default kill switch goes must exist for it to be created.
+        let _ = std::fs::create_dir_all(kill_file.parent().unwrap_or(&state_dir));
+    }
+    let guard = abort::watch_run(scenario, &tripwire, kill_file, options.kill_signal.clone());
     let mut run = Run {
         scenario,
         recorder: recorder.clone(),
-        cancel,
+        cancel: stop,
+        tripwire,
+        feed,
         errors: 0,
         active: Vec::new(),
         windows: BTreeMap::new(),
@@ -104,14 +138,24 @@ pub async fn run(scenario: &Scenario, options: RunOptions, cancel: Cancel) -> Jo
             let outcome = run
                 .with_system(&mut system, seed, &mut state, &state_dir)
                 .await;
+            // Nothing trips once the run is over: teardown is not an experiment.
+            drop(guard);
             run.teardown(&mut system).await;
             outcome
         }
     };
+    forward.abort();
     if usable {
         state::forget(&state_dir, &run_id);
     }
     run.finish(outcome, &state, seed)
+}
+
+/// Whether `fault` healed off its schedule (at teardown, an abort, Ctrl-C).
+fn healed_at_teardown(events: &[crate::report::Event], fault: &str) -> bool {
+    events.iter().any(|e| {
+        matches!(&e.what, EventKind::FaultHealed { fault: f, cause: Some(_), .. } if f == fault)
+    })
 }
 
 /// The process backend for `scenario`: each service runs in its file's root (the current
@@ -130,7 +174,11 @@ fn processes(scenario: &Scenario, log_dir: PathBuf) -> ProcessBackend {
 struct Run<'a> {
     scenario: &'a Scenario,
     recorder: Recorder,
+    /// Fires on Ctrl-C or when a guardrail trips.
     cancel: Cancel,
+    tripwire: Tripwire,
+    /// The probes, for the canary abort conditions.
+    feed: Option<tokio::sync::mpsc::UnboundedReceiver<crate::report::Event>>,
     errors: usize,
     active: Vec<Planned>,
     windows: BTreeMap<String, FaultWindow>,
@@ -179,11 +227,21 @@ impl Run<'_> {
         }
         let (stop_canaries, stop) = cancel_pair();
         let canaries = self.start_canaries(system, &stop);
+        let conditions = abort::watch_conditions(
+            self.scenario,
+            &self.tripwire,
+            &system.shared_names(),
+            self.feed.take(),
+        );
         let plan = fault::plan(self.scenario, seed);
         let completed = self.timeline(system, &plan, state, dir).await;
         if completed {
             self.after_faults(system, &mut decisions).await;
+        } else {
+            // Stopped (Ctrl-C or a guardrail): heal before anything else.
+            self.heal_all(system).await;
         }
+        drop(conditions);
         stop_canaries.cancel();
         for c in canaries {
             let _ = c.await;
@@ -428,29 +486,37 @@ impl Run<'_> {
 
     /// Heals what is still applied (newest first), stops the services, closes the proxies.
     async fn teardown(&mut self, system: &mut System) {
-        while let Some(p) = self.active.last().cloned() {
-            let now = Instant::now();
-            let cause = self.teardown_cause();
-            self.heal(system, &p, now, Some(cause.into())).await;
-        }
+        self.heal_all(system).await;
         for service in system.shutdown().await {
             self.recorder.record(EventKind::ServiceStopped { service });
         }
     }
 
+    /// Heals what is still applied, newest first, each with why it healed off schedule.
+    async fn heal_all(&mut self, system: &mut System) {
+        while let Some(p) = self.active.last().cloned() {
+            let now = Instant::now();
+            let cause = self.teardown_cause();
+            self.heal(system, &p, now, Some(cause)).await;
+        }
+    }
+
     /// Why a fault is still applied at teardown.
-    fn teardown_cause(&self) -> &'static str {
-        if self.cancel.is_cancelled() {
-            "interrupted (Ctrl-C or a signal)"
+    fn teardown_cause(&self) -> String {
+        if let Some(trip) = self.tripwire.tripped() {
+            format!("aborted: {}", trip.condition)
+        } else if self.cancel.is_cancelled() {
+            "interrupted (Ctrl-C or a signal)".into()
         } else if self.errors > 0 {
-            "run aborted after an error"
+            "run aborted after an error".into()
         } else {
-            "end of run (no scheduled heal)"
+            "end of run (no scheduled heal)".into()
         }
     }
 
     fn finish(self, outcome: RunOutcome, state: &RunState, seed: u64) -> Journal {
-        let interrupted = self.cancel.is_cancelled();
+        let aborted = self.tripwire.tripped().is_some();
+        let interrupted = !aborted && self.cancel.is_cancelled();
         if interrupted {
             self.recorder.record(EventKind::Interrupted {
                 reason: "cancelled (Ctrl-C or a signal)".into(),
@@ -460,6 +526,10 @@ impl Run<'_> {
         let events = self.recorder.events();
         let windows: Vec<FaultWindow> = self.windows.values().cloned().collect();
         for w in &windows {
+            // Canaries stop right after a stopped run's heal: no recovery to measure.
+            if (aborted || interrupted) && healed_at_teardown(&events, &w.fault) {
+                continue;
+            }
             for c in self.scenario.canaries.iter() {
                 let recovered_ms = verdict::recovery(&events, &c.name, w);
                 self.recorder.record(EventKind::Recovery {
@@ -473,6 +543,7 @@ impl Run<'_> {
             .iter()
             .any(|e| matches!(e.what, EventKind::Verdict { ok: false, .. }));
         let outcome = match outcome {
+            _ if aborted => RunOutcome::Aborted,
             _ if interrupted => RunOutcome::Interrupted,
             RunOutcome::Passed if failed_check => RunOutcome::Failed,
             o => o,

@@ -1,6 +1,7 @@
 //! Scenarios: the model of a chaos experiment, its loading and validation, and the engine
 //! that runs it.
 
+mod abort;
 pub mod backend;
 mod canary;
 mod cancel;
@@ -33,16 +34,16 @@ mod verdict;
 pub use cancel::{cancel_pair, Cancel, Canceller};
 pub use cron::Cron;
 pub use duration::Dur;
-pub use engine::{effective_seed, run, BackendKind, RunOptions};
+pub use engine::{effective_seed, kill_switch_file, run, BackendKind, RunOptions};
 pub use fault::{plan, Aim, Planned};
 pub use load::{
     load, load_with, locate_paths, parse, parse_with, Problem, Programs, ScenarioError,
 };
 pub use model::{
-    BandwidthFault, Canary, Check, ContractSweepFault, CrashFault, Direction, Effect, Expect,
-    Fault, FaultKind, Healthcheck, HttpFault, HttpRequest, Hypothesis, JitterFault, Kubernetes,
-    LatencyFault, Link, LinkFault, PartitionFault, PauseFault, Reading, Ready, Scenario, Service,
-    SystemFile, SystemRef, Target, DEFAULT_DURATION,
+    Abort, BandwidthFault, Canary, Check, ContractSweepFault, CrashFault, Direction, Effect,
+    Expect, Fault, FaultKind, Healthcheck, HttpFault, HttpRequest, Hypothesis, JitterFault,
+    Kubernetes, LatencyFault, Link, LinkFault, PartitionFault, PauseFault, Reading, Ready,
+    Scenario, Service, SystemFile, SystemRef, Target, DEFAULT_DURATION,
 };
 pub use owner::{Liveness, Owner};
 pub use pattern::Pattern;

@@ -111,6 +111,14 @@ pub struct Scenario {
     /// The faults, each with a start time (after the warm-up) and a duration (default 5s).
     #[serde(default)]
     pub faults: Vec<Fault>,
+    /// Guardrails: conditions that stop the experiment at once when they trip (every fault
+    /// healed, the run marked `aborted`, exit 1).
+    #[serde(default)]
+    pub abort: Vec<Abort>,
+    /// The longest the whole run may take, from its start (services included); past it the
+    /// run is aborted like a tripped `[[abort]]`. Default: no limit.
+    #[serde(default)]
+    pub max_duration: Option<Dur>,
     /// When to repeat the experiment on a cluster, as a cron expression (five fields, e.g.
     /// "0 3 * * 1-5") or a form Chaos Mesh accepts ("@hourly", "@every 30m"). Only
     /// `shakedown export --format chaos-mesh` uses it (a `Schedule` wraps the `Workflow`);
@@ -325,6 +333,37 @@ pub struct Check {
     /// How long it may take to hold. Default 5s.
     #[serde(default = "defaults::check_within")]
     pub within: Dur,
+}
+
+/// A guardrail: a condition on a canary's recent probes or on a steady-state check polled
+/// during the run that, when it trips, aborts the experiment (every fault healed, the run
+/// marked `aborted`, exit 1). Give exactly one of `canary` or `steady_state`, and at least one
+/// threshold. A window is judged once it holds at least min(5, over ÷ every) results (and at
+/// least 2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Abort {
+    /// Shown when it trips. Default "abort-N" (N counts from 1).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The canary whose probes are watched: those scheduled within the last `over`.
+    #[serde(default)]
+    pub canary: Option<String>,
+    /// The steady-state check polled every `every` while the faults run.
+    #[serde(default)]
+    pub steady_state: Option<String>,
+    /// Trips when the share of successful results in the window falls below this (0–1).
+    #[serde(default)]
+    pub success_rate_below: Option<f64>,
+    /// Canaries only: trips when the window's 99th-percentile latency exceeds this.
+    #[serde(default)]
+    pub p99_above: Option<Dur>,
+    /// The window: the results of the last `over`. Default 5s.
+    #[serde(default = "defaults::abort_over")]
+    pub over: Dur,
+    /// Steady-state checks only: how often the check is polled. Default 1s.
+    #[serde(default = "defaults::abort_every")]
+    pub every: Dur,
 }
 
 /// A value read from an HTTP answer: the JSON at a pointer.
@@ -860,6 +899,12 @@ mod defaults {
     }
     pub fn every() -> Dur {
         Dur::ms(200)
+    }
+    pub fn abort_over() -> Dur {
+        Dur::secs(5)
+    }
+    pub fn abort_every() -> Dur {
+        Dur::secs(1)
     }
     pub fn check_within() -> Dur {
         Dur::secs(5)

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::duration::Dur;
 use super::model::{
-    Canary, ContractSweepFault, CrashFault, Effect, Expect, Fault, HttpFault, HttpRequest,
+    Abort, Canary, ContractSweepFault, CrashFault, Effect, Expect, Fault, HttpFault, HttpRequest,
     PartitionFault, PauseFault, Scenario, Target,
 };
 use super::name;
@@ -74,6 +74,15 @@ pub fn validate(scenario: &Scenario) -> Vec<(KeyPath, String)> {
     }
     for (i, fault) in scenario.faults.iter().enumerate() {
         c.fault(i, fault);
+    }
+    for (i, abort) in scenario.abort.iter().enumerate() {
+        c.abort(i, abort);
+    }
+    if scenario.max_duration.is_some_and(|d| d.0.is_zero()) {
+        c.add(
+            path(&["max_duration"], None),
+            "`max_duration` must be more than 0".into(),
+        );
     }
     c.problems
 }
@@ -350,6 +359,65 @@ impl Checker<'_> {
             self.need_service(at.clone(), name);
             if seen.insert(name, ()).is_some() {
                 self.add(at.clone(), format!("{name:?} is in both groups"));
+            }
+        }
+    }
+}
+
+/// Guardrails: what each `[[abort]]` watches must exist, with a threshold it can judge.
+impl Checker<'_> {
+    fn abort(&mut self, i: usize, a: &Abort) {
+        let at = |f: &str| path(&["abort", f], Some((1, i)));
+        let s = self.scenario;
+        match (&a.canary, &a.steady_state) {
+            (Some(c), None) => {
+                if !s.canaries.iter().any(|k| &k.name == c) {
+                    let known: Vec<_> = s.canaries.iter().map(|k| k.name.as_str()).collect();
+                    self.add(
+                        at("canary"),
+                        format!("unknown canary {c:?} (canaries: {})", known.join(", ")),
+                    );
+                }
+            }
+            (None, Some(c)) => {
+                if !s.steady_state.iter().any(|k| &k.name == c) {
+                    let known: Vec<_> = s.steady_state.iter().map(|k| k.name.as_str()).collect();
+                    self.add(
+                        at("steady_state"),
+                        format!(
+                            "unknown steady-state check {c:?} (checks: {})",
+                            known.join(", ")
+                        ),
+                    );
+                }
+                if a.p99_above.is_some() {
+                    self.add(
+                        at("p99_above"),
+                        "`p99_above` is for canaries: a steady-state check is judged by \
+                         `success_rate_below`"
+                            .into(),
+                    );
+                }
+            }
+            _ => self.add(
+                path(&["abort"], Some((1, i))),
+                "an abort condition needs exactly one of `canary` or `steady_state`".into(),
+            ),
+        }
+        match a.success_rate_below {
+            None if a.p99_above.is_none() => self.add(
+                path(&["abort"], Some((1, i))),
+                "an abort condition needs a threshold: `success_rate_below` or `p99_above`".into(),
+            ),
+            Some(r) if !(0.0..=1.0).contains(&r) => self.add(
+                at("success_rate_below"),
+                format!("success_rate_below {r} is not between 0 and 1"),
+            ),
+            _ => {}
+        }
+        for (field, d) in [("over", a.over), ("every", a.every)] {
+            if d.0.is_zero() {
+                self.add(at(field), format!("`{field}` must be more than 0"));
             }
         }
     }

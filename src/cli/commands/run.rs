@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::cli::args::{BackendArg, RunArgs};
 use crate::cli::out::out;
 use crate::cli::outcome::Outcome;
-use crate::cli::signals::shutdown_signals;
+use crate::cli::signals::{kill_signal, shutdown_signals};
 use crate::report::{self, RunOutcome};
 use crate::scenario::{self, cancel_pair, BackendKind, RunOptions, Scenario};
 
@@ -36,6 +36,7 @@ pub fn run(args: &RunArgs) -> Outcome {
         },
         seed: args.seed,
         state_dir: args.state_dir.clone(),
+        kill_switch: args.kill_switch.clone(),
         ..RunOptions::default()
     };
     let seed = scenario::effective_seed(&scenario, &options);
@@ -67,7 +68,8 @@ fn execute(
 ) -> anyhow::Result<Outcome> {
     let live = !args.no_live && std::io::stderr().is_terminal();
     let names: Vec<String> = scenario.canaries.iter().map(|c| c.name.clone()).collect();
-    options.listener = Some(crate::cli::live::listener(live, total(scenario), &names));
+    let view = crate::cli::live::listener(live, total(scenario), &names);
+    options.listener = Some(with_kill_switch_note(view, &options));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -84,8 +86,16 @@ fn execute(
                 "\nshakedown run: interrupted — healing faults and removing services …"
             );
         });
+        let (killer, kill) = cancel_pair();
+        let usr1 = kill_signal()?;
+        let kill_watcher = tokio::spawn(async move {
+            usr1.await;
+            killer.cancel();
+        });
+        options.kill_signal = Some(kill);
         let journal = scenario::run(scenario, options, cancel).await;
         watcher.abort();
+        kill_watcher.abort();
         anyhow::Ok(journal)
     })?;
     if args.format.json() {
@@ -106,8 +116,30 @@ fn execute(
     }
     Ok(match journal.outcome {
         RunOutcome::Passed => Outcome::Ok,
-        RunOutcome::Failed => Outcome::CheckFailed,
+        RunOutcome::Failed | RunOutcome::Aborted => Outcome::CheckFailed,
         RunOutcome::Error | RunOutcome::Interrupted => Outcome::UsageError,
+    })
+}
+
+/// The live view, and a line saying how to pull the kill switch once the run has its id.
+fn with_kill_switch_note(view: scenario::Listener, options: &RunOptions) -> scenario::Listener {
+    let (file, state_dir) = (options.kill_switch.clone(), options.state_dir.clone());
+    std::sync::Arc::new(move |e: &report::Event| {
+        view(e);
+        if let report::EventKind::RunStarted { run_id, .. } = &e.what {
+            let file = file.clone().unwrap_or_else(|| {
+                let dir = state_dir
+                    .clone()
+                    .unwrap_or_else(scenario::default_state_dir);
+                scenario::kill_switch_file(&dir, run_id)
+            });
+            let _ = writeln!(
+                std::io::stderr(),
+                "kill switch: touch {} or kill -USR1 {} (aborts: heals every fault, exit 1)",
+                file.display(),
+                std::process::id()
+            );
+        }
     })
 }
 
@@ -149,5 +181,35 @@ fn dry_run(scenario: &Scenario, seed: u64) -> String {
         scenario.steady_state.len(),
         total(scenario)
     );
+    out += &guardrails(scenario);
+    out
+}
+
+/// The dry run's guardrails: each `[[abort]]` condition and `max_duration`.
+fn guardrails(scenario: &Scenario) -> String {
+    let mut out = String::new();
+    for (i, a) in scenario.abort.iter().enumerate() {
+        let name = a.name.clone().unwrap_or_else(|| format!("abort-{}", i + 1));
+        let watched = match (&a.canary, &a.steady_state) {
+            (Some(c), _) => format!("canary {c:?}"),
+            (_, Some(c)) => format!("steady-state check {c:?} every {}", a.every),
+            _ => "nothing".into(),
+        };
+        let mut limits = Vec::new();
+        if let Some(r) = a.success_rate_below {
+            limits.push(format!("success rate below {:.0}%", r * 100.0));
+        }
+        if let Some(p) = a.p99_above {
+            limits.push(format!("p99 above {p}"));
+        }
+        out += &format!(
+            "abort {name}: {watched}, {} over {}\n",
+            limits.join(" or "),
+            a.over
+        );
+    }
+    if let Some(max) = scenario.max_duration {
+        out += &format!("abort past max_duration {max}\n");
+    }
     out
 }
