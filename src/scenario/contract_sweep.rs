@@ -332,6 +332,21 @@ mod tests {
     }
 
     #[test]
+    fn each_slot_must_last_and_its_fault_be_an_http_one() {
+        let problems =
+            parse("link = \"orders-payments\"\nstatus = 700\neach = \"0s\"\nstart = \"1s\"\n")
+                .unwrap_err();
+        let said = problems.join("\n");
+        assert!(said.contains("status 700 is not an HTTP status"), "{said}");
+        assert!(said.contains("`each` must be more than 0s"), "{said}");
+        let problems = parse("link = \"orders-payments\"\nstart = \"1s\"\n").unwrap_err();
+        assert!(
+            problems[0].contains("give exactly one of `status`, `abort = true` or `delay`"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
     fn a_slot_holds_when_every_canary_met_its_expectation_inside_it() {
         let canary: Canary = toml::from_str(
             "name = \"c\"\nhttp = { url = \"http://x\" }\nexpect = { success_rate = 0.5 }",
