@@ -198,3 +198,74 @@ fn should_open_one_upstream_connection_per_client_connection_in_http_mode() {
         "three requests on one kept-alive client connection reach the upstream on one"
     );
 }
+
+/// Hits the requests whose body holds a text (what a contract interaction's matcher
+/// does with Pact's rules, told here in a line).
+#[derive(Debug)]
+struct BodyHolds(&'static str);
+
+impl shakedown::chaos::RequestMatch for BodyHolds {
+    fn describe(&self) -> &str {
+        self.0
+    }
+
+    fn matches(&self, _head: &hyper::http::request::Parts, body: &[u8]) -> bool {
+        String::from_utf8_lossy(body).contains(self.0)
+    }
+}
+
+/// An HTTP fault (503 "swept") on the requests `matcher` picks.
+fn matched_fault(matcher: BodyHolds) -> Toxic {
+    use shakedown::chaos::{HttpAction, HttpFault, Stream, ToxicKind};
+    let fault = HttpFault {
+        method: None,
+        path: None,
+        matcher: Some(std::sync::Arc::new(matcher)),
+        action: HttpAction::Respond {
+            status: 503,
+            body: "swept".into(),
+        },
+    };
+    Toxic::new("sweep", Stream::Downstream, ToxicKind::Http(fault))
+}
+
+#[test]
+fn should_hit_only_the_requests_its_matcher_picks_seeing_their_whole_body() {
+    let (_service, proxy, _) = setup();
+    let base = format!("http://{}", proxy.listen_addr());
+    let _guard = proxy
+        .with_toxic(matched_fault(BodyHolds("SKU-000123")))
+        .unwrap();
+    let client = fresh();
+    let place = |body: serde_json::Value| {
+        client
+            .post(format!("{base}/orders"))
+            .json(&body)
+            .send()
+            .unwrap()
+    };
+    let hit = place(json!({"lines": [{"sku": "SKU-000123", "qty": 2}]}));
+    assert_eq!(hit.status(), 503);
+    assert_eq!(hit.text().unwrap(), "swept");
+    // The same method and path, a body the matcher does not pick: the upstream answers.
+    let missed = place(json!({"lines": [{"sku": "SKU-000124", "qty": 2}]}));
+    assert!(missed.headers().get("x-shakedown-fault").is_none());
+    assert_eq!(missed.status(), 201);
+    let other = client.get(format!("{base}/catalog/1")).send().unwrap();
+    assert_eq!(other.status(), 200, "another route passes");
+    // A body of unknown length (chunked) is never held: it streams through, unhit.
+    let chunks = unknown_length(br#"{"lines": [{"sku": "SKU-000123", "qty": 2}]}"#);
+    let streamed = client
+        .post(format!("{base}/orders"))
+        .header("content-type", "application/json")
+        .body(reqwest::blocking::Body::new(chunks))
+        .send()
+        .unwrap();
+    assert!(streamed.headers().get("x-shakedown-fault").is_none());
+    assert_eq!(streamed.status(), 201, "placed by the upstream");
+}
+
+/// A reader of unknown length, so reqwest sends the body chunked.
+fn unknown_length(bytes: &'static [u8]) -> impl std::io::Read + Send + 'static {
+    std::io::Cursor::new(bytes)
+}

@@ -33,6 +33,7 @@ fn should_ship_one_valid_scenario_per_fault_kind_and_a_game_day() {
     }
     let expected = [
         "Bandwidth",
+        "ContractSweep",
         "Crash",
         "Http",
         "Jitter",

@@ -1,6 +1,9 @@
 //! HTTP-aware proxying: while a proxy has HTTP fault toxics, its connections are served as
 //! HTTP/1.1, and each matching request may be answered with a status, aborted, or delayed
-//! (a share of them, by toxicity); the rest go to the upstream untouched. A connection keeps
+//! (a share of them, by toxicity); the rest go to the upstream untouched. A fault with a
+//! [`RequestMatch`](super::RequestMatch) (e.g. a contract interaction's request) holds a
+//! request's body, up to [`MATCHED_BODY_CAP`], to ask it; other bodies stream through
+//! unheld. A connection keeps
 //! the shared server's header-read and idle timeouts ([`ServerOptions`]); reaching the
 //! upstream is bounded by [`UPSTREAM_CONNECT_TIMEOUT`].
 
@@ -18,7 +21,7 @@ use rand::RngExt as _;
 use tokio::net::TcpStream;
 
 use super::proxy::Proxy;
-use super::toxic::{HttpAction, HttpFault, ToxicKind};
+use super::toxic::{HttpAction, HttpFault, ToxicKind, MATCHED_BODY_CAP};
 use crate::http_server::{serve_connection, ServerOptions};
 
 /// How long reaching the upstream (TCP connect and HTTP handshake) may take before the
@@ -26,13 +29,15 @@ use crate::http_server::{serve_connection, ServerOptions};
 pub const UPSTREAM_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 type Body = BoxBody<Bytes, hyper::Error>;
-type Sender = hyper::client::conn::http1::SendRequest<Incoming>;
+type Sender = hyper::client::conn::http1::SendRequest<Body>;
 
 /// Why a request got no answer (hyper then closes the connection).
 #[derive(Debug, thiserror::Error)]
 enum Refusal {
     #[error("aborted by an HTTP fault")]
     Aborted,
+    #[error("reading the request body: {0}")]
+    Client(hyper::Error),
     #[error("upstream: {0}")]
     Upstream(String),
 }
@@ -72,21 +77,55 @@ pub(crate) async fn serve(
 }
 
 impl Connection {
-    fn fault_for(&self, method: &str, path: &str) -> Option<HttpFault> {
+    /// The HTTP faults whose method and path match, with their toxicity, in toxic order.
+    fn candidates(&self, method: &str, path: &str) -> Vec<(f64, HttpFault)> {
         let toxics = self.proxy.toxics();
-        let (toxicity, fault) = toxics.iter().find_map(|t| match &t.kind {
-            ToxicKind::Http(f) if f.matches(method, path) => Some((t.toxicity, f.clone())),
-            _ => None,
-        })?;
+        toxics
+            .iter()
+            .filter_map(|t| match &t.kind {
+                ToxicKind::Http(f) if f.matches(method, path) => Some((t.toxicity, f.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The fault that hits `req`, if any, and the request to forward otherwise (its body
+    /// held when a fault's matcher had to see it).
+    async fn fault_for(
+        &self,
+        req: Request<Incoming>,
+    ) -> Result<(Request<Body>, Option<HttpFault>), Refusal> {
+        let candidates = self.candidates(req.method().as_str(), req.uri().path());
+        if candidates.iter().all(|(_, f)| f.matcher.is_none()) {
+            let fault = candidates.into_iter().next();
+            return Ok((req.map(BodyExt::boxed), self.roll(fault)));
+        }
+        let (head, body) = req.into_parts();
+        let held = hold(&head, body).await?;
+        let hit = candidates
+            .into_iter()
+            .find(|(_, f)| match (&f.matcher, &held) {
+                (None, _) => true,
+                (Some(m), Held::Whole(bytes)) => m.matches(&head, bytes),
+                (Some(_), Held::Streaming(_)) => false,
+            });
+        let body = match held {
+            Held::Whole(bytes) => Full::new(bytes).map_err(|never| match never {}).boxed(),
+            Held::Streaming(body) => body.boxed(),
+        };
+        Ok((Request::from_parts(head, body), self.roll(hit)))
+    }
+
+    /// The fault, if the roll against its toxicity hits.
+    fn roll(&self, candidate: Option<(f64, HttpFault)>) -> Option<HttpFault> {
+        let (toxicity, fault) = candidate?;
         let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
         (toxicity >= 1.0 || rng.random::<f64>() < toxicity).then_some(fault)
     }
 
     async fn handle(&self, req: Request<Incoming>) -> Result<Response<Body>, Refusal> {
-        match self
-            .fault_for(req.method().as_str(), req.uri().path())
-            .map(|f| f.action)
-        {
+        let (req, fault) = self.fault_for(req).await?;
+        match fault.map(|f| f.action) {
             Some(HttpAction::Respond { status, body }) => Ok(canned(status, body)),
             Some(HttpAction::Abort) => Err(Refusal::Aborted),
             Some(HttpAction::Delay(d)) => {
@@ -97,7 +136,7 @@ impl Connection {
         }
     }
 
-    async fn forward(&self, req: Request<Incoming>) -> Result<Response<Body>, Refusal> {
+    async fn forward(&self, req: Request<Body>) -> Result<Response<Body>, Refusal> {
         let mut slot = self.sender.lock().await;
         if slot.as_ref().is_none_or(|s| s.is_closed()) {
             let connecting = tokio::time::timeout(UPSTREAM_CONNECT_TIMEOUT, self.connect());
@@ -134,6 +173,29 @@ impl Connection {
         tokio::spawn(conn);
         Ok(sender)
     }
+}
+
+/// A request body as a fault's matcher may see it.
+enum Held {
+    /// Read whole: its length was known and at most [`MATCHED_BODY_CAP`].
+    Whole(Bytes),
+    /// Left to stream: too big, or of unknown length (chunked).
+    Streaming(Incoming),
+}
+
+/// Reads a request's body whole when its `Content-Length` is at most [`MATCHED_BODY_CAP`]
+/// (none and no `Transfer-Encoding`: no body); leaves any other to stream.
+async fn hold(head: &hyper::http::request::Parts, body: Incoming) -> Result<Held, Refusal> {
+    let length = match head.headers.get(hyper::header::CONTENT_LENGTH) {
+        Some(v) => v.to_str().ok().and_then(|v| v.parse::<u64>().ok()),
+        None if head.headers.contains_key(hyper::header::TRANSFER_ENCODING) => None,
+        None => Some(0),
+    };
+    if length.is_none_or(|n| n > MATCHED_BODY_CAP) {
+        return Ok(Held::Streaming(body));
+    }
+    let bytes = body.collect().await.map_err(Refusal::Client)?.to_bytes();
+    Ok(Held::Whole(bytes))
 }
 
 fn canned(status: u16, body: String) -> Response<Body> {

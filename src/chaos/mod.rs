@@ -23,4 +23,7 @@ pub use policy::{ListenPolicy, UpstreamPolicy};
 pub use proxy::{Metrics, Proxy, ProxyError};
 pub use registry::{proxy_metrics, ApiError, Registry};
 pub use runtime::runtime;
-pub use toxic::{HttpAction, HttpFault, Stream, Toxic, ToxicError, ToxicKind, MAX_TOXIC_MILLIS};
+pub use toxic::{
+    HttpAction, HttpFault, RequestMatch, Stream, Toxic, ToxicError, ToxicKind, MATCHED_BODY_CAP,
+    MAX_TOXIC_MILLIS,
+};

@@ -1,6 +1,7 @@
 //! Toxics: the faults a proxy applies to one direction of a connection (latency, bandwidth,
 //! slow close, timeout, reset, slicer, data limit), in Toxiproxy's JSON shape.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -107,15 +108,33 @@ pub struct HttpFault {
     pub method: Option<String>,
     /// Only paths matching this regex (any when `None`).
     pub path: Option<regex::Regex>,
+    /// Only requests this decides to hit, from their head and body (held up to
+    /// [`MATCHED_BODY_CAP`]), e.g. those matching a contract interaction.
+    pub matcher: Option<Arc<dyn RequestMatch>>,
     /// What happens.
     pub action: HttpAction,
 }
+
+/// Decides whether an HTTP fault hits a request, seeing its head and its whole body: the
+/// proxy holds a body of known length up to [`MATCHED_BODY_CAP`] to ask; a request with a
+/// bigger body, or one of unknown length, is never hit by a fault with a matcher.
+pub trait RequestMatch: Send + Sync + std::fmt::Debug {
+    /// What it hits, in words (shown by the API and in reports).
+    fn describe(&self) -> &str;
+    /// True when the fault hits this request.
+    fn matches(&self, head: &hyper::http::request::Parts, body: &[u8]) -> bool;
+}
+
+/// The largest request body the proxy holds to ask a fault's [`RequestMatch`].
+pub const MATCHED_BODY_CAP: u64 = 64 * 1024;
 
 impl PartialEq for HttpFault {
     fn eq(&self, other: &Self) -> bool {
         self.method == other.method
             && self.path.as_ref().map(regex::Regex::as_str)
                 == other.path.as_ref().map(regex::Regex::as_str)
+            && self.matcher.as_ref().map(|m| m.describe())
+                == other.matcher.as_ref().map(|m| m.describe())
             && self.action == other.action
     }
 }
@@ -363,6 +382,7 @@ fn http_fault(attrs: &Map<String, Value>) -> Result<HttpFault, ToxicError> {
     Ok(HttpFault {
         method: text("method")?,
         path,
+        matcher: None,
         action,
     })
 }
@@ -374,6 +394,9 @@ fn http_attributes(f: &HttpFault) -> Value {
     }
     if let Some(p) = &f.path {
         v["path"] = json!(p.as_str());
+    }
+    if let Some(m) = &f.matcher {
+        v["matching"] = json!(m.describe());
     }
     match &f.action {
         HttpAction::Respond { status, body } => {

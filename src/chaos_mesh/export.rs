@@ -16,7 +16,9 @@ use super::document::{dns_name, Document};
 use super::fault::chaos;
 use super::warning::{key_path, locate, Seg, Warning};
 use super::workflow::{Templates, Timed};
-use crate::scenario::{self, Effect, Expect, HttpRequest, Problem, Scenario, ScenarioError};
+use crate::scenario::{
+    self, Effect, Expect, HttpRequest, Planned, Problem, Scenario, ScenarioError,
+};
 
 /// The resources of a scenario, and what could not be expressed.
 #[derive(Debug, Clone)]
@@ -123,11 +125,7 @@ fn services(scenario: &Scenario) -> Vec<Warning> {
 
 /// The faults with their targets chosen (the scenario's seed, else 0) and their chaos.
 fn timed(scenario: &Scenario, warnings: &mut Vec<Warning>) -> Vec<Timed> {
-    let seed = scenario.seed.unwrap_or(0);
-    let planned = scenario::plan(scenario, seed);
-    // `plan` sorts by start, stably: the same order of the fault indices.
-    let mut order: Vec<usize> = (0..scenario.faults.len()).collect();
-    order.sort_by_key(|&i| Duration::from(scenario.faults[i].start));
+    let (order, planned) = exportable(scenario, warnings);
     order
         .into_iter()
         .zip(planned)
@@ -155,6 +153,29 @@ fn timed(scenario: &Scenario, warnings: &mut Vec<Warning>) -> Vec<Timed> {
         .collect()
 }
 
+/// The indices of the faults Chaos Mesh can carry, in start order, and their plan; a
+/// contract sweep (requests matched by a contract's interactions) is left out with a warning.
+fn exportable(scenario: &Scenario, warnings: &mut Vec<Warning>) -> (Vec<usize>, Vec<Planned>) {
+    let mut kept: Vec<usize> = Vec::new();
+    for (i, f) in scenario.faults.iter().enumerate() {
+        if matches!(f.effect, Effect::ContractSweep(_)) {
+            warnings.push(Warning::new(
+                key_path!["faults", i, "kind"],
+                "contract-sweep is not exported: Chaos Mesh's HTTPChaos cannot match requests \
+                 by a contract's interactions (their bodies and matching rules)",
+            ));
+        } else {
+            kept.push(i);
+        }
+    }
+    let mut only = scenario.clone();
+    only.faults = kept.iter().map(|&i| scenario.faults[i].clone()).collect();
+    let planned = scenario::plan(&only, scenario.seed.unwrap_or(0));
+    // `plan` sorts by start, stably: the same order of the fault indices.
+    kept.sort_by_key(|&i| Duration::from(scenario.faults[i].start));
+    (kept, planned)
+}
+
 fn several_targets(effect: &Effect) -> bool {
     let target = match effect {
         Effect::Latency(f) => &f.link,
@@ -164,7 +185,7 @@ fn several_targets(effect: &Effect) -> bool {
         Effect::Http(f) => &f.link,
         Effect::Crash(f) => &f.service,
         Effect::Pause(f) => &f.service,
-        Effect::Partition(_) => return false,
+        Effect::Partition(_) | Effect::ContractSweep(_) => return false,
     };
     target.names().len() > 1
 }

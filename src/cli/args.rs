@@ -759,6 +759,15 @@ pub struct MockArgs {
     /// Authorization, Proxy-Authorization, Cookie, Set-Cookie and X-Api-Key always are.
     #[arg(long = "redact-header", value_name = "NAME")]
     pub redact_headers: Vec<String>,
+
+    /// Inject a fault on the requests that match an interaction (repeatable; the first
+    /// whose `interaction` matches applies). SPEC is one of `status=CODE`, `abort` (close
+    /// without answering) or `delay=DURATION` (answer late), then optionally
+    /// `interaction=REGEX` (on the description), `toxicity=0..1` (share of requests hit)
+    /// and, last, `body=TEXT` (with status). E.g. `--fault status=503`,
+    /// `--fault 'delay=2s,interaction=declined'`, `--fault 'abort,toxicity=0.5'`.
+    #[arg(long = "fault", value_name = "SPEC")]
+    pub faults: Vec<crate::consumer::StubFault>,
 }
 
 /// `shakedown contract …`

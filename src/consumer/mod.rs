@@ -13,6 +13,7 @@ mod redact;
 mod schema;
 mod server;
 mod stub;
+mod stub_fault;
 mod template;
 mod verification;
 #[cfg(feature = "wiremock")]
@@ -27,6 +28,7 @@ pub use message::{
 pub use mock_server::MockServer;
 pub use redact::{REDACTED, REDACTED_HEADERS};
 pub use server::{RunningServer, ServerError, MAX_WORKERS};
-pub use stub::{Stub, StubOptions, STATE_HEADER};
+pub use stub::{Answer, Stub, StubOptions, STATE_HEADER};
+pub use stub_fault::{FaultAction, FaultSpecError, StubFault};
 pub use template::{extract, Extracted, TemplateError};
 pub use verification::{FinishError, VerificationFailure};

@@ -10,7 +10,7 @@ use http_body_util::Full;
 use hyper::{Request, Response};
 use tokio::sync::oneshot;
 
-use super::stub::Stub;
+use super::stub::{Answer, Stub};
 use crate::contract::{percent_decode, Body, Headers, HttpRequest, HttpResponse, Query};
 use crate::http_server::ServerOptions;
 
@@ -129,14 +129,25 @@ async fn serve(
     };
     crate::http_server::serve(listener, stop, options, move |req| {
         let stub = stub.clone();
-        async move { handle(&stub, req) }
+        async move { handle(&stub, req).await }
     })
     .await;
 }
 
-fn handle(stub: &Stub, req: Request<Bytes>) -> Response<Full<Bytes>> {
+async fn handle(stub: &Stub, req: Request<Bytes>) -> Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
-    to_hyper(stub.respond(&to_contract(&parts, &body)))
+    match stub.answer(&to_contract(&parts, &body)) {
+        Answer::Respond(response) => to_hyper(response),
+        Answer::Late(delay, response) => {
+            tokio::time::sleep(delay).await;
+            to_hyper(response)
+        }
+        Answer::Abort => {
+            let mut r = Response::new(Full::new(Bytes::new()));
+            r.extensions_mut().insert(crate::http_server::Unanswered);
+            r
+        }
+    }
 }
 
 /// A hyper request as the contract model sees it.

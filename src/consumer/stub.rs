@@ -1,15 +1,19 @@
 //! The stub: answers HTTP requests from a contract's interactions (first match wins, among
-//! the candidates its interaction index gives, with generators applied), and logs which
-//! interactions were hit and which requests matched none.
+//! the candidates its interaction index gives, with generators applied), logs which
+//! interactions were hit and which requests matched none, and injects its faults
+//! ([`StubFault`]) on the requests that match an interaction.
 
 use std::sync::Mutex;
+use std::time::Duration;
 
 use rand::rngs::StdRng;
+use rand::RngExt as _;
 use serde_json::{json, Map, Value};
 
 use super::index::InteractionIndex;
 use super::log::{Log, Unexpected};
 use super::redact::Redactor;
+use super::stub_fault::{FaultAction, StubFault};
 use crate::contract::{
     category, match_request, rng_from_seed, with_budget, Body, GeneratorContext, HttpRequest,
     HttpResponse, Interaction, InteractionKind, Mismatch, BACKTRACKING_BUDGET,
@@ -31,6 +35,20 @@ pub struct StubOptions {
     /// Headers, besides [`REDACTED_HEADERS`](super::REDACTED_HEADERS), whose received
     /// values are never shown in answers or logs (names compared case-insensitively).
     pub redact_headers: Vec<String>,
+    /// Faults on the requests that match an interaction: the first fault whose
+    /// `interaction` matches the description applies (when its toxicity roll hits).
+    pub faults: Vec<StubFault>,
+}
+
+/// What the stub does with a request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// Answer with this response.
+    Respond(HttpResponse),
+    /// Answer with this response after the delay.
+    Late(Duration, HttpResponse),
+    /// Close the connection without answering.
+    Abort,
 }
 
 impl StubOptions {
@@ -51,6 +69,7 @@ pub struct Stub {
     redactor: Redactor,
     base_url: Mutex<String>,
     rng: Mutex<StdRng>,
+    fault_rng: Mutex<StdRng>,
     log: Mutex<Log>,
 }
 
@@ -63,6 +82,7 @@ impl Stub {
             .collect();
         Stub {
             rng: Mutex::new(rng_from_seed(options.seed)),
+            fault_rng: Mutex::new(rng_from_seed(options.seed)),
             log: Mutex::new(Log::new(interactions.len())),
             index: InteractionIndex::new(&interactions),
             interactions,
@@ -99,13 +119,52 @@ impl Stub {
     }
 
     fn respond_within_budget(&self, request: &HttpRequest) -> HttpResponse {
-        let state = self.selected_state(request);
-        let found = self
-            .index
-            .candidates(&request.method, &request.path)
-            .find(|&i| self.answers(i, state, request));
+        let found = self.matching(request);
         let served = found.and_then(|index| self.serve(index));
-        served.unwrap_or_else(|| self.unexpected(request, self.closest(request, state)))
+        served.unwrap_or_else(|| self.unexpected(request, self.closest_in_state(request)))
+    }
+
+    /// What to do with a request: [`respond`](Self::respond)'s answer, unless one of the
+    /// stub's faults hits the interaction it matched (a request that matched none is never
+    /// hit). A faulted status or abort does not count as a hit of the interaction.
+    pub fn answer(&self, request: &HttpRequest) -> Answer {
+        with_budget(BACKTRACKING_BUDGET, || {
+            let Some(index) = self.matching(request) else {
+                return Answer::Respond(self.unexpected(request, self.closest_in_state(request)));
+            };
+            let served = |stub: &Self| {
+                stub.serve(index)
+                    .unwrap_or_else(|| stub.unexpected(request, None))
+            };
+            match self.fault_for(index) {
+                None => Answer::Respond(served(self)),
+                Some(FaultAction::Delay(d)) => Answer::Late(d, served(self)),
+                Some(FaultAction::Abort) => Answer::Abort,
+                Some(FaultAction::Respond { status, body }) => {
+                    Answer::Respond(faulted(status, body))
+                }
+            }
+        })
+    }
+
+    /// The first interaction (among the index's candidates) that answers the request.
+    fn matching(&self, request: &HttpRequest) -> Option<usize> {
+        let state = self.selected_state(request);
+        self.index
+            .candidates(&request.method, &request.path)
+            .find(|&i| self.answers(i, state, request))
+    }
+
+    fn closest_in_state(&self, request: &HttpRequest) -> Option<(usize, Vec<Mismatch>)> {
+        self.closest(request, self.selected_state(request))
+    }
+
+    /// The action of the first fault on interaction `index`, if its toxicity roll hits.
+    fn fault_for(&self, index: usize) -> Option<FaultAction> {
+        let description = &self.interactions[index].description;
+        let fault = self.options.faults.iter().find(|f| f.hits(description))?;
+        let roll = || lock(&self.fault_rng).random::<f64>();
+        (fault.toxicity >= 1.0 || roll() < fault.toxicity).then(|| fault.action.clone())
     }
 
     /// The response of interaction `index` (generators applied) for a request it matched,
@@ -236,6 +295,19 @@ impl Stub {
         }
         out
     }
+}
+
+/// A fault's answer: `status` and `body`, marked with `X-Shakedown-Fault: mock`.
+fn faulted(status: u16, body: String) -> HttpResponse {
+    let mut response = HttpResponse {
+        status,
+        body: Body::from_bytes(body.into_bytes(), None),
+        ..Default::default()
+    };
+    response
+        .headers
+        .insert("X-Shakedown-Fault".into(), vec!["mock".into()]);
+    response
 }
 
 /// The request and response of an HTTP interaction.

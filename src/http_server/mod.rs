@@ -12,4 +12,4 @@ mod slots;
 
 pub use connection::serve_connection;
 pub use options::{ServerOptions, DEFAULT_MAX_BODY};
-pub use serve::serve;
+pub use serve::{serve, Unanswered};

@@ -1,8 +1,7 @@
 //! The accept loop: accept on a listener until shutdown (backing off when accepts fail,
 //! waiting when the connection cap is reached), one task per connection, keep-alive, and a
-//! request handler that gets the whole body.
+//! request handler that gets the whole body (and may close the connection unanswered).
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -16,9 +15,16 @@ use super::backoff::Backoff;
 use super::options::ServerOptions;
 use super::slots::Slots;
 
+/// Marks a handler's response as not to be sent: the connection is closed without an
+/// answer (a stub's `abort` fault).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("closed without an answer")]
+pub struct Unanswered;
+
 /// Serves `handler` on `listener` until `shutdown` completes, within the limits of
 /// `options`. The handler gets each request with its whole body (bodies over the cap are
-/// answered 413 without calling it).
+/// answered 413 without calling it); a response carrying the [`Unanswered`] extension is
+/// not sent, its connection closed instead.
 pub async fn serve<H, Fut>(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()>,
@@ -70,10 +76,14 @@ where
     let service = hyper::service::service_fn(move |req: Request<Incoming>| {
         let handler = handler.clone();
         async move {
-            Ok::<_, Infallible>(match super::body::collect(req, max_body).await {
+            let answer = match super::body::collect(req, max_body).await {
                 Ok(req) => handler(req).await,
                 Err(answer) => answer,
-            })
+            };
+            match answer.extensions().get::<Unanswered>() {
+                Some(&unanswered) => Err(unanswered),
+                None => Ok(answer),
+            }
         }
     });
     super::connection::serve_connection(stream, options, service).await;

@@ -23,6 +23,9 @@ pub enum CheckKind {
     Hypothesis,
     /// A steady-state check (before or after the faults).
     SteadyState,
+    /// One interaction of a contract sweep: whether every canary held while the requests
+    /// matching it failed (the check is the sweep's window, `contract-sweep-1: <description>`).
+    Interaction,
 }
 
 /// How a run ended.

@@ -122,12 +122,14 @@ pub(crate) fn outcome_word(outcome: RunOutcome) -> &'static str {
     }
 }
 
-/// A check kind as the JUnit class name (`canary`, `hypothesis`, `steady_state`).
+/// A check kind as the JUnit class name (`canary`, `hypothesis`, `steady_state`,
+/// `interaction`).
 pub(crate) fn kind_name(kind: CheckKind) -> &'static str {
     match kind {
         CheckKind::Canary => "canary",
         CheckKind::Hypothesis => "hypothesis",
         CheckKind::SteadyState => "steady_state",
+        CheckKind::Interaction => "interaction",
     }
 }
 

@@ -14,6 +14,7 @@ use crate::report::{CheckKind, EventKind, FaultWindow, Journal, Phase, RunOutcom
 use super::abort::{self, Tripwire};
 use super::backend::{Backend, DockerBackend, ProcessBackend};
 use super::cancel::{cancel_pair, Cancel};
+use super::contract_sweep;
 use super::fault::{self, Aim, Planned};
 use super::hypothesis::{self, Decided};
 use super::model::Scenario;
@@ -506,6 +507,16 @@ impl Run<'_> {
                     detail,
                 });
             }
+        }
+        let windows: Vec<FaultWindow> = self.windows.values().cloned().collect();
+        let swept = contract_sweep::verdicts(&self.scenario.canaries, &events, &windows);
+        for (slot, ok, detail) in swept {
+            self.recorder.record(EventKind::Verdict {
+                check: slot,
+                kind: CheckKind::Interaction,
+                ok,
+                detail,
+            });
         }
         for (name, kind, d) in decisions {
             self.recorder.record(EventKind::Verdict {

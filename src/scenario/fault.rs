@@ -57,26 +57,30 @@ pub struct Planned {
     pub end: Option<Duration>,
 }
 
-/// The faults of a scenario, targets chosen with `seed`, in start order.
+/// The faults of a scenario, targets chosen with `seed`, in start order; a contract sweep is
+/// one planned fault per interaction ([`contract_sweep::slots`](super::contract_sweep::slots)).
 pub fn plan(scenario: &Scenario, seed: u64) -> Vec<Planned> {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut planned: Vec<Planned> = scenario
         .faults
         .iter()
         .enumerate()
-        .map(|(i, f)| {
+        .flat_map(|(i, f)| {
             let id = f
                 .name
                 .clone()
                 .unwrap_or_else(|| format!("{}-{}", f.kind().name(), i + 1));
+            if let Effect::ContractSweep(sweep) = &f.effect {
+                return super::contract_sweep::slots(f, sweep, &id);
+            }
             let start: Duration = f.start.into();
-            Planned {
+            vec![Planned {
                 aim: aim(scenario, f, &id, &mut rng),
                 id,
                 spec: f.clone(),
                 start,
                 end: end(f, start),
-            }
+            }]
         })
         .collect();
     planned.sort_by_key(|p| p.start);
@@ -107,6 +111,13 @@ fn aim(scenario: &Scenario, f: &Fault, id: &str, rng: &mut StdRng) -> Aim {
         Effect::Crash(c) => return Aim::Crash(pick(&c.service, rng)),
         Effect::Pause(p) => return Aim::Pause(pick(&p.service, rng)),
         Effect::Partition(p) => return partition(scenario, p),
+        // Planned slot by slot in `plan`: as one fault it hits nothing.
+        Effect::ContractSweep(c) => {
+            return Aim::Link {
+                link: c.link.clone(),
+                toxics: Vec::new(),
+            }
+        }
         Effect::Latency(l) => (
             &l.link,
             delay(l.latency.into(), l.jitter),
@@ -167,6 +178,7 @@ fn http_toxic(h: &HttpFault) -> ToxicKind {
     ToxicKind::Http(chaos::HttpFault {
         method: h.method.clone(),
         path: h.path.as_ref().map(|p| p.regex().clone()),
+        matcher: None,
         action: h.action.clone(),
     })
 }

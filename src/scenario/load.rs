@@ -115,6 +115,11 @@ pub fn parse_with(text: &str, file: &Path, programs: Programs) -> Result<Scenari
             .into_iter()
             .map(placed),
     );
+    found.extend(
+        super::contract_sweep::read_contracts(&mut scenario, &origins.sources[0].root)
+            .into_iter()
+            .map(placed),
+    );
     if programs == Programs::MustExist {
         found.extend(super::programs::missing(&scenario).into_iter().map(placed));
     }

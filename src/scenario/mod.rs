@@ -6,6 +6,7 @@ pub mod backend;
 mod canary;
 mod cancel;
 pub mod compose;
+pub mod contract_sweep;
 mod cron;
 mod duration;
 mod engine;
@@ -41,10 +42,10 @@ pub use load::{
     load, load_with, locate_paths, parse, parse_with, Problem, Programs, ScenarioError,
 };
 pub use model::{
-    Abort, BandwidthFault, Canary, Check, CrashFault, Direction, Effect, Expect, Fault, FaultKind,
-    Healthcheck, HttpFault, HttpRequest, Hypothesis, JitterFault, Kubernetes, LatencyFault, Link,
-    LinkFault, PartitionFault, PauseFault, PromQuery, Reading, Ready, Scenario, Service,
-    SystemFile, SystemRef, Target, DEFAULT_DURATION,
+    Abort, BandwidthFault, Canary, Check, ContractSweepFault, CrashFault, Direction, Effect,
+    Expect, Fault, FaultKind, Healthcheck, HttpFault, HttpRequest, Hypothesis, JitterFault,
+    Kubernetes, LatencyFault, Link, LinkFault, PartitionFault, PauseFault, PromQuery, Reading,
+    Ready, Scenario, Service, SystemFile, SystemRef, Target, DEFAULT_DURATION,
 };
 pub use owner::{Liveness, Owner};
 pub use pattern::Pattern;

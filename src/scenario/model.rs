@@ -491,6 +491,10 @@ pub enum Effect {
     Pause(PauseFault),
     /// Cut the network between two groups of services (`between`), one way or both.
     Partition(PartitionFault),
+    /// One interaction of the contract between a link's services at a time, the requests
+    /// matching it answered with `status`, aborted, or delayed, for `each`.
+    #[serde(rename = "contract-sweep")]
+    ContractSweep(ContractSweepFault),
 }
 
 impl Effect {
@@ -506,6 +510,7 @@ impl Effect {
             Effect::Crash(_) => FaultKind::Crash,
             Effect::Pause(_) => FaultKind::Pause,
             Effect::Partition(_) => FaultKind::Partition,
+            Effect::ContractSweep(_) => FaultKind::ContractSweep,
         }
     }
 }
@@ -531,6 +536,8 @@ pub enum FaultKind {
     Pause,
     /// See [`Effect::Partition`].
     Partition,
+    /// See [`Effect::ContractSweep`].
+    ContractSweep,
 }
 
 impl FaultKind {
@@ -547,6 +554,7 @@ impl FaultKind {
             FaultKind::Crash => "crash",
             FaultKind::Pause => "pause",
             FaultKind::Partition => "partition",
+            FaultKind::ContractSweep => "contract-sweep",
         }
     }
 }
@@ -668,6 +676,26 @@ pub struct HttpFault {
     pub action: HttpAction,
 }
 
+/// A contract sweep: the contract between a link's two services (consumer = `from`,
+/// provider = `to`), one interaction at a time, each for `each`: the requests on the link
+/// that match the interaction (Pact request matching) get the HTTP fault.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(try_from = "sweep_form::SweepForm", into = "sweep_form::SweepForm")]
+pub struct ContractSweepFault {
+    /// The link swept.
+    pub link: String,
+    /// The contract file (default `<root>/contracts/<from>-<to>.json`); resolved when loaded.
+    pub contract: Option<PathBuf>,
+    /// How long each interaction's requests are hit. The fault lasts `each` × interactions.
+    pub each: Dur,
+    /// Share of matching requests hit, 0–1. Default 1.
+    pub toxicity: Option<f64>,
+    /// What happens to a request hit.
+    pub action: HttpAction,
+    /// The contract's HTTP interactions, in contract order: read when the scenario is loaded.
+    pub interactions: Vec<super::contract_sweep::SweptInteraction>,
+}
+
 /// A crash fault: a service killed, and restarted when the fault heals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -754,20 +782,42 @@ mod http_form {
         delay: Option<Dur>,
     }
 
+    /// The action written as `status` (and `body`), `abort = true` or `delay`.
+    pub(super) fn action(
+        status: Option<u16>,
+        abort: bool,
+        delay: Option<Dur>,
+        body: Option<String>,
+    ) -> Result<HttpAction, &'static str> {
+        Ok(match (status, abort, delay, body) {
+            (Some(status), false, None, body) => HttpAction::Respond {
+                status,
+                body: body.unwrap_or_default(),
+            },
+            (None, true, None, None) => HttpAction::Abort,
+            (None, false, Some(d), None) => HttpAction::Delay(d.into()),
+            (None, _, _, Some(_)) => return Err("`body` goes with `status`"),
+            _ => return Err("give exactly one of `status`, `abort = true` or `delay`"),
+        })
+    }
+
+    /// The action as its fields: `(status, body, abort, delay)`.
+    pub(super) type Fields = (Option<u16>, Option<String>, bool, Option<Dur>);
+
+    /// [`action`] backwards.
+    pub(super) fn fields(action: HttpAction) -> Fields {
+        match action {
+            HttpAction::Respond { status, body } => (Some(status), Some(body), false, None),
+            HttpAction::Abort => (None, None, true, None),
+            HttpAction::Delay(d) => (None, None, false, Some(Dur(d))),
+        }
+    }
+
     impl TryFrom<HttpForm> for HttpFault {
         type Error = &'static str;
 
         fn try_from(f: HttpForm) -> Result<Self, Self::Error> {
-            let action = match (f.status, f.abort, f.delay, f.body) {
-                (Some(status), false, None, body) => HttpAction::Respond {
-                    status,
-                    body: body.unwrap_or_default(),
-                },
-                (None, true, None, None) => HttpAction::Abort,
-                (None, false, Some(d), None) => HttpAction::Delay(d.into()),
-                (None, _, _, Some(_)) => return Err("`body` goes with `status`"),
-                _ => return Err("give exactly one of `status`, `abort = true` or `delay`"),
-            };
+            let action = action(f.status, f.abort, f.delay, f.body)?;
             Ok(HttpFault {
                 link: f.link,
                 toxicity: f.toxicity,
@@ -780,17 +830,91 @@ mod http_form {
 
     impl From<HttpFault> for HttpForm {
         fn from(h: HttpFault) -> Self {
-            let (mut status, mut body, mut abort, mut delay) = (None, None, false, None);
-            match h.action {
-                HttpAction::Respond { status: s, body: b } => (status, body) = (Some(s), Some(b)),
-                HttpAction::Abort => abort = true,
-                HttpAction::Delay(d) => delay = Some(Dur(d)),
-            }
+            let (status, body, abort, delay) = fields(h.action);
             HttpForm {
                 link: h.link,
                 toxicity: h.toxicity,
                 method: h.method,
                 path: h.path,
+                status,
+                body,
+                abort,
+                delay,
+            }
+        }
+    }
+}
+
+/// How a contract sweep is written: its HTTP fault's action as fields, exactly one given.
+mod sweep_form {
+    use std::path::PathBuf;
+
+    use schemars::JsonSchema;
+    use serde::{Deserialize, Serialize};
+
+    use super::http_form::{action, fields};
+    use super::{ContractSweepFault, Dur};
+
+    /// A contract sweep: one interaction of the link's contract at a time, the requests
+    /// matching it answered with `status`, aborted, or delayed, for `each`.
+    #[derive(Serialize, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    #[schemars(extend("oneOf" = [
+        { "required": ["status"] },
+        { "required": ["abort"], "properties": { "abort": { "const": true } } },
+        { "required": ["delay"] }
+    ], "dependentRequired" = { "body": ["status"] }))]
+    pub struct SweepForm {
+        /// The link swept: its `from` service is the contract's consumer, `to` its provider.
+        link: String,
+        /// The contract file (default `<root>/contracts/<from>-<to>.json`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        contract: Option<PathBuf>,
+        /// How long each interaction's requests are hit (default 3s); the fault lasts
+        /// `each` × the contract's HTTP interactions, and `duration` is not used.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        each: Option<Dur>,
+        /// Share of matching requests hit, 0–1. Default 1.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        toxicity: Option<f64>,
+        /// Answer with this status (100 to 599) … (one of `status`, `abort` or `delay`)
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schemars(range(min = 100, max = 599))]
+        status: Option<u16>,
+        /// … and this body.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<String>,
+        /// Close the connection without answering.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        abort: bool,
+        /// Forward after this delay.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        delay: Option<Dur>,
+    }
+
+    impl TryFrom<SweepForm> for ContractSweepFault {
+        type Error = &'static str;
+
+        fn try_from(f: SweepForm) -> Result<Self, Self::Error> {
+            Ok(ContractSweepFault {
+                action: action(f.status, f.abort, f.delay, f.body)?,
+                link: f.link,
+                contract: f.contract,
+                each: f.each.unwrap_or(Dur::secs(3)),
+                toxicity: f.toxicity,
+                interactions: Vec::new(),
+            })
+        }
+    }
+
+    impl From<ContractSweepFault> for SweepForm {
+        fn from(c: ContractSweepFault) -> Self {
+            let (status, body, abort, delay) = fields(c.action);
+            SweepForm {
+                link: c.link,
+                contract: c.contract,
+                each: Some(c.each),
+                toxicity: c.toxicity,
                 status,
                 body,
                 abort,

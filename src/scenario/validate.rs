@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::duration::Dur;
 use super::model::{
-    Abort, Canary, CrashFault, Effect, Expect, Fault, HttpRequest, PartitionFault, PauseFault,
-    PromQuery, Scenario, Target,
+    Abort, Canary, ContractSweepFault, CrashFault, Effect, Expect, Fault, HttpFault, HttpRequest,
+    PartitionFault, PauseFault, PromQuery, Scenario, Target,
 };
 use super::name;
 use super::status::StatusRange;
@@ -350,6 +350,7 @@ impl Checker<'_> {
 
     fn fault(&mut self, i: usize, f: &Fault) {
         let at = |field: &str| path(&["faults", field], Some((1, i)));
+        let swept;
         let (link, toxicity) = match &f.effect {
             Effect::Latency(l) => (&l.link, l.toxicity),
             Effect::Jitter(j) => (&j.link, j.toxicity),
@@ -360,9 +361,16 @@ impl Checker<'_> {
                 return self.target(at("service"), service, "services", Checker::need_service);
             }
             Effect::Partition(p) => return self.partition(at("between"), p),
+            Effect::ContractSweep(c) => {
+                swept = Target::One(c.link.clone());
+                (&swept, c.toxicity)
+            }
         };
         self.target(at("link"), link, "links", Checker::need_link);
         self.toxic_bounds(i, &f.effect);
+        if matches!(&f.effect, Effect::ContractSweep(c) if c.each.0.is_zero()) {
+            self.add(at("each"), "`each` must be more than 0s".into());
+        }
         if let Some(t) = toxicity {
             if !(0.0..=1.0).contains(&t) {
                 self.add(
@@ -380,7 +388,8 @@ impl Checker<'_> {
         let times = match effect {
             Effect::Latency(l) => vec![("latency", Some(l.latency)), ("jitter", l.jitter)],
             Effect::Jitter(j) => vec![("latency", j.latency), ("jitter", Some(j.jitter))],
-            Effect::Http(h) => match h.action {
+            Effect::Http(HttpFault { action, .. })
+            | Effect::ContractSweep(ContractSweepFault { action, .. }) => match *action {
                 HttpAction::Respond { status, .. } if !(100..=599).contains(&status) => {
                     return self.add(
                         at("status"),

@@ -1,5 +1,6 @@
 //! The orders service's client of payments: one `POST {PAYMENTS_URL}/payments` per order,
-//! behind a timeout and a circuit breaker when resilient, with neither when fragile.
+//! behind a timeout and a circuit breaker when resilient, with neither when fragile. Its
+//! contract with payments is `contracts/orders-payments.json` (tests/shop_payments_consumer.rs).
 
 use std::time::Duration;
 
@@ -19,6 +20,8 @@ pub enum PaymentError {
     BreakerOpen,
     /// Payments did not answer in time.
     TimedOut(Duration),
+    /// Payments declined the payment (402), for this reason.
+    Declined(String),
     /// Payments could not be reached, or answered something other than an approval.
     Failed(String),
 }
@@ -28,6 +31,7 @@ impl std::fmt::Display for PaymentError {
         match self {
             PaymentError::BreakerOpen => f.write_str("the payments breaker is open"),
             PaymentError::TimedOut(t) => write!(f, "payments did not answer within {t:?}"),
+            PaymentError::Declined(why) => write!(f, "payment declined: {why}"),
             PaymentError::Failed(why) => write!(f, "payments failed: {why}"),
         }
     }
@@ -77,7 +81,11 @@ impl PaymentsClient {
             None => self.call(order_id, amount).await,
         };
         if let Some(breaker) = &self.breaker {
-            breaker.record(outcome.is_ok());
+            // A decline is payments working: it does not count against the breaker.
+            breaker.record(!matches!(
+                outcome,
+                Err(PaymentError::TimedOut(_) | PaymentError::Failed(_))
+            ));
         }
         outcome
     }
@@ -92,6 +100,11 @@ impl PaymentsClient {
             .await
             .map_err(failed)?;
         let status = response.status();
+        if status == reqwest::StatusCode::PAYMENT_REQUIRED {
+            let answer: Value = response.json().await.unwrap_or_default();
+            let reason = answer["reason"].as_str().unwrap_or("no reason given");
+            return Err(PaymentError::Declined(reason.to_string()));
+        }
         if !status.is_success() {
             return Err(PaymentError::Failed(format!("status {status}")));
         }

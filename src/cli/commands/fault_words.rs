@@ -1,12 +1,14 @@
 //! A planned fault in the scenario's own words, for `shakedown run --dry-run`: its kind as
 //! written in TOML, the fields it was given, its target and its timing, e.g.
-//! `latency 2s ± 100ms on link orders-payments from 5s for 3s`.
+//! `latency 2s ± 100ms on link orders-payments from 5s for 3s`; a contract sweep, one line per
+//! interaction: `contract-sweep on requests matching "a payment is approved", status 503 on
+//! link orders-payments from 2s for 3s`.
 
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::scenario::{Aim, Planned};
+use crate::scenario::{contract_sweep, Aim, Planned};
 
 /// Fields that name the kind or the target (said by the aim), left out.
 const UNSAID: [&str; 4] = ["kind", "link", "service", "between"];
@@ -26,6 +28,11 @@ pub fn words(p: &Planned) -> String {
         out += &format!(" ± {}", said(&jitter));
     } else if let (Some(latency), "jitter") = (fields.remove("latency"), kind) {
         out += &format!(" around {}", said(&latency));
+    }
+    if let Some(interaction) = contract_sweep::interaction(p) {
+        // A sweep's slot: its interaction, not the contract's path or the slot length.
+        fields.retain(|k, _| k != "contract" && k != "each");
+        out += &format!(" on requests matching {interaction:?}");
     }
     let rest: Vec<String> = fields
         .iter()

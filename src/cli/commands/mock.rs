@@ -1,4 +1,5 @@
-//! `shakedown mock`: serve contract files as a stub provider until Ctrl-C.
+//! `shakedown mock`: serve contract files as a stub provider until Ctrl-C, with faults on
+//! the requests that match chosen interactions (`--fault`).
 
 use std::sync::Arc;
 
@@ -8,7 +9,7 @@ use crate::cli::args::MockArgs;
 use crate::cli::out::outln;
 use crate::cli::outcome::Outcome;
 use crate::cli::signals::shutdown_signals;
-use crate::consumer::{RunningServer, Stub, StubOptions};
+use crate::consumer::{FaultAction, RunningServer, Stub, StubFault, StubOptions};
 use crate::contract::{InteractionKind, Pact};
 
 /// Runs the command.
@@ -21,6 +22,25 @@ pub fn run(args: &MockArgs) -> Outcome {
             Outcome::UsageError
         }
     }
+}
+
+/// A fault as one line: `status 503 on interactions matching "declined" (toxicity 0.5)`.
+fn said(f: &StubFault) -> String {
+    let action = match &f.action {
+        FaultAction::Respond { status, .. } => format!("status {status}"),
+        FaultAction::Abort => "abort".to_string(),
+        FaultAction::Delay(d) => format!("delay {d:?}"),
+    };
+    let on = match &f.interaction {
+        Some(r) => format!("interactions matching {:?}", r.as_str()),
+        None => "every interaction".to_string(),
+    };
+    let share = if f.toxicity < 1.0 {
+        format!(" (toxicity {})", f.toxicity)
+    } else {
+        String::new()
+    };
+    format!("{action} on {on}{share}")
 }
 
 fn serve(args: &MockArgs) -> anyhow::Result<()> {
@@ -39,6 +59,7 @@ fn serve(args: &MockArgs) -> anyhow::Result<()> {
         state: args.state.clone(),
         state_header: true,
         redact_headers: args.redact_headers.clone(),
+        faults: args.faults.clone(),
     };
     let stub = Arc::new(Stub::new(interactions, options));
     let addr = format!("{}:{}", args.host, args.port);
@@ -56,6 +77,9 @@ fn serve(args: &MockArgs) -> anyhow::Result<()> {
         "shakedown mock: serving {http} HTTP interaction(s) on http://{} (Ctrl-C to stop)",
         server.addr()
     );
+    for fault in &args.faults {
+        outln!("shakedown mock: fault {}", said(fault));
+    }
     rt.block_on(stop);
     server.stop();
     let unexpected = stub.with_log(|l| l.unexpected_count);
