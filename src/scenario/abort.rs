@@ -621,12 +621,12 @@ mod tests {
             problems("[[abort]]\ncanary = \"c\"\nsteady_state = \"h\"\nsuccess_rate_below = 0.5");
         assert!(
             p.starts_with("s.toml:10:")
-                && p.ends_with("needs exactly one of `canary` or `steady_state`"),
+                && p.ends_with("needs exactly one of `canary`, `steady_state` or `prometheus`"),
             "{p}"
         );
         let p = problems("[[abort]]\nname = \"x\"\nsuccess_rate_below = 0.5");
         assert!(
-            p.contains("needs exactly one of `canary` or `steady_state`"),
+            p.contains("needs exactly one of `canary`, `steady_state` or `prometheus`"),
             "{p}"
         );
         let p = problems("[[abort]]\ncanary = \"c\"");
@@ -644,6 +644,31 @@ mod tests {
         assert!(
             p.contains("s.toml:12:22: success_rate_below 1.5 is not between 0 and 1"),
             "{p}"
+        );
+    }
+
+    #[test]
+    fn a_prometheus_condition_takes_value_thresholds_only() {
+        let query = "prometheus = { url = \"http://127.0.0.1:9090\", query = \"up\" }";
+        let p = problems(&format!("[[abort]]\n{query}"));
+        assert!(
+            p.starts_with("s.toml:10:")
+                && p.ends_with("needs a threshold: `value_above` or `value_below`"),
+            "{p}"
+        );
+        let p = problems(&format!("[[abort]]\n{query}\nsuccess_rate_below = 0.5"));
+        assert!(
+            p.contains("s.toml:12:22: `success_rate_below` is for canaries"),
+            "{p}"
+        );
+        let p = problems("[[abort]]\ncanary = \"c\"\nvalue_above = 3");
+        assert!(
+            p.contains("s.toml:12:15: `value_above` is for a `prometheus` query"),
+            "{p}"
+        );
+        assert_eq!(
+            problems(&format!("[[abort]]\n{query}\nvalue_above = 0.5")),
+            ""
         );
     }
 }
