@@ -134,6 +134,7 @@ impl fmt::Display for EventKind {
                 latency_ms,
                 status,
                 error,
+                ..
             } => {
                 write!(f, "{canary} {} {}", mark(*ok), millis(*latency_ms))?;
                 if let Some(status) = status {
@@ -280,6 +281,8 @@ mod tests {
                     latency_ms: 3.0,
                     status: Some(503),
                     error: Some("slow".into()),
+                    missed: false,
+                    lag_ms: 0.0,
                 },
                 "orders ✘ 3.00 ms · 503 · slow",
             ),

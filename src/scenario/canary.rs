@@ -1,8 +1,11 @@
-//! Canaries: probes at an interval for the whole run, HTTP requests or contract replays,
-//! each recorded as a `probe` event.
+//! Canaries: probes on a fixed schedule for the whole run (open model: a slow probe never
+//! delays the next), HTTP requests or contract replays, each recorded as a `probe` event.
 
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+use tokio::time::Instant;
 
 use crate::contract::Pact;
 use crate::report::EventKind;
@@ -14,29 +17,102 @@ use super::probe::{self, ProbeResult};
 use super::recorder::Recorder;
 use super::system::{snapshot, Names};
 
-/// Probes `canary` every `every` until `stop` fires.
+/// The most probes of one canary in flight when its scenario does not say.
+const MAX_DEFAULT_CONCURRENCY: usize = 1024;
+
+/// Probes `canary` on a fixed schedule (the start plus k × `every`) until `stop` fires:
+/// a slow probe never delays the next one. A probe due while `concurrency` probes are in
+/// flight is recorded as failed (`missed`); probes in flight when `stop` fires are dropped.
 pub async fn run(canary: Canary, names: Arc<RwLock<Names>>, recorder: Recorder, stop: Cancel) {
-    let client = probe::client();
-    let replay = Replay::new(&canary);
-    let mut ticks = tokio::time::interval(canary.every.into());
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
+    let every: Duration = canary.every.into();
+    let bound = concurrency(&canary);
+    let prober = Arc::new(Prober {
+        client: probe::client(),
+        replay: Replay::new(&canary),
+        canary,
+        names,
+        recorder,
+    });
+    let mut in_flight = JoinSet::new();
+    let start = Instant::now();
+    for k in 0u32.. {
+        let due = start + every.saturating_mul(k);
         tokio::select! {
-            _ = ticks.tick() => {}
+            _ = tokio::time::sleep_until(due) => {}
             _ = stop.cancelled() => return,
         }
-        let snapshot = snapshot(&names);
-        let result = tokio::select! {
-            r = once(&canary, &replay, &snapshot, &client) => r,
-            _ = stop.cancelled() => return,
+        while in_flight.try_join_next().is_some() {}
+        if in_flight.len() < bound {
+            in_flight.spawn(prober.clone().fire(due));
+        } else {
+            prober.missed(due, bound);
+        }
+    }
+}
+
+/// How many probes of `canary` may be in flight: its `concurrency`, or by default enough
+/// for every probe to run to its timeout (⌈timeout / every⌉ + 1, at most 1024).
+pub fn concurrency(canary: &Canary) -> usize {
+    if let Some(n) = canary.concurrency {
+        return n.max(1);
+    }
+    let timeout = match &canary.http {
+        Some(req) => req.timeout.into(),
+        None => replay_timeout(canary),
+    };
+    let every = Duration::from(canary.every).as_secs_f64().max(1e-6);
+    let needed = (timeout.as_secs_f64() / every).ceil() as usize + 1;
+    needed.clamp(1, MAX_DEFAULT_CONCURRENCY)
+}
+
+/// What one canary's probes share: the canary, its client and contract, where to record.
+struct Prober {
+    canary: Canary,
+    client: reqwest::Client,
+    replay: Replay,
+    names: Arc<RwLock<Names>>,
+    recorder: Recorder,
+}
+
+impl Prober {
+    /// Sends the probe due at `due` and records it.
+    async fn fire(self: Arc<Self>, due: Instant) {
+        let lag_ms = due.elapsed().as_secs_f64() * 1000.0;
+        let snapshot = snapshot(&self.names);
+        let result = once(&self.canary, &self.replay, &snapshot, &self.client).await;
+        let done_ms = self.recorder.now_ms();
+        self.record(done_ms, due, result, false, lag_ms);
+    }
+
+    /// Records the probe due at `due` as missed: `bound` probes were still in flight.
+    fn missed(&self, due: Instant, bound: usize) {
+        let result = ProbeResult {
+            ok: false,
+            latency_ms: 0.0,
+            status: None,
+            error: Some(format!(
+                "missed: {bound} probes in flight (concurrency {bound})"
+            )),
+            json: None,
         };
-        recorder.record(EventKind::Probe {
-            canary: canary.name.clone(),
-            ok: result.ok,
-            latency_ms: result.latency_ms,
-            status: result.status,
-            error: result.error,
-        });
+        let lag_ms = due.elapsed().as_secs_f64() * 1000.0;
+        self.record(self.recorder.now_ms(), due, result, true, lag_ms);
+    }
+
+    fn record(&self, done_ms: f64, due: Instant, r: ProbeResult, missed: bool, lag_ms: f64) {
+        let due_ms = self.recorder.ms_at(due.into_std());
+        self.recorder.record_at(
+            done_ms,
+            EventKind::Probe {
+                canary: self.canary.name.clone(),
+                ok: r.ok,
+                latency_ms: (done_ms - due_ms).max(0.0),
+                status: r.status,
+                error: r.error,
+                missed,
+                lag_ms,
+            },
+        );
     }
 }
 
@@ -54,10 +130,14 @@ async fn once(
         json: None,
     };
     if let Some(req) = &canary.http {
-        return match names.expand(&req.url, None) {
+        let mut result = match names.expand(&req.url, None) {
             Ok(url) => probe::probe(client, req, &url, &canary.expect).await,
             Err(e) => failed(e.to_string()),
         };
+        if result.error.as_deref() == Some("timed out") {
+            result.error = Some(format!("timeout after {}", req.timeout));
+        }
+        return result;
     }
     match replay.verifier(canary, names) {
         Ok(v) => replay_once(v).await,
@@ -82,11 +162,7 @@ impl Replay {
             .ok_or_else(|| "no contract".to_string())
             .and_then(|path| Pact::from_file(path).map_err(|e| e.to_string()))
             .map(|pact| {
-                let timeout = canary
-                    .expect
-                    .p99
-                    .map_or(Duration::from_secs(2), Into::into)
-                    .max(Duration::from_secs(2));
+                let timeout = replay_timeout(canary);
                 let verifier = Verifier::new(provider, "").pact(pact).timeout(timeout);
                 match canary.states {
                     Some(_) => verifier,
@@ -115,9 +191,18 @@ impl Replay {
     }
 }
 
+/// The timeout of each request of a contract replay: the canary's p99, at least 2 s.
+fn replay_timeout(canary: &Canary) -> Duration {
+    canary
+        .expect
+        .p99
+        .map_or(Duration::from_secs(2), Into::into)
+        .max(Duration::from_secs(2))
+}
+
 /// One replay of the contract: ok when every interaction passed.
 async fn replay_once(verifier: Verifier) -> ProbeResult {
-    let started = Instant::now();
+    let started = std::time::Instant::now();
     let report = verifier.run_async().await;
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     let error = match report {

@@ -212,6 +212,9 @@ impl Checker<'_> {
         if canary.every.0.is_zero() {
             self.add(at("every"), "`every` must be more than 0".into());
         }
+        if canary.concurrency == Some(0) {
+            self.add(at("concurrency"), "`concurrency` must be at least 1".into());
+        }
         self.expect(at("expect"), &canary.expect);
     }
 
@@ -244,6 +247,15 @@ impl Checker<'_> {
                     field("success_rate"),
                     format!("success_rate {r} is not between 0 and 1"),
                 );
+            }
+        }
+        for (name, w) in [("during_faults", &e.during_faults), ("steady", &e.steady)] {
+            if let Some(r) = w.as_ref().and_then(|w| w.success_rate) {
+                if !(0.0..=1.0).contains(&r) {
+                    let mut p = field(name);
+                    p.push(Seg::Key("success_rate".into()));
+                    self.add(p, format!("success_rate {r} is not between 0 and 1"));
+                }
             }
         }
         if e.equals.is_some() && e.json.is_none() {

@@ -1,9 +1,10 @@
-//! Judging a run from its events: canary figures (success rate, percentiles, failure runs),
-//! whether each canary met its expectation, and time-to-recover per fault.
+//! Judging a run from its events: canary figures (success rate, percentiles, failure runs,
+//! causes of failed probes) over the run and per fault window, whether each canary met its
+//! expectation, and time-to-recover per fault.
 
-use crate::report::{probes, CanaryStats, Event, FaultWindow};
+use crate::report::{probes, top_causes, CanaryStats, Event, EventKind, FaultWindow, WindowStats};
 
-use super::model::{Canary, Expect};
+use super::model::{Canary, Expect, WindowExpect};
 
 /// The `q` quantile (0–1) of sorted values, nearest rank.
 pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
@@ -14,64 +15,213 @@ pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
     sorted.get(rank.min(sorted.len()) - 1).copied()
 }
 
-/// A canary's figures over the run.
-pub fn stats(events: &[Event], canary: &str) -> CanaryStats {
-    let (mut probes_n, mut successes, mut run, mut worst) = (0u64, 0u64, 0u64, 0u64);
+/// One probe as the verdict sees it.
+struct Sample<'a> {
+    /// When it was due (scheduled start), ms since the run began.
+    due_ms: f64,
+    ok: bool,
+    latency_ms: f64,
+    missed: bool,
+    status: Option<u16>,
+    error: Option<&'a str>,
+}
+
+fn samples<'a>(events: &'a [Event], canary: &str) -> Vec<Sample<'a>> {
+    events
+        .iter()
+        .filter_map(|e| match &e.what {
+            EventKind::Probe {
+                canary: c,
+                ok,
+                latency_ms,
+                status,
+                error,
+                missed,
+                ..
+            } if c == canary => Some(Sample {
+                due_ms: e.at_ms - latency_ms,
+                ok: *ok,
+                latency_ms: *latency_ms,
+                missed: *missed,
+                status: *status,
+                error: error.as_deref(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Figures over some probes.
+struct Figures {
+    probes: u64,
+    successes: u64,
+    success_rate: f64,
+    p50_ms: Option<f64>,
+    p95_ms: Option<f64>,
+    p99_ms: Option<f64>,
+    max_consecutive_failures: u64,
+    causes: Vec<(String, u64)>,
+}
+
+fn figures<'a>(samples: impl Iterator<Item = &'a Sample<'a>>) -> Figures {
+    let (mut probes, mut successes, mut run, mut worst) = (0u64, 0u64, 0u64, 0u64);
     let mut latencies = Vec::new();
-    for (_, ok, latency) in probes(events, canary) {
-        probes_n += 1;
-        latencies.push(latency);
-        if ok {
+    let mut failed = Vec::new();
+    for p in samples {
+        probes += 1;
+        if !p.missed {
+            latencies.push(p.latency_ms);
+        }
+        if p.ok {
             successes += 1;
             run = 0;
         } else {
             run += 1;
             worst = worst.max(run);
+            failed.push(p);
         }
     }
     latencies.sort_by(f64::total_cmp);
-    CanaryStats {
-        name: canary.to_string(),
-        probes: probes_n,
+    Figures {
+        probes,
         successes,
-        success_rate: if probes_n == 0 {
+        success_rate: if probes == 0 {
             1.0
         } else {
-            successes as f64 / probes_n as f64
+            successes as f64 / probes as f64
         },
         p50_ms: quantile(&latencies, 0.50),
         p95_ms: quantile(&latencies, 0.95),
         p99_ms: quantile(&latencies, 0.99),
         max_consecutive_failures: worst,
+        causes: causes(failed.into_iter()),
     }
 }
 
-/// Whether a canary met its expectation, and the reasons if not (or the figures if so).
-pub fn judge(canary: &Canary, s: &CanaryStats) -> (bool, String) {
-    let e: &Expect = &canary.expect;
-    let mut failures = Vec::new();
-    if s.probes == 0 {
-        failures.push("no probe completed".to_string());
+/// What made a failed probe fail, in a word: its status code (`503`), `missed`, or its
+/// error (`timeout after 2s`, `connection refused or failed`, a contract mismatch).
+fn cause(p: &Sample) -> String {
+    const LONGEST: usize = 80;
+    match (p.status, p.error) {
+        _ if p.missed => "missed".into(),
+        (Some(status), Some(e)) if e.starts_with("status ") => status.to_string(),
+        (_, Some(e)) if e.chars().count() > LONGEST => {
+            format!("{}…", e.chars().take(LONGEST).collect::<String>())
+        }
+        (_, Some(e)) => e.to_string(),
+        (Some(status), None) => status.to_string(),
+        (None, None) => "failed".into(),
     }
-    let latency_only = e.success_rate.is_none()
-        && (e.p50.is_some()
-            || e.p95.is_some()
-            || e.p99.is_some()
-            || e.max_consecutive_failures.is_some());
-    let rate = e
-        .success_rate
-        .unwrap_or(if latency_only { 0.0 } else { 1.0 });
-    if s.success_rate + 1e-9 < rate {
-        failures.push(format!(
-            "success rate {:.1}% < {:.1}%",
-            s.success_rate * 100.0,
-            rate * 100.0
-        ));
+}
+
+/// Failed probes grouped by cause, most frequent first (then by name).
+fn causes<'a>(failed: impl Iterator<Item = &'a Sample<'a>>) -> Vec<(String, u64)> {
+    let mut counts = std::collections::BTreeMap::<String, u64>::new();
+    for p in failed {
+        *counts.entry(cause(p)).or_default() += 1;
+    }
+    let mut causes: Vec<(String, u64)> = counts.into_iter().collect();
+    causes.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    causes
+}
+
+/// The label of the figures over every fault window together.
+pub const DURING_FAULTS: &str = "during faults";
+/// The label of the figures outside every fault window.
+pub const STEADY: &str = "steady";
+
+/// A canary's figures over the run, and per window: each fault window (`faults`; one
+/// without an end lasts to the end of the run), all of them together when there are
+/// several, and the rest of the run. A probe belongs to the window it was due in.
+pub fn stats(events: &[Event], canary: &str, faults: &[FaultWindow]) -> CanaryStats {
+    let all = samples(events, canary);
+    let inside = |w: &FaultWindow, p: &Sample| {
+        p.due_ms >= w.start_ms && p.due_ms <= w.end_ms.unwrap_or(f64::INFINITY)
+    };
+    let mut windows: Vec<WindowStats> = faults
+        .iter()
+        .map(|w| {
+            let f = figures(all.iter().filter(|p| inside(w, p)));
+            window(&w.fault, Some(w.start_ms), w.end_ms, f)
+        })
+        .collect();
+    if faults.len() > 1 {
+        let f = figures(all.iter().filter(|p| faults.iter().any(|w| inside(w, p))));
+        windows.push(window(DURING_FAULTS, None, None, f));
+    }
+    let f = figures(all.iter().filter(|p| !faults.iter().any(|w| inside(w, p))));
+    windows.push(window(STEADY, None, None, f));
+    let f = figures(all.iter());
+    CanaryStats {
+        name: canary.to_string(),
+        probes: f.probes,
+        successes: f.successes,
+        success_rate: f.success_rate,
+        p50_ms: f.p50_ms,
+        p95_ms: f.p95_ms,
+        p99_ms: f.p99_ms,
+        max_consecutive_failures: f.max_consecutive_failures,
+        causes: f.causes,
+        windows,
+    }
+}
+
+fn window(label: &str, start_ms: Option<f64>, end_ms: Option<f64>, f: Figures) -> WindowStats {
+    WindowStats {
+        label: label.to_string(),
+        start_ms,
+        end_ms,
+        probes: f.probes,
+        successes: f.successes,
+        success_rate: f.success_rate,
+        p50_ms: f.p50_ms,
+        p95_ms: f.p95_ms,
+        p99_ms: f.p99_ms,
+        max_consecutive_failures: f.max_consecutive_failures,
+        causes: f.causes,
+    }
+}
+
+/// The figures of the probes due inside any fault window: the `during faults` window, or
+/// the only fault window when there is one (`None`: no fault window).
+pub fn during_faults(s: &CanaryStats) -> Option<&WindowStats> {
+    let faults: Vec<&WindowStats> = s.windows.iter().filter(|w| w.label != STEADY).collect();
+    match faults.as_slice() {
+        [only] => Some(*only),
+        _ => faults.into_iter().find(|w| w.label == DURING_FAULTS),
+    }
+}
+
+/// The figures of the probes due outside every fault window.
+pub fn steady(s: &CanaryStats) -> Option<&WindowStats> {
+    s.windows.iter().find(|w| w.label == STEADY)
+}
+
+/// What a verdict compares with its limits.
+struct Seen {
+    success_rate: f64,
+    p50_ms: Option<f64>,
+    p95_ms: Option<f64>,
+    p99_ms: Option<f64>,
+    max_consecutive_failures: u64,
+}
+
+/// The limits of `limits` that `seen` breaks, each said with the value seen.
+fn breaches(limits: &WindowExpect, seen: &Seen) -> Vec<String> {
+    let mut failures = Vec::new();
+    if let Some(rate) = limits.success_rate {
+        if seen.success_rate + 1e-9 < rate {
+            failures.push(format!(
+                "success rate {:.1}% < {:.1}%",
+                seen.success_rate * 100.0,
+                rate * 100.0
+            ));
+        }
     }
     for (name, limit, actual) in [
-        ("p50", e.p50, s.p50_ms),
-        ("p95", e.p95, s.p95_ms),
-        ("p99", e.p99, s.p99_ms),
+        ("p50", limits.p50, seen.p50_ms),
+        ("p95", limits.p95, seen.p95_ms),
+        ("p99", limits.p99, seen.p99_ms),
     ] {
         if let (Some(limit), Some(actual)) = (limit, actual) {
             if actual > limit.0.as_secs_f64() * 1000.0 {
@@ -79,17 +229,78 @@ pub fn judge(canary: &Canary, s: &CanaryStats) -> (bool, String) {
             }
         }
     }
-    if let Some(max) = e.max_consecutive_failures {
-        if s.max_consecutive_failures > max {
+    if let Some(max) = limits.max_consecutive_failures {
+        if seen.max_consecutive_failures > max {
             failures.push(format!(
                 "{} failures in a row > {max}",
-                s.max_consecutive_failures
+                seen.max_consecutive_failures
             ));
         }
     }
+    failures
+}
+
+/// The whole-run limits of `e`: its success rate defaults to 1.0, or to none when it gives
+/// only latency or failure-run limits.
+fn run_limits(e: &Expect) -> WindowExpect {
+    let latency_only = e.success_rate.is_none()
+        && (e.p50.is_some()
+            || e.p95.is_some()
+            || e.p99.is_some()
+            || e.max_consecutive_failures.is_some());
+    WindowExpect {
+        success_rate: Some(e.success_rate.unwrap_or(if latency_only { 0.0 } else { 1.0 })),
+        p50: e.p50,
+        p95: e.p95,
+        p99: e.p99,
+        max_consecutive_failures: e.max_consecutive_failures,
+    }
+}
+
+/// What one window's expectation breaks (`no probe` when none was due in it).
+fn window_breaches(label: &str, limits: &WindowExpect, w: Option<&WindowStats>) -> Vec<String> {
+    let Some(w) = w.filter(|w| w.probes > 0) else {
+        return vec![format!("{label}: no probe")];
+    };
+    let seen = Seen {
+        success_rate: w.success_rate,
+        p50_ms: w.p50_ms,
+        p95_ms: w.p95_ms,
+        p99_ms: w.p99_ms,
+        max_consecutive_failures: w.max_consecutive_failures,
+    };
+    breaches(limits, &seen)
+        .into_iter()
+        .map(|b| format!("{label}: {b}"))
+        .collect()
+}
+
+/// Whether a canary met its expectation (over the run, during the faults, in steady
+/// periods), and the reasons if not, ending with the top causes of its failed probes (or
+/// its figures if it held).
+pub fn judge(canary: &Canary, s: &CanaryStats) -> (bool, String) {
+    let e: &Expect = &canary.expect;
+    let mut failures = Vec::new();
+    if s.probes == 0 {
+        failures.push("no probe completed".to_string());
+    }
+    let seen = Seen {
+        success_rate: s.success_rate,
+        p50_ms: s.p50_ms,
+        p95_ms: s.p95_ms,
+        p99_ms: s.p99_ms,
+        max_consecutive_failures: s.max_consecutive_failures,
+    };
+    failures.extend(breaches(&run_limits(e), &seen));
+    if let Some(limits) = &e.during_faults {
+        failures.extend(window_breaches(DURING_FAULTS, limits, during_faults(s)));
+    }
+    if let Some(limits) = &e.steady {
+        failures.extend(window_breaches(STEADY, limits, steady(s)));
+    }
     if failures.is_empty() {
         let p99 = s.p99_ms.map_or("-".into(), |v| format!("{v:.0}ms"));
-        (
+        return (
             true,
             format!(
                 "{}/{} probes ok ({:.1}%), p99 {p99}",
@@ -97,10 +308,13 @@ pub fn judge(canary: &Canary, s: &CanaryStats) -> (bool, String) {
                 s.probes,
                 s.success_rate * 100.0
             ),
-        )
-    } else {
-        (false, failures.join("; "))
+        );
     }
+    let mut detail = failures.join("; ");
+    if !s.causes.is_empty() {
+        detail = format!("{detail}: {}", top_causes(&s.causes));
+    }
+    (false, detail)
 }
 
 /// Probes in a row that must succeed after a heal for a canary to count as recovered.
@@ -151,6 +365,8 @@ mod tests {
                 latency_ms: latency,
                 status: None,
                 error: None,
+                missed: false,
+                lag_ms: 0.0,
             },
         }
     }
@@ -160,7 +376,7 @@ mod tests {
         let events: Vec<Event> = (0..100)
             .map(|i| probe(i as f64 * 10.0, !(40..45).contains(&i), i as f64))
             .collect();
-        let s = stats(&events, "c");
+        let s = stats(&events, "c", &[]);
         assert_eq!(
             (s.probes, s.successes, s.max_consecutive_failures),
             (100, 95, 5)
