@@ -265,4 +265,67 @@ mod tests {
         let err = replay.prepared.unwrap_err();
         assert!(err.contains("missing.json"), "{err}");
     }
+
+    /// A loopback HTTP server that answers every request after `delay`.
+    fn slow_server(delay: Duration) -> String {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(200) {
+                let Ok(mut s) = stream else { return };
+                std::thread::spawn(move || {
+                    let _ = s.read(&mut [0u8; 4096]);
+                    std::thread::sleep(delay);
+                    let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+                });
+            }
+        });
+        format!("http://{addr}/health")
+    }
+
+    #[tokio::test]
+    async fn slow_probes_never_delay_the_schedule_and_missed_ones_count() {
+        let url = slow_server(Duration::from_millis(300));
+        let text = format!(
+            "name = \"c\"\nhttp = {{ url = \"{url}\" }}\nevery = \"50ms\"\nconcurrency = 2"
+        );
+        let canary: Canary = toml::from_str(&text).unwrap();
+        let recorder = Recorder::new(None);
+        let (stop, stopped) = super::super::cancel::cancel_pair();
+        let names = Arc::new(RwLock::new(Names::default()));
+        let task = tokio::spawn(run(canary, names, recorder.clone(), stopped));
+        tokio::time::sleep(Duration::from_millis(1_020)).await;
+        stop.cancel();
+        task.await.unwrap();
+        let probes: Vec<(bool, bool, f64)> = recorder
+            .events()
+            .iter()
+            .filter_map(|e| match &e.what {
+                EventKind::Probe {
+                    ok, missed, latency_ms, ..
+                } => Some((*ok, *missed, *latency_ms)),
+                _ => None,
+            })
+            .collect();
+        // 21 due (0, 50 … 1000 ms); the last two or three are still in flight at the stop.
+        assert!((15..=21).contains(&probes.len()), "{probes:?}");
+        let missed = probes.iter().filter(|p| p.1).count();
+        assert!(missed >= 8, "at most 2 of each 6 due in 300 ms can start: {probes:?}");
+        assert!(probes.iter().all(|p| p.0 != p.1), "sent ones succeed, missed ones fail");
+        assert!(
+            probes.iter().filter(|p| p.0).all(|p| p.2 >= 290.0),
+            "latency counts from the scheduled start: {probes:?}"
+        );
+    }
+
+    #[test]
+    fn the_default_concurrency_lets_every_probe_run_to_its_timeout() {
+        let canary = |text: &str| -> Canary { toml::from_str(text).unwrap() };
+        let http = "name = \"c\"\nhttp = { url = \"http://x\", timeout = \"2s\" }";
+        assert_eq!(concurrency(&canary(&format!("{http}\nevery = \"100ms\""))), 21);
+        assert_eq!(concurrency(&canary(&format!("{http}\nevery = \"5s\""))), 2);
+        assert_eq!(concurrency(&canary(&format!("{http}\nevery = \"1ms\""))), 1024);
+        assert_eq!(concurrency(&canary(&format!("{http}\nconcurrency = 3"))), 3);
+    }
 }

@@ -415,4 +415,127 @@ mod tests {
         let never = vec![probe(200.0, false, 1.0), probe(500.0, false, 1.0)];
         assert_eq!(recovery(&never, "c", &w), None);
     }
+
+    fn failed(at: f64, latency: f64, status: Option<u16>, error: &str) -> Event {
+        Event {
+            at_ms: at,
+            what: EventKind::Probe {
+                canary: "c".into(),
+                ok: false,
+                latency_ms: latency,
+                status,
+                error: Some(error.into()),
+                missed: error.starts_with("missed"),
+                lag_ms: 0.0,
+            },
+        }
+    }
+
+    fn window(fault: &str, start: f64, end: f64) -> FaultWindow {
+        FaultWindow {
+            fault: fault.into(),
+            kind: "latency".into(),
+            target: "a-b".into(),
+            start_ms: start,
+            end_ms: Some(end),
+        }
+    }
+
+    fn canary(expect: &str) -> Canary {
+        let text = format!("name = \"c\"\nhttp = {{ url = \"http://x\" }}\nexpect = {expect}");
+        toml::from_str(&text).unwrap()
+    }
+
+    /// 100 probes due every 10 ms; those due in 300–600 ms fail with a timeout (answered
+    /// 2 s after they were due), the rest succeed in 5 ms.
+    fn slow_window() -> Vec<Event> {
+        (0..100)
+            .map(|i| {
+                let due = i as f64 * 10.0;
+                if (300.0..600.0).contains(&due) {
+                    failed(due + 2000.0, 2000.0, None, "timeout after 2s")
+                } else {
+                    probe(due + 5.0, true, 5.0)
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_probe_belongs_to_the_window_it_was_due_in() {
+        let s = stats(&slow_window(), "c", &[window("latency-1", 300.0, 600.0)]);
+        let labels: Vec<&str> = s.windows.iter().map(|w| w.label.as_str()).collect();
+        assert_eq!(labels, ["latency-1", "steady"]);
+        let (during, steady) = (&s.windows[0], &s.windows[1]);
+        assert_eq!((during.probes, during.successes), (31, 1), "300 ms to 600 ms");
+        assert_eq!(during.p99_ms, Some(2000.0));
+        assert_eq!(during.causes, [("timeout after 2s".to_string(), 30)]);
+        assert_eq!((steady.probes, steady.successes), (69, 69));
+        assert_eq!(steady.p99_ms, Some(5.0));
+        let two = stats(
+            &slow_window(),
+            "c",
+            &[window("latency-1", 300.0, 400.0), window("latency-2", 500.0, 600.0)],
+        );
+        let labels: Vec<&str> = two.windows.iter().map(|w| w.label.as_str()).collect();
+        assert_eq!(labels, ["latency-1", "latency-2", "during faults", "steady"]);
+        assert_eq!(during_faults(&two).map(|w| w.probes), Some(22));
+    }
+
+    #[test]
+    fn judges_the_faults_and_the_steady_periods_apart() {
+        let s = stats(&slow_window(), "c", &[window("latency-1", 300.0, 600.0)]);
+        let lenient = canary("{ success_rate = 0.5, during_faults = { success_rate = 0.9 } }");
+        let (ok, detail) = judge(&lenient, &s);
+        assert!(!ok);
+        assert_eq!(
+            detail,
+            "during faults: success rate 3.2% < 90.0%: timeout after 2s × 30"
+        );
+        let steady = canary("{ success_rate = 0.5, steady = { success_rate = 1.0, p99 = \"10ms\" } }");
+        assert!(judge(&steady, &s).0, "{}", judge(&steady, &s).1);
+        let strict = canary("{ success_rate = 0.5, steady = { p99 = \"1ms\" } }");
+        assert_eq!(judge(&strict, &s).1, "steady: p99 5ms > 1ms: timeout after 2s × 30");
+        let no_faults = stats(&slow_window(), "c", &[]);
+        let (ok, detail) = judge(&lenient, &no_faults);
+        assert!(!ok);
+        assert!(detail.starts_with("during faults: no probe"), "{detail}");
+    }
+
+    #[test]
+    fn a_failed_verdict_ends_with_its_top_causes() {
+        let mut events = Vec::new();
+        let mut at = 0.0;
+        let mut add = |n: usize, status: Option<u16>, error: &str| {
+            for _ in 0..n {
+                at += 10.0;
+                events.push(failed(at, 1.0, status, error));
+            }
+        };
+        add(41, Some(503), "status 503");
+        add(7, None, "timeout after 2s");
+        add(3, None, "connection refused or failed");
+        add(2, None, "missed: 21 probes in flight (concurrency 21)");
+        add(1, Some(500), "status 500");
+        add(1, Some(200), "/shipped is 2, expected 3");
+        let s = stats(&events, "c", &[]);
+        let (ok, detail) = judge(&canary("{ success_rate = 0.95 }"), &s);
+        assert!(!ok);
+        assert_eq!(
+            detail,
+            "success rate 0.0% < 95.0%: 503 × 41, timeout after 2s × 7, \
+             connection refused or failed × 3, missed × 2, + 2 more"
+        );
+    }
+
+    #[test]
+    fn missed_probes_count_as_failed_but_not_in_latency() {
+        let events = vec![
+            probe(10.0, true, 10.0),
+            failed(20.0, 0.0, None, "missed: 1 probes in flight (concurrency 1)"),
+        ];
+        let s = stats(&events, "c", &[]);
+        assert_eq!((s.probes, s.successes), (2, 1));
+        assert_eq!((s.p50_ms, s.p99_ms), (Some(10.0), Some(10.0)));
+    }
 }
