@@ -292,7 +292,7 @@ mod tests {
         );
         let canary: Canary = toml::from_str(&text).unwrap();
         let recorder = Recorder::new(None);
-        let (stop, stopped) = super::super::cancel::cancel_pair();
+        let (stop, stopped) = crate::scenario::cancel_pair();
         let names = Arc::new(RwLock::new(Names::default()));
         let task = tokio::spawn(run(canary, names, recorder.clone(), stopped));
         tokio::time::sleep(Duration::from_millis(1_020)).await;
