@@ -442,4 +442,25 @@ mod tests {
         .unwrap();
         assert_eq!(dependency_cycle(&s).as_deref(), Some("d"));
     }
+
+    #[test]
+    fn a_canary_needs_a_concurrency_and_window_rates_that_make_sense() {
+        let text = "name = \"s\"\n\
+            [services.a]\ncommand = [\"true\"]\n\
+            [[canaries]]\nname = \"c\"\nhttp = { url = \"http://127.0.0.1:1/\" }\n\
+            concurrency = 0\n\
+            expect = { during_faults = { success_rate = 2.0 } }\n";
+        let problems = crate::scenario::parse(text, std::path::Path::new("s.toml")).unwrap_err();
+        let said: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert!(
+            said.contains(&"s.toml:7:15: `concurrency` must be at least 1".to_string()),
+            "{said:?}"
+        );
+        assert!(
+            said.iter().any(|p| p.starts_with("s.toml:8:")
+                && p.ends_with("success_rate 2 is not between 0 and 1")),
+            "{said:?}"
+        );
+    }
 }
+
