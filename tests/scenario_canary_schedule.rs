@@ -73,7 +73,10 @@ fn keeps_its_schedule_under_latency(backend: &str) {
         "{during:?}\n{text}"
     );
     assert!(during.causes[0].1 >= 20, "{during:?}\n{text}");
-    assert!(steady.probes >= 30 && steady.success_rate > 0.9, "{steady:?}");
+    assert!(
+        steady.probes >= 30 && steady.success_rate > 0.9,
+        "{steady:?}"
+    );
     let expected = (steady.successes + during.successes) as f64 / canary.probes as f64;
     assert!(canary.success_rate < 0.8, "{canary:?}");
     assert!((canary.success_rate - expected).abs() < 1e-9, "{canary:?}");
@@ -81,11 +84,15 @@ fn keeps_its_schedule_under_latency(backend: &str) {
 
 fn main() -> std::process::ExitCode {
     Tests::new()
-        .needs(&[Need::ShopBuilt], "process::should_keep_the_schedule_under_latency", || {
-            keeps_its_schedule_under_latency("process")
-        })
-        .needs(&[Need::ShopImages], "docker::should_keep_the_schedule_under_latency", || {
-            keeps_its_schedule_under_latency("docker")
-        })
+        .needs(
+            &[Need::ShopBuilt],
+            "process::should_keep_the_schedule_under_latency",
+            || keeps_its_schedule_under_latency("process"),
+        )
+        .needs(
+            &[Need::ShopImages],
+            "docker::should_keep_the_schedule_under_latency",
+            || keeps_its_schedule_under_latency("docker"),
+        )
         .run()
 }

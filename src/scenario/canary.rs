@@ -303,7 +303,10 @@ mod tests {
             .iter()
             .filter_map(|e| match &e.what {
                 EventKind::Probe {
-                    ok, missed, latency_ms, ..
+                    ok,
+                    missed,
+                    latency_ms,
+                    ..
                 } => Some((*ok, *missed, *latency_ms)),
                 _ => None,
             })
@@ -311,8 +314,14 @@ mod tests {
         // 21 due (0, 50 … 1000 ms); the last two or three are still in flight at the stop.
         assert!((15..=21).contains(&probes.len()), "{probes:?}");
         let missed = probes.iter().filter(|p| p.1).count();
-        assert!(missed >= 8, "at most 2 of each 6 due in 300 ms can start: {probes:?}");
-        assert!(probes.iter().all(|p| p.0 != p.1), "sent ones succeed, missed ones fail");
+        assert!(
+            missed >= 8,
+            "at most 2 of each 6 due in 300 ms can start: {probes:?}"
+        );
+        assert!(
+            probes.iter().all(|p| p.0 != p.1),
+            "sent ones succeed, missed ones fail"
+        );
         assert!(
             probes.iter().filter(|p| p.0).all(|p| p.2 >= 290.0),
             "latency counts from the scheduled start: {probes:?}"
@@ -323,9 +332,15 @@ mod tests {
     fn the_default_concurrency_lets_every_probe_run_to_its_timeout() {
         let canary = |text: &str| -> Canary { toml::from_str(text).unwrap() };
         let http = "name = \"c\"\nhttp = { url = \"http://x\", timeout = \"2s\" }";
-        assert_eq!(concurrency(&canary(&format!("{http}\nevery = \"100ms\""))), 21);
+        assert_eq!(
+            concurrency(&canary(&format!("{http}\nevery = \"100ms\""))),
+            21
+        );
         assert_eq!(concurrency(&canary(&format!("{http}\nevery = \"5s\""))), 2);
-        assert_eq!(concurrency(&canary(&format!("{http}\nevery = \"1ms\""))), 1024);
+        assert_eq!(
+            concurrency(&canary(&format!("{http}\nevery = \"1ms\""))),
+            1024
+        );
         assert_eq!(concurrency(&canary(&format!("{http}\nconcurrency = 3"))), 3);
     }
 }

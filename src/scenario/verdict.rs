@@ -249,7 +249,10 @@ fn run_limits(e: &Expect) -> WindowExpect {
             || e.p99.is_some()
             || e.max_consecutive_failures.is_some());
     WindowExpect {
-        success_rate: Some(e.success_rate.unwrap_or(if latency_only { 0.0 } else { 1.0 })),
+        success_rate: Some(
+            e.success_rate
+                .unwrap_or(if latency_only { 0.0 } else { 1.0 }),
+        ),
         p50: e.p50,
         p95: e.p95,
         p99: e.p99,
@@ -467,7 +470,11 @@ mod tests {
         let labels: Vec<&str> = s.windows.iter().map(|w| w.label.as_str()).collect();
         assert_eq!(labels, ["latency-1", "steady"]);
         let (during, steady) = (&s.windows[0], &s.windows[1]);
-        assert_eq!((during.probes, during.successes), (31, 1), "300 ms to 600 ms");
+        assert_eq!(
+            (during.probes, during.successes),
+            (31, 1),
+            "300 ms to 600 ms"
+        );
         assert_eq!(during.p99_ms, Some(2000.0));
         assert_eq!(during.causes, [("timeout after 2s".to_string(), 30)]);
         assert_eq!((steady.probes, steady.successes), (69, 69));
@@ -475,10 +482,16 @@ mod tests {
         let two = stats(
             &slow_window(),
             "c",
-            &[window("latency-1", 300.0, 400.0), window("latency-2", 500.0, 600.0)],
+            &[
+                window("latency-1", 300.0, 400.0),
+                window("latency-2", 500.0, 600.0),
+            ],
         );
         let labels: Vec<&str> = two.windows.iter().map(|w| w.label.as_str()).collect();
-        assert_eq!(labels, ["latency-1", "latency-2", "during faults", "steady"]);
+        assert_eq!(
+            labels,
+            ["latency-1", "latency-2", "during faults", "steady"]
+        );
         assert_eq!(during_faults(&two).map(|w| w.probes), Some(22));
     }
 
@@ -492,10 +505,14 @@ mod tests {
             detail,
             "during faults: success rate 3.2% < 90.0%: timeout after 2s × 30"
         );
-        let steady = canary("{ success_rate = 0.5, steady = { success_rate = 1.0, p99 = \"10ms\" } }");
+        let steady =
+            canary("{ success_rate = 0.5, steady = { success_rate = 1.0, p99 = \"10ms\" } }");
         assert!(judge(&steady, &s).0, "{}", judge(&steady, &s).1);
         let strict = canary("{ success_rate = 0.5, steady = { p99 = \"1ms\" } }");
-        assert_eq!(judge(&strict, &s).1, "steady: p99 5ms > 1ms: timeout after 2s × 30");
+        assert_eq!(
+            judge(&strict, &s).1,
+            "steady: p99 5ms > 1ms: timeout after 2s × 30"
+        );
         let no_faults = stats(&slow_window(), "c", &[]);
         let (ok, detail) = judge(&lenient, &no_faults);
         assert!(!ok);
@@ -532,7 +549,12 @@ mod tests {
     fn missed_probes_count_as_failed_but_not_in_latency() {
         let events = vec![
             probe(10.0, true, 10.0),
-            failed(20.0, 0.0, None, "missed: 1 probes in flight (concurrency 1)"),
+            failed(
+                20.0,
+                0.0,
+                None,
+                "missed: 1 probes in flight (concurrency 1)",
+            ),
         ];
         let s = stats(&events, "c", &[]);
         assert_eq!((s.probes, s.successes), (2, 1));
