@@ -13,7 +13,7 @@ use serde_json::Value;
 
 const CANARIES: usize = 10;
 const EVERY_MS: f64 = 10.0;
-/// Warm-up plus settle: how long the canaries run (there is no fault).
+/// The settle: how long the canaries run (without faults the warm-up is not waited).
 const SECONDS: f64 = 10.0;
 
 fn quantile(v: &mut [f64], q: f64) -> f64 {
@@ -25,12 +25,11 @@ fn quantile(v: &mut [f64], q: f64) -> f64 {
 /// The scenario: `payments` alone, `CANARIES` canaries on its `/health`.
 fn scenario(payments: &str) -> String {
     let mut s = format!(
-        "name = \"schedule accuracy\"\nwarmup = \"{}s\"\nsettle = \"{}s\"\n\n\
+        "name = \"schedule accuracy\"\nwarmup = \"1s\"\nsettle = \"{}s\"\n\n\
          [services.payments]\ncommand = [{payments:?}]\n\
          image = \"shakedown-example/payments:latest\"\nport = 9090\n\
          ready = {{ http = \"/health\" }}\n",
-        SECONDS / 2.0,
-        SECONDS / 2.0
+        SECONDS
     );
     for i in 1..=CANARIES {
         s.push_str(&format!(
