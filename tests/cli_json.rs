@@ -211,6 +211,7 @@ fn should_print_the_run_journal_as_json() {
     insta::assert_json_snapshot!("run-probe", probe, {
         ".at_ms" => "[ms]",
         ".latency_ms" => "[ms]",
+        ".lag_ms" => "[ms]",
     });
     insta::assert_json_snapshot!("run-journal", journal, {
         ".run_id" => "[run id]",
@@ -233,6 +234,13 @@ fn should_print_the_run_journal_as_json() {
         ".canaries[].p95_ms" => "[ms]",
         ".canaries[].p99_ms" => "[ms]",
         ".canaries[].max_consecutive_failures" => "[count]",
+        ".canaries[].windows[].probes" => "[count]",
+        ".canaries[].windows[].successes" => "[count]",
+        ".canaries[].windows[].success_rate" => "[rate]",
+        ".canaries[].windows[].p50_ms" => "[ms]",
+        ".canaries[].windows[].p95_ms" => "[ms]",
+        ".canaries[].windows[].p99_ms" => "[ms]",
+        ".canaries[].windows[].max_consecutive_failures" => "[count]",
     });
 }
 

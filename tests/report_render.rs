@@ -33,52 +33,9 @@ fn verdict(check: &str, kind: CheckKind, ok: bool, detail: &str) -> EventKind {
     }
 }
 
-fn stats(name: &str, events: &[Event]) -> CanaryStats {
-    let mut latencies = vec![];
-    let (mut probes, mut successes, mut run, mut max_run) = (0, 0, 0, 0);
-    for e in events {
-        if let EventKind::Probe {
-            canary,
-            ok,
-            latency_ms,
-            ..
-        } = &e.what
-        {
-            if canary != name {
-                continue;
-            }
-            probes += 1;
-            latencies.push(*latency_ms);
-            if *ok {
-                successes += 1;
-                run = 0;
-            } else {
-                run += 1;
-                max_run = max_run.max(run);
-            }
-        }
-    }
-    latencies.sort_by(f64::total_cmp);
-    let pct = |p: f64| {
-        (!latencies.is_empty()).then(|| {
-            let rank = ((p * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len());
-            latencies[rank - 1]
-        })
-    };
-    CanaryStats {
-        name: name.into(),
-        probes,
-        successes,
-        success_rate: if probes == 0 {
-            1.0
-        } else {
-            successes as f64 / probes as f64
-        },
-        p50_ms: pct(0.50),
-        p95_ms: pct(0.95),
-        p99_ms: pct(0.99),
-        max_consecutive_failures: max_run,
-    }
+/// A canary's figures as the engine computes them (over the run and per fault window).
+fn stats(name: &str, events: &[Event], faults: &[FaultWindow]) -> CanaryStats {
+    shakedown::scenario::canary_stats(events, name, faults)
 }
 
 /// Probes of one canary every `every_ms` over `duration_ms`, shaped by the faults: slow
@@ -115,6 +72,8 @@ fn probes(canary: &str, every_ms: f64, duration_ms: f64, jitter: &mut Jitter) ->
                 latency_ms: latency,
                 status: outcome.ok(),
                 error: outcome.err().map(String::from),
+                missed: false,
+                lag_ms: 0.0,
             },
         ));
         t += every_ms;
@@ -266,9 +225,25 @@ fn journal() -> Journal {
     ];
     events.extend(probes("orders-api", 500.0, duration, &mut jitter));
     events.extend(probes("payments-replay", 750.0, duration, &mut jitter));
+    let faults = vec![
+        FaultWindow {
+            fault: "latency-1".into(),
+            kind: "latency".into(),
+            target: "orders->payments".into(),
+            start_ms: 10_000.42,
+            end_ms: Some(25_001.1),
+        },
+        FaultWindow {
+            fault: "crash-1".into(),
+            kind: "crash".into(),
+            target: "payments".into(),
+            start_ms: 35_012.5,
+            end_ms: Some(45_000.8),
+        },
+    ];
     let canaries = vec![
-        stats("orders-api", &events),
-        stats("payments-replay", &events),
+        stats("orders-api", &events, &faults),
+        stats("payments-replay", &events, &faults),
     ];
     let rate = |c: &CanaryStats| {
         format!(
@@ -346,22 +321,7 @@ fn journal() -> Journal {
         seed: 42,
         outcome: RunOutcome::Failed,
         events,
-        faults: vec![
-            FaultWindow {
-                fault: "latency-1".into(),
-                kind: "latency".into(),
-                target: "orders->payments".into(),
-                start_ms: 10_000.42,
-                end_ms: Some(25_001.1),
-            },
-            FaultWindow {
-                fault: "crash-1".into(),
-                kind: "crash".into(),
-                target: "payments".into(),
-                start_ms: 35_012.5,
-                end_ms: Some(45_000.8),
-            },
-        ],
+        faults,
         canaries,
     }
 }
@@ -611,6 +571,8 @@ fn should_keep_the_page_of_a_long_run_small_without_dropping_failures() {
                 latency_ms: latency,
                 status: Some(if ok { 200 } else { 503 }),
                 error: None,
+                missed: false,
+                lag_ms: 0.0,
             },
         ));
     }
@@ -621,6 +583,13 @@ fn should_keep_the_page_of_a_long_run_small_without_dropping_failures() {
             duration_ms: duration as u64,
         },
     ));
+    let faults = vec![FaultWindow {
+        fault: "latency-1".into(),
+        kind: "latency".into(),
+        target: "orders->payments".into(),
+        start_ms: 200_000.0,
+        end_ms: Some(260_000.0),
+    }];
     let journal = Journal {
         scenario: "long".into(),
         run_id: "run-long".into(),
@@ -628,17 +597,11 @@ fn should_keep_the_page_of_a_long_run_small_without_dropping_failures() {
         seed: 1,
         outcome: RunOutcome::Passed,
         canaries: vec![
-            stats("orders-api", &events),
-            stats("payments-replay", &events),
+            stats("orders-api", &events, &faults),
+            stats("payments-replay", &events, &faults),
         ],
         events,
-        faults: vec![FaultWindow {
-            fault: "latency-1".into(),
-            kind: "latency".into(),
-            target: "orders->payments".into(),
-            start_ms: 200_000.0,
-            end_ms: Some(260_000.0),
-        }],
+        faults,
     };
     let page = html(&journal);
     keep_sample("report-long.html", &page);

@@ -95,13 +95,20 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cause: Option<String>,
     },
-    /// One probe of a canary.
+    /// One probe of a canary, recorded when it completed (`at_ms`). Its `latency_ms` runs
+    /// from its scheduled start, so `at_ms - latency_ms` is when it was due.
     Probe {
         canary: String,
         ok: bool,
         latency_ms: f64,
         status: Option<u16>,
         error: Option<String>,
+        /// It could not start: `concurrency` probes were still in flight (counts as failed).
+        #[serde(default)]
+        missed: bool,
+        /// How late it started after its scheduled start, ms.
+        #[serde(default)]
+        lag_ms: f64,
     },
     /// One steady-state check ran.
     SteadyState {
@@ -176,6 +183,40 @@ pub struct CanaryStats {
     pub p99_ms: Option<f64>,
     /// The longest run of failed probes.
     pub max_consecutive_failures: u64,
+    /// Why probes failed: each cause with its count, most frequent first.
+    #[serde(default)]
+    pub causes: Vec<(String, u64)>,
+    /// The same figures per fault window (by the probes' scheduled start), for all fault
+    /// windows together (`during faults`, when there are several) and outside them (`steady`).
+    #[serde(default)]
+    pub windows: Vec<WindowStats>,
+}
+
+/// A canary's figures over part of the run: one fault window, all of them, or the rest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WindowStats {
+    /// The fault's id (`latency-1`), `during faults` or `steady`.
+    pub label: String,
+    /// When the window began, ms since the start (`None` for `during faults` and `steady`).
+    pub start_ms: Option<f64>,
+    /// When it ended (`None`: not healed, or not one window).
+    pub end_ms: Option<f64>,
+    /// Probes scheduled inside it.
+    pub probes: u64,
+    /// Of those, the ones that met the expectation.
+    pub successes: u64,
+    /// successes / probes (1.0 when no probe ran).
+    pub success_rate: f64,
+    /// Latency percentiles in ms, missed probes left out (`None` without probes).
+    pub p50_ms: Option<f64>,
+    /// 95th percentile.
+    pub p95_ms: Option<f64>,
+    /// 99th percentile.
+    pub p99_ms: Option<f64>,
+    /// The longest run of failed probes inside it.
+    pub max_consecutive_failures: u64,
+    /// Why its probes failed, most frequent first.
+    pub causes: Vec<(String, u64)>,
 }
 
 /// The whole record of a run: what renderers (JSON, JUnit, HTML, text) take.

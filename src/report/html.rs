@@ -7,7 +7,7 @@ use super::chart::{canary_chart, FAULT_COLOURS, RATE_WINDOW};
 use super::event::{CanaryStats, CheckKind, Journal, RunOutcome};
 use super::text::{
     canary_names, escape, heal_cause, kind_label, late, lateness, millis, outcome_word, percent,
-    recoveries, run_duration_ms, run_problem, span, LATE_MS,
+    recoveries, run_duration_ms, run_problem, span, top_causes, LATE_MS,
 };
 use super::wording::Tone;
 
@@ -60,6 +60,7 @@ svg text{font:11px system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;fi
 .stats div{flex:1 1 110px;border:1px solid var(--line);border-radius:8px;padding:6px 12px}
 .stats span{display:block;font-size:12px;color:var(--muted)}
 .stats b{font-size:17px;font-variant-numeric:tabular-nums}
+.windows{margin:6px 0 4px;font-size:13px}
 details summary{cursor:pointer;font-weight:700;font-size:17px}
 details[open] summary{margin-bottom:10px}
 .journal td{padding:2px 10px;font-size:12.5px}.journal tr.bad td{color:var(--bad)}.journal tr.fault-event td{color:var(--warn);font-weight:600}
@@ -375,6 +376,40 @@ fn canary_stats(out: &mut String, c: &CanaryStats, verdict: Option<bool>) {
         figure(c.p99_ms),
         c.max_consecutive_failures
     );
+    windows(out, c);
+}
+
+/// A canary's figures per window (each fault window, all of them, the steady rest), when
+/// the run had faults: a small table under its chart.
+fn windows(out: &mut String, c: &CanaryStats) {
+    if c.windows.len() < 2 {
+        return;
+    }
+    out.push_str(
+        "<table class=\"windows\"><thead><tr><th>Window</th><th>Time</th><th>Probes</th>\
+         <th>Success rate</th><th>p99</th><th>Causes of failure</th></tr></thead><tbody>",
+    );
+    for w in &c.windows {
+        let time = match (w.start_ms, w.end_ms) {
+            (Some(start), Some(end)) => format!("{} → {}", span(start), span(end)),
+            (Some(start), None) => format!("{} →", span(start)),
+            _ => String::new(),
+        };
+        let (class, rate) = match w.probes {
+            0 => ("", "–".to_string()),
+            _ if w.successes < w.probes => (" class=\"bad\"", percent(w.success_rate)),
+            _ => ("", percent(w.success_rate)),
+        };
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{time}</td><td>{}</td><td{class}>{rate}</td><td>{}</td><td>{}</td></tr>",
+            escape(&w.label),
+            w.probes,
+            w.p99_ms.map(millis).unwrap_or_else(|| "–".into()),
+            escape(&top_causes(&w.causes))
+        );
+    }
+    out.push_str("</tbody></table>");
 }
 
 fn events(out: &mut String, journal: &Journal) {

@@ -4,10 +4,10 @@ use std::fmt::Write as _;
 
 use owo_colors::OwoColorize;
 
-use super::event::{Journal, RunOutcome};
+use super::event::{CanaryStats, Journal, RunOutcome, WindowStats};
 use super::text::{
     heal_cause, kind_label, late, lateness, millis, percent, recoveries, run_duration_ms,
-    run_problem, span, LATE_MS,
+    run_problem, span, top_causes, LATE_MS,
 };
 use crate::paint::paint;
 
@@ -114,6 +114,7 @@ pub fn summary(journal: &Journal, color: bool) -> String {
                 figure(c.p99_ms),
                 c.max_consecutive_failures
             );
+            windows(&mut out, c, color);
         }
     }
 
@@ -172,6 +173,40 @@ pub fn summary(journal: &Journal, color: bool) -> String {
         let _ = writeln!(out, "\n{}\n  {dir}{files}", heading("Service logs", color));
     }
     out
+}
+
+/// One line per window of a canary (each fault window, `during faults`, `steady`), when
+/// the run had faults: its probes, success rate, p99 and top causes.
+fn windows(out: &mut String, c: &CanaryStats, color: bool) {
+    if c.windows.len() < 2 {
+        return;
+    }
+    let label = |w: &WindowStats| match (w.start_ms, w.end_ms) {
+        (Some(start), Some(end)) => format!("{} ({} → {})", w.label, span(start), span(end)),
+        (Some(start), None) => format!("{} ({} →)", w.label, span(start)),
+        _ => w.label.clone(),
+    };
+    let labels: Vec<String> = c.windows.iter().map(label).collect();
+    let label_w = width(labels.iter().map(String::as_str));
+    for (w, label) in c.windows.iter().zip(&labels) {
+        let rate = match w.probes {
+            0 => "–".to_string(),
+            _ if w.successes < w.probes => {
+                paint(&percent(w.success_rate), color, |s| s.yellow().to_string())
+            }
+            _ => percent(w.success_rate),
+        };
+        let p99 = w.p99_ms.map(millis).unwrap_or_else(|| "–".into());
+        let mut line = format!(
+            "    {}  {} probes, {rate} ok · p99 {p99}",
+            pad(label, label_w),
+            w.probes
+        );
+        if !w.causes.is_empty() {
+            let _ = write!(line, " · {}", top_causes(&w.causes));
+        }
+        let _ = writeln!(out, "{}", paint(&line, color, |s| s.dimmed().to_string()));
+    }
 }
 
 fn heading(text: &str, color: bool) -> String {
@@ -282,6 +317,8 @@ mod tests {
                 p95_ms: None,
                 p99_ms: None,
                 max_consecutive_failures: 0,
+                causes: vec![],
+                windows: vec![],
             }],
         };
         let plain = summary(&journal, false);

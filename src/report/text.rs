@@ -177,6 +177,21 @@ pub(crate) fn span(ms: f64) -> String {
     }
 }
 
+/// Causes as a verdict shows them: `503 × 41, timeout after 2s × 7, missed × 2`, at most
+/// four, then `+ N more`.
+pub(crate) fn top_causes(causes: &[(String, u64)]) -> String {
+    const SHOWN: usize = 4;
+    let mut parts: Vec<String> = causes
+        .iter()
+        .take(SHOWN)
+        .map(|(cause, n)| format!("{cause} × {n}"))
+        .collect();
+    if causes.len() > SHOWN {
+        parts.push(format!("+ {} more", causes.len() - SHOWN));
+    }
+    parts.join(", ")
+}
+
 /// A rate (0–1) as a percentage that never rounds a failure up to 100% nor a success down
 /// to 0%: `97.5%`, `100%`, `99.9%`.
 pub(crate) fn percent(rate: f64) -> String {

@@ -144,6 +144,7 @@ impl fmt::Display for EventKind {
                 latency_ms,
                 status,
                 error,
+                ..
             } => {
                 write!(f, "{canary} {} {}", mark(*ok), millis(*latency_ms))?;
                 if let Some(status) = status {
@@ -294,6 +295,8 @@ mod tests {
                     latency_ms: 3.0,
                     status: Some(503),
                     error: Some("slow".into()),
+                    missed: false,
+                    lag_ms: 0.0,
                 },
                 "orders ✘ 3.00 ms · 503 · slow",
             ),

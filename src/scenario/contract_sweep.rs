@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::chaos::{self, RequestMatch, Stream, Toxic, ToxicKind};
 use crate::contract::{match_request, Body, Headers, HttpRequest, InteractionKind, Pact, Query};
-use crate::report::{Event, EventKind, FaultWindow};
+use crate::report::{CanaryStats, Event, FaultWindow};
 
 use super::fault::{Aim, Planned};
 use super::model::{Canary, ContractSweepFault, Effect, Fault, Scenario};
@@ -188,23 +188,22 @@ pub fn verdicts(
     events: &[Event],
     windows: &[FaultWindow],
 ) -> Vec<(String, bool, String)> {
+    let stats: Vec<(&Canary, CanaryStats)> = canaries
+        .iter()
+        .map(|c| (c, verdict::stats(events, &c.name, windows)))
+        .collect();
     let mut slots: Vec<&FaultWindow> = windows.iter().filter(|w| w.kind == KIND).collect();
     slots.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
     slots
         .into_iter()
         .map(|w| {
-            let inside = scheduled_inside(events, w);
-            let judged: Vec<(bool, String)> = canaries
+            let judged: Vec<(bool, String)> = stats
                 .iter()
-                .map(|c| {
-                    let stats = verdict::stats(&inside, &c.name);
-                    let (ok, detail) = verdict::judge(c, &stats);
-                    if ok {
-                        return (ok, format!("{} held: {detail}", c.name));
-                    }
-                    let (n, good) = (stats.probes, stats.successes);
-                    let figures = format!("{good}/{n} probes ok inside the window");
-                    (ok, format!("{} did not hold: {detail} ({figures})", c.name))
+                .map(|(c, s)| {
+                    let slot = s.windows.iter().find(|x| x.label == w.fault);
+                    let (ok, detail) = verdict::judge_window(c, slot);
+                    let word = if ok { "held" } else { "did not hold" };
+                    (ok, format!("{} {word}: {detail}", c.name))
                 })
                 .collect();
             let held = judged.iter().all(|(ok, _)| *ok);
@@ -218,25 +217,10 @@ pub fn verdicts(
         .collect()
 }
 
-/// The probe events scheduled (completion minus latency) inside the window.
-fn scheduled_inside(events: &[Event], w: &FaultWindow) -> Vec<Event> {
-    let end = w.end_ms.unwrap_or(f64::INFINITY);
-    events
-        .iter()
-        .filter(|e| match &e.what {
-            EventKind::Probe { latency_ms, .. } => {
-                let scheduled = e.at_ms - latency_ms;
-                scheduled >= w.start_ms && scheduled < end
-            }
-            _ => false,
-        })
-        .cloned()
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::EventKind;
 
     const SYSTEM: &str = "name = \"x\"\n[services.orders]\ncommand = [\"true\"]\n\
         [services.payments]\ncommand = [\"true\"]\n\
@@ -360,6 +344,8 @@ mod tests {
                 latency_ms: 10.0,
                 status: None,
                 error: None,
+                missed: false,
+                lag_ms: 0.0,
             },
         };
         let window = |fault: &str, start_ms: f64, end_ms: f64| FaultWindow {

@@ -496,8 +496,9 @@ impl Run<'_> {
 
     fn give_verdicts(&mut self, decisions: &Decisions) {
         let events = self.recorder.events();
+        let windows: Vec<FaultWindow> = self.windows.values().cloned().collect();
         for c in &self.scenario.canaries {
-            let stats = verdict::stats(&events, &c.name);
+            let stats = verdict::stats(&events, &c.name, &windows);
             let (ok, detail) = verdict::judge(c, &stats);
             if stats.probes > 0 || !self.cancel.is_cancelled() {
                 self.recorder.record(EventKind::Verdict {
@@ -599,6 +600,12 @@ impl Run<'_> {
         });
         let mut faults = windows;
         faults.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
+        let canaries = self
+            .scenario
+            .canaries
+            .iter()
+            .map(|c| verdict::stats(&events, &c.name, &faults))
+            .collect();
         Journal {
             scenario: self.scenario.name.clone(),
             run_id: state.run_id.clone(),
@@ -607,12 +614,7 @@ impl Run<'_> {
             outcome,
             events: self.recorder.events(),
             faults,
-            canaries: self
-                .scenario
-                .canaries
-                .iter()
-                .map(|c| verdict::stats(&events, &c.name))
-                .collect(),
+            canaries,
         }
     }
 }

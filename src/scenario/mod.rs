@@ -45,7 +45,7 @@ pub use model::{
     Abort, BandwidthFault, Canary, Check, ContractSweepFault, CrashFault, Direction, Effect,
     Expect, Fault, FaultKind, Healthcheck, HttpFault, HttpRequest, Hypothesis, JitterFault,
     Kubernetes, LatencyFault, Link, LinkFault, PartitionFault, PauseFault, PromQuery, Reading,
-    Ready, Scenario, Service, SystemFile, SystemRef, Target, DEFAULT_DURATION,
+    Ready, Scenario, Service, SystemFile, SystemRef, Target, WindowExpect, DEFAULT_DURATION,
 };
 pub use owner::{Liveness, Owner};
 pub use pattern::Pattern;
@@ -56,4 +56,4 @@ pub use state_dir::{check_private, default_state_dir};
 pub use status::StatusRange;
 pub use system::{start_order, Cut, FaultError};
 pub use validate::{KeyPath, Seg};
-pub use verdict::quantile;
+pub use verdict::{quantile, stats as canary_stats};

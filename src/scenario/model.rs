@@ -296,6 +296,35 @@ pub struct Expect {
     /// comparisons filter: `rate(errors_total[30s]) < 0.1`).
     #[serde(default)]
     pub max: Option<f64>,
+    /// Canaries: what the probes scheduled inside any fault window must show
+    /// (`during_faults = { success_rate = 0.9 }`).
+    #[serde(default)]
+    pub during_faults: Option<WindowExpect>,
+    /// Canaries: what the probes scheduled outside every fault window must show.
+    #[serde(default)]
+    pub steady: Option<WindowExpect>,
+}
+
+/// What a canary's probes must show over part of the run (during the faults, or outside
+/// them). Only the figures given are judged.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WindowExpect {
+    /// Least share of successful probes (0–1).
+    #[serde(default)]
+    pub success_rate: Option<f64>,
+    /// Most tolerated median latency.
+    #[serde(default)]
+    pub p50: Option<Dur>,
+    /// Most tolerated 95th-percentile latency.
+    #[serde(default)]
+    pub p95: Option<Dur>,
+    /// Most tolerated 99th-percentile latency.
+    #[serde(default)]
+    pub p99: Option<Dur>,
+    /// Most failed probes in a row.
+    #[serde(default)]
+    pub max_consecutive_failures: Option<u64>,
 }
 
 /// A PromQL query, evaluated at the moment of the probe through the Prometheus HTTP API
@@ -337,9 +366,16 @@ pub struct Canary {
     /// it, provider states are ignored.
     #[serde(default)]
     pub states: Option<String>,
-    /// Probe interval. Default 200ms.
+    /// Probe interval. Default 200ms. Probes start on a fixed schedule (the start plus a
+    /// multiple of `every`), however long earlier ones take; latency counts from the
+    /// scheduled start.
     #[serde(default = "defaults::every")]
     pub every: Dur,
+    /// Most probes of this canary in flight at once; a probe due while that many are in
+    /// flight is not sent and counts as failed (`missed`). Default: enough for every probe
+    /// to run to its timeout, ⌈timeout / every⌉ + 1 (at most 1024).
+    #[serde(default)]
+    pub concurrency: Option<usize>,
     /// What the probes must show.
     #[serde(default)]
     pub expect: Expect,

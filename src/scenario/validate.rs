@@ -297,6 +297,9 @@ impl Checker<'_> {
         if canary.every.0.is_zero() {
             self.add(at("every"), "`every` must be more than 0".into());
         }
+        if canary.concurrency == Some(0) {
+            self.add(at("concurrency"), "`concurrency` must be at least 1".into());
+        }
         self.expect(at("expect"), &canary.expect);
         self.bounds(at("expect"), canary.prometheus.is_some(), &canary.expect);
     }
@@ -330,6 +333,15 @@ impl Checker<'_> {
                     field("success_rate"),
                     format!("success_rate {r} is not between 0 and 1"),
                 );
+            }
+        }
+        for (name, w) in [("during_faults", &e.during_faults), ("steady", &e.steady)] {
+            if let Some(r) = w.as_ref().and_then(|w| w.success_rate) {
+                if !(0.0..=1.0).contains(&r) {
+                    let mut p = field(name);
+                    p.push(Seg::Key("success_rate".into()));
+                    self.add(p, format!("success_rate {r} is not between 0 and 1"));
+                }
             }
         }
         if e.equals.is_some() && e.json.is_none() {
@@ -623,5 +635,25 @@ mod tests {
         }}))
         .unwrap();
         assert_eq!(dependency_cycle(&s).as_deref(), Some("d"));
+    }
+
+    #[test]
+    fn a_canary_needs_a_concurrency_and_window_rates_that_make_sense() {
+        let text = "name = \"s\"\n\
+            [services.a]\ncommand = [\"true\"]\n\
+            [[canaries]]\nname = \"c\"\nhttp = { url = \"http://127.0.0.1:1/\" }\n\
+            concurrency = 0\n\
+            expect = { during_faults = { success_rate = 2.0 } }\n";
+        let problems = crate::scenario::parse(text, std::path::Path::new("s.toml")).unwrap_err();
+        let said: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert!(
+            said.contains(&"s.toml:7:15: `concurrency` must be at least 1".to_string()),
+            "{said:?}"
+        );
+        assert!(
+            said.iter().any(|p| p.starts_with("s.toml:8:")
+                && p.ends_with("success_rate 2 is not between 0 and 1")),
+            "{said:?}"
+        );
     }
 }
