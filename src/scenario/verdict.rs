@@ -329,16 +329,12 @@ pub fn judge_window(canary: &Canary, w: Option<&WindowStats>) -> (bool, String) 
     let Some(w) = w.filter(|w| w.probes > 0) else {
         return (false, "no probe was due inside the window".into());
     };
-    let figures = format!(
-        "{}/{} probes ok ({:.1}%)",
-        w.successes,
-        w.probes,
-        w.success_rate * 100.0
-    );
+    let figures = format!("{}/{} probes ok", w.successes, w.probes);
     let failures = window_breaches(&w.label, &limits, Some(w));
     if failures.is_empty() {
         let p99 = w.p99_ms.map_or("-".into(), |v| format!("{v:.0}ms"));
-        return (true, format!("{figures}, p99 {p99}"));
+        let rate = w.success_rate * 100.0;
+        return (true, format!("{figures} ({rate:.1}%), p99 {p99}"));
     }
     let breaches: Vec<&str> = failures
         .iter()
