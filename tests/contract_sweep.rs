@@ -7,6 +7,7 @@
 mod common;
 
 use common::cli::{shakedown, text};
+use common::shop_run::run_shop;
 use common::harness::Tests;
 use common::prerequisite::Need;
 use shakedown::report::{CheckKind, Journal, RunOutcome};
@@ -15,25 +16,8 @@ const APPROVED: &str = "contract-sweep-1: a payment is approved";
 const DECLINED: &str = "contract-sweep-1: a payment of nothing is declined";
 
 fn run(resilient: bool) -> (Option<i32>, Journal, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let out = shakedown([
-        "run",
-        "scenarios/contract-sweep.toml",
-        "--no-live",
-        "--backend",
-        "process",
-        "--report",
-    ])
-    .arg(dir.path().join("report"))
-    .env("SHAKEDOWN_STATE_DIR", dir.path().join("state"))
-    .env("RESILIENCE", if resilient { "on" } else { "off" })
-    .output()
-    .unwrap();
-    let text = text(&out);
-    let journal = shakedown::report::read_json(&dir.path().join("report/journal.json"))
-        .unwrap_or_else(|e| panic!("{e}\n{text}"));
-    let html = std::fs::read_to_string(dir.path().join("report/report.html")).unwrap_or_default();
-    (out.status.code(), journal, text + &html)
+    let r = run_shop("contract-sweep", "process", resilient);
+    (r.code, r.journal, r.text + &r.html)
 }
 
 /// Each interaction's verdict: (slot, held, detail).

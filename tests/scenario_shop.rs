@@ -8,30 +8,14 @@
 
 mod common;
 
-use common::cli::{shakedown, text};
+use common::shop_run::run_shop;
 use common::harness::Tests;
 use common::prerequisite::Need;
 use shakedown::report::{CheckKind, Journal, RunOutcome};
 
 fn run(scenario: &str, backend: &str, resilient: bool) -> (Option<i32>, Journal, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let out = shakedown([
-        "run",
-        &format!("scenarios/{scenario}.toml"),
-        "--no-live",
-        "--backend",
-        backend,
-        "--report",
-    ])
-    .arg(dir.path().join("report"))
-    .env("SHAKEDOWN_STATE_DIR", dir.path().join("state"))
-    .env("RESILIENCE", if resilient { "on" } else { "off" })
-    .output()
-    .unwrap();
-    let text = text(&out);
-    let journal = shakedown::report::read_json(&dir.path().join("report/journal.json"))
-        .unwrap_or_else(|e| panic!("{e}\n{text}"));
-    (out.status.code(), journal, text)
+    let r = run_shop(scenario, backend, resilient);
+    (r.code, r.journal, r.text)
 }
 
 fn failed_checks(j: &Journal) -> Vec<(String, CheckKind)> {

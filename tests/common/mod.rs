@@ -17,4 +17,6 @@ pub mod runs;
 #[cfg(any(feature = "consumer", feature = "verifier", feature = "chaos"))]
 pub mod runtime;
 pub mod shop;
+#[cfg(feature = "cli")]
+pub mod shop_run;
 pub mod wait;
