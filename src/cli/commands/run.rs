@@ -181,7 +181,10 @@ fn dry_run(scenario: &Scenario, seed: u64) -> String {
         scenario.steady_state.len(),
         total(scenario)
     );
-    out += &guardrails(scenario);
+    let guards = guardrails(scenario);
+    if !guards.is_empty() {
+        out += &format!("\nguardrails:\n{guards}");
+    }
     out
 }
 
@@ -210,13 +213,13 @@ fn guardrails(scenario: &Scenario) -> String {
             limits.push(format!("value below {v}"));
         }
         out += &format!(
-            "abort {name}: {watched}, {} over {}\n",
+            "  abort {name}: {watched}, {} over {}\n",
             limits.join(" or "),
             a.over
         );
     }
     if let Some(max) = scenario.max_duration {
-        out += &format!("abort past max_duration {max}\n");
+        out += &format!("  abort past max_duration {max}\n");
     }
     out
 }
