@@ -7,9 +7,9 @@
 mod common;
 
 use common::cli::{shakedown, text};
-use common::shop_run::run_shop;
 use common::harness::Tests;
 use common::prerequisite::Need;
+use common::shop_run::run_shop;
 use shakedown::report::{CheckKind, Journal, RunOutcome};
 
 const APPROVED: &str = "contract-sweep-1: a payment is approved";

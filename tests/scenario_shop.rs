@@ -8,9 +8,9 @@
 
 mod common;
 
-use common::shop_run::run_shop;
 use common::harness::Tests;
 use common::prerequisite::Need;
+use common::shop_run::run_shop;
 use shakedown::report::{CheckKind, Journal, RunOutcome};
 
 fn run(scenario: &str, backend: &str, resilient: bool) -> (Option<i32>, Journal, String) {
