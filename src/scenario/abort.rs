@@ -310,13 +310,12 @@ struct Metric {
 impl Metric {
     fn new(i: usize, abort: &Abort, query: &PromQuery, names: Arc<RwLock<Names>>) -> Self {
         let every: Duration = abort.every.into();
-        let fit = Duration::from(abort.over).as_secs_f64() / every.as_secs_f64().max(1e-3);
         Metric {
             name: condition_name(i, abort),
             query: query.clone(),
             bounds: (abort.value_below, abort.value_above),
             every,
-            needed: (fit.floor() as usize).max(1),
+            needed: fits(abort.over.into(), every).max(1),
             names,
         }
     }
@@ -416,6 +415,11 @@ fn percent(rate: f64) -> String {
     format!("{:.0}%", rate * 100.0)
 }
 
+/// How many results every `every` fit in `over` (whole ones).
+fn fits(over: Duration, every: Duration) -> usize {
+    (over.as_secs_f64() / every.as_secs_f64().max(1e-3)).floor() as usize
+}
+
 /// The results (scheduled start ms, ok, latency ms) of the last `over`.
 struct Window {
     over: Duration,
@@ -427,10 +431,9 @@ impl Window {
     /// A window of `over` whose results come every `every`: judged from min(5, over ÷ every)
     /// results, and at least 2.
     fn new(over: Duration, every: Duration) -> Self {
-        let fit = over.as_secs_f64() / every.as_secs_f64().max(1e-3);
         Window {
             over,
-            needed: (fit.floor() as usize).clamp(2, MOST_NEEDED),
+            needed: fits(over, every).clamp(2, MOST_NEEDED),
             results: VecDeque::new(),
         }
     }
